@@ -1,0 +1,112 @@
+// sprig-convert: reads a checkpoint (llama2.c, GGUF or a Hugging Face folder) and writes one
+// sprig model file.
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+#include <string>
+
+#include "checkpoint.h"
+#include "model_writer.h"
+
+namespace {
+
+using namespace sprig;
+using namespace sprig::convert;
+
+const char* kUsage =
+    "usage: sprig-convert <checkpoint file or folder> -o model.sprig [--tokenizer FILE] [--dtype f32|f16]\n"
+    "  checkpoint: a llama2.c .bin, a .gguf file, or a Hugging Face folder (config.json + safetensors)\n"
+    "  --tokenizer: a llama2.c tokenizer .bin (llama2.c checkpoints and folders without their own tokenizer)\n";
+
+bool is_gguf(const std::string& path) {
+  std::FILE* f = std::fopen(path.c_str(), "rb");
+  if (!f) return false;
+  char magic[4] = {};
+  const bool gguf = std::fread(magic, 1, 4, f) == 4 && std::memcmp(magic, "GGUF", 4) == 0;
+  std::fclose(f);
+  return gguf;
+}
+
+Checkpoint read_checkpoint(const std::string& input, const std::string& tokenizer_path) {
+  if (!std::filesystem::exists(input)) throw ConvertError(input + ": no such file or folder");
+  Checkpoint checkpoint;
+  if (std::filesystem::is_directory(input))
+    checkpoint = read_hf_folder(input);
+  else if (is_gguf(input))
+    checkpoint = read_gguf(input);
+  else
+    checkpoint = read_llama2c(input);
+
+  if (!tokenizer_path.empty()) {
+    checkpoint.tokenizer = read_llama2c_tokenizer(tokenizer_path, checkpoint.hparams.vocab_size);
+  } else if (checkpoint.tokenizer.pieces.empty()) {
+    throw ConvertError(input + ": the checkpoint has no tokenizer; pass one with --tokenizer");
+  }
+  return checkpoint;
+}
+
+void report(const Checkpoint& c) {
+  const Hyperparameters& h = c.hparams;
+  std::fprintf(stderr,
+               "read %s (%s): llama, dim %u, layers %u, heads %u (kv %u, head_dim %u), ffn %u, vocab %u, context %u, "
+               "rope theta %g, eps %g, %s output head\n",
+               c.source.c_str(), c.source_format.c_str(), h.dim, h.n_layers, h.n_heads, h.n_kv_heads, h.head_dim,
+               h.ffn_dim, h.vocab_size, h.max_positions, h.rope_theta, h.norm_eps, h.tied_output ? "tied" : "separate");
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::string input, output, tokenizer, dtype_name = "f32";
+  for (int i = 1; i < argc; ++i) {
+    const std::string arg = argv[i];
+    auto value = [&]() -> std::string {
+      if (i + 1 >= argc) {
+        std::fprintf(stderr, "sprig-convert: %s needs a value\n%s", arg.c_str(), kUsage);
+        std::exit(2);
+      }
+      return argv[++i];
+    };
+    if (arg == "-o" || arg == "--output") {
+      output = value();
+    } else if (arg == "--tokenizer") {
+      tokenizer = value();
+    } else if (arg == "--dtype") {
+      dtype_name = value();
+    } else if (arg == "-h" || arg == "--help") {
+      std::fputs(kUsage, stdout);
+      return 0;
+    } else if (!arg.empty() && arg[0] == '-') {
+      std::fprintf(stderr, "sprig-convert: unknown option %s\n%s", arg.c_str(), kUsage);
+      return 2;
+    } else if (input.empty()) {
+      input = arg;
+    } else {
+      std::fprintf(stderr, "sprig-convert: more than one input (%s, %s)\n%s", input.c_str(), arg.c_str(), kUsage);
+      return 2;
+    }
+  }
+  if (input.empty() || output.empty()) return std::fputs(kUsage, stderr), 2;
+  WriteOptions options;
+  if (dtype_name == "f32") {
+    options.dtype = DType::F32;
+  } else if (dtype_name == "f16") {
+    options.dtype = DType::F16;
+  } else {
+    std::fprintf(stderr, "sprig-convert: --dtype must be f32 or f16, not %s\n", dtype_name.c_str());
+    return 2;
+  }
+  options.options_text = "--dtype " + dtype_name;
+  try {
+    const Checkpoint checkpoint = read_checkpoint(input, tokenizer);
+    report(checkpoint);
+    const WriteSummary summary = write_model(checkpoint, output, options);
+    std::fprintf(stderr, "wrote %s: %llu tensors, %.3f M parameters, %s weights, %llu bytes\n", output.c_str(),
+                 (unsigned long long)checkpoint.tensors.size(), double(summary.parameters) / 1e6, dtype_name.c_str(),
+                 (unsigned long long)summary.file_bytes);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "sprig-convert: error: %s\n", e.what());
+    return 1;
+  }
+  return 0;
+}

@@ -1,0 +1,131 @@
+#include "model_writer.h"
+
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+
+#include "model_generated.h"
+#include "sprig/half.h"
+#include "version.h"
+
+namespace sprig::convert {
+namespace {
+
+namespace fb = sprig::schema;
+
+uint64_t align(uint64_t value) { return (value + kTensorAlignment - 1) / kTensorAlignment * kTensorAlignment; }
+
+DType stored_dtype(const SourceTensor& tensor, DType requested) {
+  return tensor.shape.size() == 1 ? DType::F32 : requested;
+}
+
+uint64_t element_count(const SourceTensor& tensor) {
+  uint64_t count = 1;
+  for (uint64_t d : tensor.shape) count *= d;
+  return count;
+}
+
+flatbuffers::Offset<fb::Tokenizer> build_tokenizer(flatbuffers::FlatBufferBuilder& builder, const TokenizerData& tok) {
+  std::vector<uint8_t> types;
+  for (TokenType t : tok.types) types.push_back(uint8_t(t));
+  auto pieces = builder.CreateVectorOfStrings(tok.pieces);
+  auto scores = builder.CreateVector(tok.scores);
+  auto type_vector = builder.CreateVector(reinterpret_cast<const fb::TokenType*>(types.data()), types.size());
+  fb::TokenizerBuilder t(builder);
+  t.add_kind(fb::TokenizerKind::SentencePieceBpe);
+  t.add_pieces(pieces);
+  t.add_scores(scores);
+  t.add_types(type_vector);
+  t.add_bos_id(tok.bos_id);
+  t.add_eos_id(tok.eos_id);
+  t.add_unk_id(tok.unk_id);
+  t.add_pad_id(tok.pad_id);
+  t.add_add_bos(tok.add_bos);
+  t.add_add_space_prefix(tok.add_space_prefix);
+  return t.Finish();
+}
+
+void write_tensor_bytes(std::ofstream& out, const SourceTensor& tensor, DType dtype, const std::string& source) {
+  const std::vector<float> values = tensor.load();
+  for (size_t i = 0; i < values.size(); ++i)
+    if (!std::isfinite(values[i]))
+      throw ConvertError(source + ": tensor '" + tensor.name + "' holds " + (std::isnan(values[i]) ? "NaN" : "Inf") +
+                         " at element " + std::to_string(i));
+  if (dtype == DType::F32) {
+    out.write(reinterpret_cast<const char*>(values.data()), std::streamsize(values.size() * 4));
+    return;
+  }
+  std::vector<uint16_t> halves(values.size());
+  for (size_t i = 0; i < values.size(); ++i) {
+    if (std::fabs(values[i]) > 65504.0f)
+      throw ConvertError(source + ": tensor '" + tensor.name + "' holds " + std::to_string(values[i]) +
+                         ", which f16 cannot represent; use --dtype f32");
+    halves[i] = f32_to_f16(values[i]);
+  }
+  out.write(reinterpret_cast<const char*>(halves.data()), std::streamsize(halves.size() * 2));
+}
+
+}  // namespace
+
+WriteSummary write_model(const Checkpoint& checkpoint, const std::string& path, const WriteOptions& options) {
+  validate(checkpoint);
+  const Hyperparameters& hp = checkpoint.hparams;
+  flatbuffers::FlatBufferBuilder builder(1 << 20);
+
+  WriteSummary summary;
+  std::vector<flatbuffers::Offset<fb::Tensor>> tensors;
+  uint64_t offset = 0;
+  for (const SourceTensor& t : checkpoint.tensors) {
+    const DType dtype = stored_dtype(t, options.dtype);
+    const uint64_t count = element_count(t);
+    const uint64_t size = count * dtype_size(dtype);
+    tensors.push_back(fb::CreateTensorDirect(builder, t.name.c_str(), fb::DType(dtype), &t.shape, offset, size));
+    offset = align(offset + size);
+    summary.parameters += count;
+  }
+  auto tensor_vector = builder.CreateVector(tensors);
+  auto hparams = fb::CreateHyperparameters(builder, hp.dim, hp.n_layers, hp.n_heads, hp.n_kv_heads, hp.head_dim,
+                                           hp.ffn_dim, hp.vocab_size, hp.max_positions, hp.rope_theta, hp.norm_eps,
+                                           hp.tied_output);
+  auto tokenizer = build_tokenizer(builder, checkpoint.tokenizer);
+  auto provenance = fb::CreateProvenanceDirect(builder, checkpoint.source.c_str(), checkpoint.source_format.c_str(),
+                                               kConverterVersion, options.options_text.c_str());
+  fb::ModelBuilder model(builder);
+  model.add_schema_major(kSchemaMajor);
+  model.add_schema_minor(kSchemaMinor);
+  model.add_architecture(fb::Architecture::Llama);
+  model.add_hparams(hparams);
+  model.add_tokenizer(tokenizer);
+  model.add_tensors(tensor_vector);
+  model.add_provenance(provenance);
+  fb::FinishSizePrefixedModelBuffer(builder, model.Finish());
+
+  const std::string temporary = path + ".partial";
+  std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
+  if (!out) throw ConvertError(path + ": cannot write");
+  try {
+    static const char zeros[kTensorAlignment] = {};
+    auto pad_to = [&](uint64_t position) { out.write(zeros, std::streamsize(position - uint64_t(out.tellp()))); };
+    out.write(reinterpret_cast<const char*>(builder.GetBufferPointer()), builder.GetSize());
+    const uint64_t segment_start = align(builder.GetSize());
+    uint64_t position = 0;
+    for (const SourceTensor& t : checkpoint.tensors) {
+      pad_to(segment_start + position);
+      const DType dtype = stored_dtype(t, options.dtype);
+      write_tensor_bytes(out, t, dtype, checkpoint.source);
+      position = align(position + element_count(t) * dtype_size(dtype));
+    }
+    out.close();
+    if (!out) throw ConvertError(path + ": write failed (disk full?)");
+    summary.file_bytes = std::filesystem::file_size(temporary);
+    std::filesystem::rename(temporary, path);
+  } catch (...) {
+    out.close();
+    std::remove(temporary.c_str());
+    throw;
+  }
+  return summary;
+}
+
+}  // namespace sprig::convert

@@ -1,0 +1,111 @@
+// A verified, read-only view of a sprig model file. Weights stay in the mapping (or the caller's
+// buffer) and are shared by every session created from the model.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "sprig/status.h"
+
+namespace sprig {
+
+constexpr uint32_t kSchemaMajor = 1;
+constexpr uint32_t kSchemaMinor = 0;
+constexpr size_t kTensorAlignment = 64;
+
+enum class DType : uint8_t { F32 = 0, F16 = 1 };
+
+size_t dtype_size(DType dtype);
+const char* dtype_name(DType dtype);
+
+struct Hyperparameters {
+  uint32_t dim = 0;
+  uint32_t n_layers = 0;
+  uint32_t n_heads = 0;
+  uint32_t n_kv_heads = 0;
+  uint32_t head_dim = 0;
+  uint32_t ffn_dim = 0;
+  uint32_t vocab_size = 0;
+  uint32_t max_positions = 0;
+  float rope_theta = 10000.0f;
+  float norm_eps = 1e-5f;
+  bool tied_output = false;
+
+  uint32_t q_dim() const { return n_heads * head_dim; }
+  uint32_t kv_dim() const { return n_kv_heads * head_dim; }
+};
+
+// A tensor's bytes inside the model file; rows are the outermost dimension.
+struct TensorView {
+  DType dtype = DType::F32;
+  uint64_t rows = 0;
+  uint64_t cols = 0;  // 1 for vectors
+  const void* data = nullptr;
+};
+
+struct LayerWeights {
+  TensorView attn_norm, wq, wk, wv, wo;
+  TensorView ffn_norm, w_gate, w_up, w_down;
+};
+
+// Token types follow SentencePiece / GGUF numbering.
+enum class TokenType : uint8_t {
+  Undefined = 0, Normal = 1, Unknown = 2, Control = 3, UserDefined = 4, Unused = 5, Byte = 6
+};
+
+struct Vocabulary {
+  std::vector<std::string_view> pieces;  // point into the model file
+  std::vector<float> scores;
+  std::vector<TokenType> types;
+  int32_t bos_id = -1;
+  int32_t eos_id = -1;
+  int32_t unk_id = -1;
+  bool add_bos = true;
+  bool add_space_prefix = true;
+};
+
+struct Provenance {
+  std::string source, source_format, converter_version, options;
+};
+
+class MappedFile;
+
+class Model {
+ public:
+  // Maps the file and verifies all of it; any problem is an error naming it.
+  static Result<std::shared_ptr<const Model>> open(const std::string& path);
+  // Uses bytes the caller keeps alive for the model's lifetime (systems without mmap).
+  static Result<std::shared_ptr<const Model>> from_buffer(const void* data, size_t size);
+
+  ~Model();
+
+  const Hyperparameters& hparams() const { return hparams_; }
+  const Vocabulary& vocab() const { return vocab_; }
+  const Provenance& provenance() const { return provenance_; }
+  const TensorView& token_embedding() const { return token_embedding_; }
+  const TensorView& output_norm() const { return output_norm_; }
+  const TensorView& output() const { return output_; }
+  std::span<const LayerWeights> layers() const { return layers_; }
+  size_t file_size() const { return size_; }
+  size_t weight_bytes() const { return weight_bytes_; }
+
+ private:
+  Model() = default;
+  Status parse(const uint8_t* data, size_t size);
+
+  std::unique_ptr<MappedFile> mapping_;
+  size_t size_ = 0;
+  size_t weight_bytes_ = 0;
+  Hyperparameters hparams_;
+  Vocabulary vocab_;
+  Provenance provenance_;
+  TensorView token_embedding_, output_norm_, output_;
+  std::vector<LayerWeights> layers_;
+};
+
+}  // namespace sprig

@@ -1,0 +1,40 @@
+// Chooses the next token from logits: greedy, or temperature with top-k and top-p, seeded.
+// With top-k off it reproduces llama2.c's sampler draw for draw (xorshift64*, one coin per token).
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <vector>
+
+namespace sprig {
+
+struct SamplerOptions {
+  float temperature = 0.0f;  // 0: greedy
+  uint32_t top_k = 0;        // 0: off
+  float top_p = 1.0f;        // 1: off
+  uint64_t seed = 0;
+};
+
+class Sampler {
+ public:
+  Sampler(const SamplerOptions& options, size_t vocab_size);
+
+  // Overwrites `logits` as scratch.
+  int32_t sample(std::span<float> logits);
+
+ private:
+  struct Candidate {
+    float probability;
+    int32_t id;
+  };
+  uint32_t next_u32();
+  float next_f32();
+  void restrict_to_top_k(std::span<float> probabilities);
+  int32_t sample_nucleus(std::span<const float> probabilities, float coin);
+
+  SamplerOptions options_;
+  uint64_t state_;
+  std::vector<Candidate> candidates_;  // sized once for the vocabulary
+};
+
+}  // namespace sprig

@@ -1,0 +1,27 @@
+// Turns a stream of token bytes into text that is always whole UTF-8: bytes of a character
+// split across tokens are held until it completes, and bytes that cannot form a character
+// become U+FFFD, so a terminal never shows half a character.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace sprig {
+
+class Utf8Stream {
+ public:
+  // Appends the complete characters that `bytes` finishes to `out`.
+  void push(std::string_view bytes, std::string& out);
+  // Ends the stream: an unfinished character becomes U+FFFD.
+  void finish(std::string& out);
+  bool pending() const { return length_ > 0; }
+
+ private:
+  void push_byte(unsigned char byte, std::string& out);
+  unsigned char held_[4] = {};
+  uint8_t length_ = 0;    // bytes held
+  uint8_t expected_ = 0;  // bytes the held character needs
+};
+
+}  // namespace sprig

@@ -1,0 +1,55 @@
+#include <cmath>
+
+#include "../reference.h"
+
+namespace sprig::kernels {
+
+void rmsnorm_f32_scalar(const float* x, const float* weight, float* y, size_t n, float eps) {
+  float sum_squares = 0.0f;
+  for (size_t i = 0; i < n; ++i) sum_squares += x[i] * x[i];
+  const float scale = 1.0f / std::sqrt(sum_squares / float(n) + eps);
+  for (size_t i = 0; i < n; ++i) y[i] = weight[i] * (scale * x[i]);
+}
+
+void rope_interleaved_f32_scalar(float* v, size_t n_heads, size_t head_dim, size_t pos, float theta) {
+  for (size_t i = 0; i < head_dim; i += 2) {
+    const float frequency = 1.0f / std::pow(theta, float(i) / float(head_dim));
+    const float angle = float(pos) * frequency;
+    const float c = std::cos(angle), s = std::sin(angle);
+    for (size_t h = 0; h < n_heads; ++h) {
+      float* pair = v + h * head_dim + i;
+      const float a = pair[0], b = pair[1];
+      pair[0] = a * c - b * s;
+      pair[1] = a * s + b * c;
+    }
+  }
+}
+
+void softmax_f32_scalar(float* x, size_t n) {
+  float max = x[0];
+  for (size_t i = 1; i < n; ++i) max = x[i] > max ? x[i] : max;
+  float sum = 0.0f;
+  for (size_t i = 0; i < n; ++i) {
+    x[i] = std::exp(x[i] - max);
+    sum += x[i];
+  }
+  for (size_t i = 0; i < n; ++i) x[i] /= sum;
+}
+
+void swiglu_f32_scalar(float* gate, const float* up, size_t n) {
+  for (size_t i = 0; i < n; ++i) {
+    const float g = gate[i];
+    gate[i] = g / (1.0f + std::exp(-g)) * up[i];
+  }
+}
+
+void weighted_sum_f32_scalar(const float* weights, const float* values, float* out, size_t count, size_t n,
+                             size_t stride) {
+  for (size_t d = 0; d < n; ++d) out[d] = 0.0f;
+  for (size_t t = 0; t < count; ++t) {
+    const float* row = values + t * stride;
+    for (size_t d = 0; d < n; ++d) out[d] += weights[t] * row[d];
+  }
+}
+
+}  // namespace sprig::kernels

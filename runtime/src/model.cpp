@@ -1,0 +1,237 @@
+// Loading verifies everything before use: the FlatBuffers structure, every tensor's place inside
+// the data segment, and every shape against the hyperparameters. A file that passes can be read
+// without further checks; one that fails is an error naming what is wrong.
+#include "sprig/model.h"
+
+#include <flatbuffers/flatbuffers.h>
+
+#include <cmath>
+#include <cstring>
+#include <unordered_map>
+
+#include "sprig/mapped_file.h"
+#include "model_generated.h"
+
+namespace sprig {
+namespace {
+
+namespace fb = sprig::schema;
+
+// Generous bounds that keep all size arithmetic far from overflow.
+constexpr uint32_t kMaxDim = 1u << 16;
+constexpr uint32_t kMaxLayers = 1024;
+constexpr uint32_t kMaxVocab = 1u << 22;
+constexpr uint32_t kMaxPositions = 1u << 24;
+
+Error bad(const std::string& what) { return Error("invalid model file: " + what); }
+
+Status check_hparams(const Hyperparameters& h) {
+  auto in_range = [](uint32_t v, uint32_t max) { return v > 0 && v <= max; };
+  if (!in_range(h.dim, kMaxDim)) return bad("dim " + std::to_string(h.dim) + " out of range");
+  if (!in_range(h.n_layers, kMaxLayers)) return bad("n_layers out of range");
+  if (!in_range(h.n_heads, kMaxDim) || !in_range(h.n_kv_heads, kMaxDim))
+    return bad("head counts out of range");
+  if (h.n_heads % h.n_kv_heads != 0)
+    return bad("n_heads " + std::to_string(h.n_heads) + " is not a multiple of n_kv_heads " +
+               std::to_string(h.n_kv_heads));
+  if (!in_range(h.head_dim, 1024) || h.head_dim % 2 != 0) return bad("head_dim must be even and at most 1024");
+  if (uint64_t(h.n_heads) * h.head_dim > kMaxDim) return bad("n_heads * head_dim out of range");
+  if (!in_range(h.ffn_dim, 1u << 20)) return bad("ffn_dim out of range");
+  if (!in_range(h.vocab_size, kMaxVocab)) return bad("vocab_size out of range");
+  if (!in_range(h.max_positions, kMaxPositions)) return bad("max_positions out of range");
+  if (!std::isfinite(h.rope_theta) || h.rope_theta <= 0) return bad("rope_theta must be positive");
+  if (!std::isfinite(h.norm_eps) || h.norm_eps <= 0) return bad("norm_eps must be positive");
+  return {};
+}
+
+struct TensorEntry {
+  DType dtype;
+  std::vector<uint64_t> shape;
+  const void* data;
+  size_t size;
+};
+
+Result<std::unordered_map<std::string, TensorEntry>> index_tensors(const fb::Model& model,
+                                                                  const uint8_t* segment,
+                                                                  uint64_t segment_size) {
+  std::unordered_map<std::string, TensorEntry> tensors;
+  for (const fb::Tensor* t : *model.tensors()) {
+    const std::string name = t->name()->str();
+    const std::string where = "tensor '" + name + "': ";
+    if (t->dtype() != fb::DType::F32 && t->dtype() != fb::DType::F16)
+      return bad(where + "unknown dtype " + std::to_string(int(t->dtype())));
+    const DType dtype = DType(t->dtype());
+    if (t->shape()->size() == 0 || t->shape()->size() > 4) return bad(where + "must have 1 to 4 dimensions");
+    uint64_t elements = 1;
+    std::vector<uint64_t> shape;
+    for (uint64_t d : *t->shape()) {
+      if (d == 0 || d > (uint64_t(1) << 40) || elements > (uint64_t(1) << 40) / d)
+        return bad(where + "shape is empty or too large");
+      elements *= d;
+      shape.push_back(d);
+    }
+    if (t->size() != elements * dtype_size(dtype))
+      return bad(where + "size " + std::to_string(t->size()) + " does not match its shape and dtype");
+    if (t->offset() % kTensorAlignment != 0) return bad(where + "offset is not 64-byte aligned");
+    if (t->offset() > segment_size || t->size() > segment_size - t->offset())
+      return bad(where + "data lies outside the file (offset " + std::to_string(t->offset()) + ", size " +
+                 std::to_string(t->size()) + ", data segment " + std::to_string(segment_size) + " bytes)");
+    if (!tensors.emplace(name, TensorEntry{dtype, shape, segment + t->offset(), size_t(t->size())}).second)
+      return bad("tensor '" + name + "' appears twice");
+  }
+  return tensors;
+}
+
+class TensorResolver {
+ public:
+  explicit TensorResolver(const std::unordered_map<std::string, TensorEntry>& tensors) : tensors_(tensors) {}
+
+  // Finds a tensor and checks its shape; shape {n} is a vector, {rows, cols} a matrix.
+  Result<TensorView> get(const std::string& name, std::vector<uint64_t> shape) const {
+    auto it = tensors_.find(name);
+    if (it == tensors_.end()) return bad("missing tensor '" + name + "'");
+    if (it->second.shape != shape) {
+      auto show = [](const std::vector<uint64_t>& s) {
+        std::string text = "[";
+        for (size_t i = 0; i < s.size(); ++i) text += (i ? ", " : "") + std::to_string(s[i]);
+        return text + "]";
+      };
+      return bad("tensor '" + name + "' has shape " + show(it->second.shape) + ", expected " + show(shape));
+    }
+    TensorView view;
+    view.dtype = it->second.dtype;
+    view.rows = shape[0];
+    view.cols = shape.size() > 1 ? shape[1] : 1;
+    view.data = it->second.data;
+    return view;
+  }
+
+ private:
+  const std::unordered_map<std::string, TensorEntry>& tensors_;
+};
+
+#define SPRIG_TRY_ASSIGN(target, expression)   \
+  do {                                          \
+    auto result_ = (expression);                \
+    if (!result_) return result_.error();       \
+    target = std::move(result_.value());        \
+  } while (0)
+
+Status read_vocabulary(const fb::Tokenizer& tok, uint32_t vocab_size, Vocabulary& vocab) {
+  if (tok.kind() != fb::TokenizerKind::SentencePieceBpe)
+    return bad("unknown tokenizer kind " + std::to_string(int(tok.kind())));
+  if (!tok.pieces() || tok.pieces()->size() != vocab_size)
+    return bad("tokenizer has " + std::to_string(tok.pieces() ? tok.pieces()->size() : 0) +
+               " pieces, vocab_size is " + std::to_string(vocab_size));
+  if (!tok.scores() || tok.scores()->size() != vocab_size) return bad("tokenizer scores do not match vocab_size");
+  if (!tok.types() || tok.types()->size() != vocab_size) return bad("tokenizer types do not match vocab_size");
+  auto id_ok = [&](int32_t id) { return id >= -1 && id < int32_t(vocab_size); };
+  if (!id_ok(tok.bos_id()) || !id_ok(tok.eos_id()) || !id_ok(tok.unk_id()) || !id_ok(tok.pad_id()))
+    return bad("special token id outside the vocabulary");
+  vocab.pieces.reserve(vocab_size);
+  for (const flatbuffers::String* piece : *tok.pieces()) vocab.pieces.emplace_back(piece->c_str(), piece->size());
+  vocab.scores.assign(tok.scores()->begin(), tok.scores()->end());
+  for (auto type : *tok.types()) {
+    if (uint8_t(type) > uint8_t(fb::TokenType::MAX)) return bad("unknown token type " + std::to_string(int(type)));
+    vocab.types.push_back(TokenType(type));
+  }
+  vocab.bos_id = tok.bos_id();
+  vocab.eos_id = tok.eos_id();
+  vocab.unk_id = tok.unk_id();
+  vocab.add_bos = tok.add_bos();
+  vocab.add_space_prefix = tok.add_space_prefix();
+  return {};
+}
+
+}  // namespace
+
+size_t dtype_size(DType dtype) { return dtype == DType::F16 ? 2 : 4; }
+const char* dtype_name(DType dtype) { return dtype == DType::F16 ? "f16" : "f32"; }
+
+Model::~Model() = default;
+
+Result<std::shared_ptr<const Model>> Model::open(const std::string& path) {
+  auto mapping = MappedFile::open(path);
+  if (!mapping) return mapping.error();
+  std::shared_ptr<Model> model(new Model());
+  model->mapping_ = std::move(mapping.value());
+  Status status = model->parse(model->mapping_->data(), model->mapping_->size());
+  if (!status) return Error(path + ": " + status.message());
+  return std::shared_ptr<const Model>(std::move(model));
+}
+
+Result<std::shared_ptr<const Model>> Model::from_buffer(const void* data, size_t size) {
+  std::shared_ptr<Model> model(new Model());
+  Status status = model->parse(static_cast<const uint8_t*>(data), size);
+  if (!status) return Error(status.message());
+  return std::shared_ptr<const Model>(std::move(model));
+}
+
+Status Model::parse(const uint8_t* data, size_t size) {
+  size_ = size;
+  if (size < 8) return bad("file is too small (" + std::to_string(size) + " bytes)");
+  uint32_t meta_size;
+  std::memcpy(&meta_size, data, 4);
+  if (uint64_t(meta_size) + 4 > size)
+    return bad("metadata size " + std::to_string(meta_size) + " exceeds the file size " + std::to_string(size) +
+               " (truncated file?)");
+  if (reinterpret_cast<uintptr_t>(data) % kTensorAlignment != 0) return bad("buffer is not 64-byte aligned");
+  if (meta_size < 8 || !flatbuffers::BufferHasIdentifier(data, fb::ModelIdentifier(), /*size_prefixed=*/true))
+    return bad("not a sprig model (file identifier is not \"SPRG\")");
+  flatbuffers::Verifier verifier(data, size_t(meta_size) + 4);
+  if (!fb::VerifySizePrefixedModelBuffer(verifier)) return bad("metadata fails FlatBuffers verification (corrupted file?)");
+  const fb::Model& m = *fb::GetSizePrefixedModel(data);
+  if (m.schema_major() != kSchemaMajor)
+    return bad("schema major version " + std::to_string(m.schema_major()) + " is not supported (this runtime reads " +
+               std::to_string(kSchemaMajor) + ")");
+  if (m.architecture() != fb::Architecture::Llama)
+    return bad("unknown architecture " + std::to_string(int(m.architecture())));
+
+  const fb::Hyperparameters& h = *m.hparams();
+  hparams_ = {h.dim(),      h.n_layers(),      h.n_heads(),    h.n_kv_heads(), h.head_dim(),  h.ffn_dim(),
+              h.vocab_size(), h.max_positions(), h.rope_theta(), h.norm_eps(),   h.tied_output()};
+  if (Status s = check_hparams(hparams_); !s) return s;
+  if (Status s = read_vocabulary(*m.tokenizer(), hparams_.vocab_size, vocab_); !s) return s;
+  if (const fb::Provenance* p = m.provenance()) {
+    auto text = [](const flatbuffers::String* s) { return s ? s->str() : std::string(); };
+    provenance_ = {text(p->source()), text(p->source_format()), text(p->converter_version()), text(p->options())};
+  }
+
+  const uint64_t segment_start = (uint64_t(meta_size) + 4 + kTensorAlignment - 1) / kTensorAlignment * kTensorAlignment;
+  if (segment_start > size) return bad("data segment starts past the end of the file");
+  auto tensors = index_tensors(m, data + segment_start, size - segment_start);
+  if (!tensors) return tensors.error();
+  for (const auto& [name, entry] : tensors.value()) weight_bytes_ += entry.size;
+
+  const Hyperparameters& hp = hparams_;
+  TensorResolver resolve(tensors.value());
+  SPRIG_TRY_ASSIGN(token_embedding_, resolve.get("token_embd", {hp.vocab_size, hp.dim}));
+  SPRIG_TRY_ASSIGN(output_norm_, resolve.get("output_norm", {hp.dim}));
+  if (hp.tied_output) {
+    output_ = token_embedding_;
+  } else {
+    SPRIG_TRY_ASSIGN(output_, resolve.get("output", {hp.vocab_size, hp.dim}));
+  }
+  for (uint32_t i = 0; i < hp.n_layers; ++i) {
+    const std::string p = "blk." + std::to_string(i) + ".";
+    LayerWeights w;
+    SPRIG_TRY_ASSIGN(w.attn_norm, resolve.get(p + "attn_norm", {hp.dim}));
+    SPRIG_TRY_ASSIGN(w.wq, resolve.get(p + "attn_q", {hp.q_dim(), hp.dim}));
+    SPRIG_TRY_ASSIGN(w.wk, resolve.get(p + "attn_k", {hp.kv_dim(), hp.dim}));
+    SPRIG_TRY_ASSIGN(w.wv, resolve.get(p + "attn_v", {hp.kv_dim(), hp.dim}));
+    SPRIG_TRY_ASSIGN(w.wo, resolve.get(p + "attn_output", {hp.dim, hp.q_dim()}));
+    SPRIG_TRY_ASSIGN(w.ffn_norm, resolve.get(p + "ffn_norm", {hp.dim}));
+    SPRIG_TRY_ASSIGN(w.w_gate, resolve.get(p + "ffn_gate", {hp.ffn_dim, hp.dim}));
+    SPRIG_TRY_ASSIGN(w.w_up, resolve.get(p + "ffn_up", {hp.ffn_dim, hp.dim}));
+    SPRIG_TRY_ASSIGN(w.w_down, resolve.get(p + "ffn_down", {hp.dim, hp.ffn_dim}));
+    layers_.push_back(w);
+  }
+  // Norm weights are read as f32 by every kernel.
+  auto is_f32 = [](const TensorView& t) { return t.dtype == DType::F32; };
+  for (const LayerWeights& w : layers_)
+    if (!is_f32(w.attn_norm) || !is_f32(w.ffn_norm)) return bad("norm weights must be f32");
+  if (!is_f32(output_norm_)) return bad("norm weights must be f32");
+  return {};
+}
+
+}  // namespace sprig

@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# The command line end to end: convert stories260K, complete with greedy decoding, and check that
+# stdout carries exactly the generated text and that bad input ends with an error, not a crash.
+set -u
+sprig=$1 convert=$2 shared=$3 work=$4
+if [ ! -d "$shared/models" ]; then
+  echo "NOTICE: skipped cli test: shared test data not found at $shared"
+  exit 0
+fi
+rm -rf "$work" && mkdir -p "$work"
+failures=0
+check() { if eval "$2"; then echo "ok: $1"; else echo "FAILED: $1"; failures=$((failures + 1)); fi; }
+
+"$convert" "$shared/models/stories260K/stories260K.bin" --tokenizer "$shared/models/stories260K/tok512.bin" \
+  -o "$work/model.sprig" 2> "$work/convert.log"
+check "convert prints what it read and wrote" "grep -q 'dim 64, layers 5' '$work/convert.log' && grep -q 'wrote' '$work/convert.log'"
+
+"$sprig" run -m "$work/model.sprig" -p "" -n 40 > "$work/out.txt" 2> "$work/err.txt"
+check "greedy completion from BOS starts like llama2.c's" "grep -q '^Once upon a time, there was a little girl named Lily.' '$work/out.txt'"
+check "the speed line goes to stderr" "grep -q 'tokens/s' '$work/err.txt' && ! grep -q 'tokens/s' '$work/out.txt'"
+
+"$sprig" run -m "$work/model.sprig" -p "Once upon a time" -n 20 --echo > "$work/echo.txt" 2> /dev/null
+check "--echo prints the prompt first" "grep -q '^Once upon a time' '$work/echo.txt'"
+
+head -c 1000 "$work/model.sprig" > "$work/truncated.sprig"
+"$sprig" run -m "$work/truncated.sprig" -p x > /dev/null 2> "$work/truncated.txt"; status=$?
+check "a truncated model is a named error with exit status 1" "[ $status -eq 1 ] && grep -q 'truncated' '$work/truncated.txt'"
+
+"$sprig" run -m "$work/model.sprig" --top-p 2 > /dev/null 2> "$work/usage.txt"; status=$?
+check "a bad option value is a usage error" "[ $status -eq 2 ] && grep -q 'top-p' '$work/usage.txt'"
+
+"$convert" "$work/truncated.sprig" -o "$work/never.sprig" 2> "$work/convert_bad.txt"; status=$?
+check "converting garbage fails with a message and writes nothing" "[ $status -eq 1 ] && [ ! -e '$work/never.sprig' ]"
+
+[ $failures -eq 0 ]

@@ -1,0 +1,70 @@
+#include "test_support.h"
+
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+
+#include "checkpoint.h"
+#include "model_writer.h"
+
+namespace sprig::test {
+
+namespace fs = std::filesystem;
+
+std::string shared_dir(const char* test_name) {
+  const char* override_dir = std::getenv("SPRIG_SHARED");
+  const std::string dir = override_dir ? override_dir : SPRIG_SHARED_DIR;
+  if (fs::exists(fs::path(dir) / "models")) return dir;
+  std::fprintf(stderr, "NOTICE: skipped '%s': shared test data not found at %s\n", test_name, dir.c_str());
+  return "";
+}
+
+std::string python(const char* test_name) {
+  const std::string python = SPRIG_PYTHON;
+  if (!python.empty()) return python;
+  std::fprintf(stderr, "NOTICE: skipped '%s': no Python 3 with NumPy was found at configure time\n", test_name);
+  return "";
+}
+
+std::string tests_dir() { return SPRIG_TESTS_DIR; }
+
+std::string work_dir(const std::string& name) {
+  const fs::path dir = fs::path(SPRIG_WORK_DIR) / name;
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  return dir.string();
+}
+
+std::string convert(const std::string& input, const std::string& tokenizer, const std::string& output, DType dtype) {
+  convert::Checkpoint checkpoint;
+  if (fs::is_directory(input))
+    checkpoint = convert::read_hf_folder(input);
+  else if (input.ends_with(".gguf"))
+    checkpoint = convert::read_gguf(input);
+  else
+    checkpoint = convert::read_llama2c(input);
+  if (!tokenizer.empty()) checkpoint.tokenizer = convert::read_llama2c_tokenizer(tokenizer, checkpoint.hparams.vocab_size);
+  convert::WriteOptions options;
+  options.dtype = dtype;
+  convert::write_model(checkpoint, output, options);
+  return output;
+}
+
+std::vector<uint8_t> read_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  return std::vector<uint8_t>(std::istreambuf_iterator<char>(in), {});
+}
+
+void write_file(const std::string& path, const std::vector<uint8_t>& bytes) {
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  out.write(reinterpret_cast<const char*>(bytes.data()), std::streamsize(bytes.size()));
+}
+
+int run(const std::string& command) {
+  const int status = std::system(command.c_str());
+  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+}  // namespace sprig::test

@@ -1,0 +1,17 @@
+// The subcommands of the sprig command line and what they share.
+#pragma once
+
+#include <string>
+
+#include "sprig/generate.h"
+
+namespace sprig::cli {
+
+int run_command(int argc, char** argv);
+extern const char* kRunUsage;
+
+// Prints "sprig: error: ..." to stderr and returns the exit status for failures.
+int report_error(const std::string& message);
+void print_speed(const GenerationStats& stats);
+
+}  // namespace sprig::cli

@@ -1,0 +1,57 @@
+// sprig run: raw completion. stdout carries exactly the generated text (the prompt too with
+// --echo); everything else goes to stderr.
+#include <cstdio>
+#include <vector>
+
+#include "arguments.h"
+#include "commands.h"
+#include "sprig/generate.h"
+
+namespace sprig::cli {
+
+const char* kRunUsage =
+    "usage: sprig run -m model.sprig [-p PROMPT] [-n TOKENS] [--temp T] [--top-k K] [--top-p P] [--seed S]\n"
+    "                 [-c CONTEXT] [--echo]\n";
+
+int run_command(int argc, char** argv) {
+  const Arguments args(argc, argv, {"-m", "-p", "-n", "--temp", "--top-k", "--top-p", "--seed", "-c"}, {"--echo"});
+  if (!args.has("-m")) throw UsageError("-m MODEL is required");
+  const std::string prompt_text = args.text("-p");
+  const uint32_t max_tokens = uint32_t(args.integer("-n", 256, 0, 1 << 24));
+  SamplerOptions sampling;
+  sampling.temperature = float(args.number("--temp", 0.0, 0.0, 100.0));
+  sampling.top_k = uint32_t(args.integer("--top-k", 0, 0, 1 << 24));
+  sampling.top_p = float(args.number("--top-p", 1.0, 0.0, 1.0));
+  sampling.seed = uint64_t(args.integer("--seed", 0, 0, INT64_MAX));
+
+  auto model = Model::open(args.text("-m"));
+  if (!model) return report_error(model.error().message());
+  SessionOptions session_options;
+  session_options.context_length = uint32_t(args.integer("-c", 0, 0, 1 << 24));
+  auto session = Session::create(model.value(), session_options);
+  if (!session) return report_error(session.error().message());
+
+  const Tokenizer tokenizer(model.value()->vocab());
+  std::vector<int32_t> prompt;
+  tokenizer.encode(prompt_text, model.value()->vocab().add_bos, prompt);
+  Sampler sampler(sampling, tokenizer.vocab_size());
+  std::vector<float> logits(tokenizer.vocab_size());
+
+  if (args.has("--echo")) {
+    std::fwrite(prompt_text.data(), 1, prompt_text.size(), stdout);
+    std::fflush(stdout);
+  }
+  auto stats = generate(*session.value(), tokenizer, sampler, prompt, max_tokens, logits,
+                        [](int32_t, std::string_view text) {
+                          std::fwrite(text.data(), 1, text.size(), stdout);
+                          std::fflush(stdout);
+                          return true;
+                        });
+  if (!stats) return report_error(stats.error().message());
+  std::fputc('\n', stderr);
+  if (stats->stop == StopReason::ContextFull) std::fprintf(stderr, "sprig: stopped: the context is full\n");
+  print_speed(stats.value());
+  return 0;
+}
+
+}  // namespace sprig::cli

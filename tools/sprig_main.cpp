@@ -1,0 +1,41 @@
+// sprig: the device-side command line.
+#include <cstdio>
+#include <cstring>
+#include <string>
+
+#include "arguments.h"
+#include "commands.h"
+
+namespace sprig::cli {
+
+int report_error(const std::string& message) {
+  std::fprintf(stderr, "sprig: error: %s\n", message.c_str());
+  return 1;
+}
+
+void print_speed(const GenerationStats& stats) {
+  auto rate = [](uint32_t tokens, double seconds) { return seconds > 0 ? tokens / seconds : 0.0; };
+  std::fprintf(stderr, "prompt: %u tokens, %.1f tokens/s | generated: %u tokens, %.1f tokens/s\n",
+               stats.prompt_tokens, rate(stats.prompt_tokens, stats.prompt_seconds), stats.generated_tokens,
+               rate(stats.generated_tokens, stats.generation_seconds));
+}
+
+}  // namespace sprig::cli
+
+int main(int argc, char** argv) {
+  using namespace sprig::cli;
+  const char* usage = "usage: sprig <command> [options]\n  run    complete a prompt with a model\n";
+  if (argc < 2 || !std::strcmp(argv[1], "-h") || !std::strcmp(argv[1], "--help")) {
+    std::fputs(usage, argc < 2 ? stderr : stdout);
+    return argc < 2 ? 2 : 0;
+  }
+  const std::string command = argv[1];
+  try {
+    if (command == "run") return run_command(argc - 2, argv + 2);
+    std::fprintf(stderr, "sprig: unknown command '%s'\n%s", command.c_str(), usage);
+    return 2;
+  } catch (const UsageError& e) {
+    std::fprintf(stderr, "sprig %s: %s\n%s", command.c_str(), e.what(), command == "run" ? kRunUsage : usage);
+    return 2;
+  }
+}

@@ -32,6 +32,7 @@ SafetensorsFile::SafetensorsFile(const std::string& path) : file_(std::make_shar
       else file_->fail(where + "dtype " + dtype + " is not supported (F32, F16, BF16 are)");
       uint64_t elements = 1;
       for (const auto& d : entry.at("shape")) {
+        if (!d.is_number_unsigned()) file_->fail(where + "malformed shape " + entry.at("shape").dump());
         const uint64_t dim = d.get<uint64_t>();
         if (dim == 0 || dim > (uint64_t(1) << 40) || elements > (uint64_t(1) << 40) / dim)
           file_->fail(where + "has an empty or absurd shape");
@@ -39,7 +40,9 @@ SafetensorsFile::SafetensorsFile(const std::string& path) : file_(std::make_shar
         parsed.shape.push_back(dim);
       }
       const auto& offsets = entry.at("data_offsets");
-      if (!offsets.is_array() || offsets.size() != 2) file_->fail(where + "data_offsets must be two numbers");
+      if (!offsets.is_array() || offsets.size() != 2 || !offsets[0].is_number_unsigned() ||
+          !offsets[1].is_number_unsigned())
+        file_->fail(where + "malformed data_offsets " + offsets.dump());
       const uint64_t begin = offsets[0].get<uint64_t>(), end = offsets[1].get<uint64_t>();
       if (begin > end || end > data_size)
         file_->fail(where + "data_offsets [" + std::to_string(begin) + ", " + std::to_string(end) +

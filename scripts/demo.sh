@@ -6,7 +6,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
-scripts/build.sh build -DSPRIG_BUILD_TESTS=OFF > /dev/null
+scripts/build.sh build
 
 input=${1:-../shared/models/stories260K/stories260K.bin}
 tokenizer=${2:-}

@@ -18,8 +18,8 @@ namespace {
 // A 64-byte-aligned copy, as a caller without mmap would provide.
 struct AlignedBuffer {
   explicit AlignedBuffer(const std::vector<uint8_t>& bytes)
-      : size(bytes.size()), data(static_cast<uint8_t*>(std::aligned_alloc(64, (bytes.size() + 63) / 64 * 64))) {
-    std::memcpy(data, bytes.data(), bytes.size());
+      : size(bytes.size()), data(static_cast<uint8_t*>(std::aligned_alloc(64, (bytes.size() + 64) / 64 * 64))) {
+    if (!bytes.empty()) std::memcpy(data, bytes.data(), bytes.size());
   }
   ~AlignedBuffer() { std::free(data); }
   size_t size;

@@ -22,6 +22,10 @@ check "the speed line goes to stderr" "grep -q 'tokens/s' '$work/err.txt' && ! g
 "$sprig" run -m "$work/model.sprig" -p "Once upon a time" -n 20 --echo > "$work/echo.txt" 2> /dev/null
 check "--echo prints the prompt first" "grep -q '^Once upon a time' '$work/echo.txt'"
 
+"$sprig" plan -m "$work/model.sprig" -c 512 > "$work/plan.txt"
+# 2 (keys, values) x 4 bytes x 5 layers x 512 positions x 32 kv dims = 655360 bytes
+check "plan prints the KV cache for the context asked" "grep -q '^kv cache *0.62 MiB' '$work/plan.txt' && grep -q 'session total' '$work/plan.txt'"
+
 head -c 1000 "$work/model.sprig" > "$work/truncated.sprig"
 "$sprig" run -m "$work/truncated.sprig" -p x > /dev/null 2> "$work/truncated.txt"; status=$?
 check "a truncated model is a named error with exit status 1" "[ $status -eq 1 ] && grep -q 'truncated' '$work/truncated.txt'"

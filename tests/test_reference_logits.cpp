@@ -16,7 +16,10 @@ const std::vector<int32_t> kPrompt = {1, 403, 407, 261, 378, 432, 383, 286, 261,
 
 std::string join(const std::vector<int32_t>& ids) {
   std::string text;
-  for (int32_t id : ids) text += (text.empty() ? "" : ",") + std::to_string(id);
+  for (int32_t id : ids) {
+    if (!text.empty()) text += ',';
+    text += std::to_string(id);
+  }
   return text;
 }
 

@@ -59,9 +59,9 @@ TEST_CASE("decode(encode(x)) == x, through byte fallback for characters the voca
   const std::string shared = test::shared_dir("tokenizer round trip");
   if (shared.empty()) return;
   const Tokenizer tokenizer(stories_model(shared)->vocab());
-  for (const std::string& file : {"/eval/tinytales.txt", "/eval/multilingual.txt"}) {
+  for (const char* file : {"/eval/tinytales.txt", "/eval/multilingual.txt"}) {
     CAPTURE(file);
-    const std::string text = read_text(shared + file);
+    const std::string text = read_text(shared + std::string(file));
     REQUIRE(!text.empty());
     std::vector<int32_t> ids;
     tokenizer.encode(text, true, ids);

@@ -8,7 +8,9 @@
 namespace sprig::cli {
 
 int run_command(int argc, char** argv);
+int plan_command(int argc, char** argv);
 extern const char* kRunUsage;
+extern const char* kPlanUsage;
 
 // Prints "sprig: error: ..." to stderr and returns the exit status for failures.
 int report_error(const std::string& message);

@@ -5,6 +5,7 @@
 
 #include "arguments.h"
 #include "commands.h"
+#include "sprig/cpu_features.h"
 #include "sprig/generate.h"
 
 namespace sprig::cli {
@@ -26,6 +27,8 @@ int run_command(int argc, char** argv) {
 
   auto model = Model::open(args.text("-m"));
   if (!model) return report_error(model.error().message());
+  std::fprintf(stderr, "sprig: %s | model %s, %.2f MB of weights\n", cpu_features().describe().c_str(),
+               args.text("-m").c_str(), double(model.value()->weight_bytes()) / 1e6);
   SessionOptions session_options;
   session_options.context_length = uint32_t(args.integer("-c", 0, 0, 1 << 24));
   auto session = Session::create(model.value(), session_options);

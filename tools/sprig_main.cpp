@@ -24,7 +24,7 @@ void print_speed(const GenerationStats& stats) {
 
 int main(int argc, char** argv) {
   using namespace sprig::cli;
-  const char* usage = "usage: sprig <command> [options]\n  run    complete a prompt with a model\n";
+  const char* usage = "usage: sprig <command> [options]\n  run    complete a prompt with a model\n  plan   print the memory a session needs\n";
   if (argc < 2 || !std::strcmp(argv[1], "-h") || !std::strcmp(argv[1], "--help")) {
     std::fputs(usage, argc < 2 ? stderr : stdout);
     return argc < 2 ? 2 : 0;
@@ -32,10 +32,11 @@ int main(int argc, char** argv) {
   const std::string command = argv[1];
   try {
     if (command == "run") return run_command(argc - 2, argv + 2);
+    if (command == "plan") return plan_command(argc - 2, argv + 2);
     std::fprintf(stderr, "sprig: unknown command '%s'\n%s", command.c_str(), usage);
     return 2;
   } catch (const UsageError& e) {
-    std::fprintf(stderr, "sprig %s: %s\n%s", command.c_str(), e.what(), command == "run" ? kRunUsage : usage);
+    std::fprintf(stderr, "sprig %s: %s\n%s", command.c_str(), e.what(), command == "run" ? kRunUsage : command == "plan" ? kPlanUsage : usage);
     return 2;
   }
 }

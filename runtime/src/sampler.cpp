@@ -61,8 +61,11 @@ int32_t Sampler::sample_nucleus(std::span<const float> probabilities, float coin
   for (size_t i = 0; i < probabilities.size(); ++i)
     if (probabilities[i] >= cutoff) candidates_[kept++] = {probabilities[i], int32_t(i)};
   if (kept == 0) return int32_t(std::max_element(probabilities.begin(), probabilities.end()) - probabilities.begin());
-  std::stable_sort(candidates_.begin(), candidates_.begin() + kept,
-                   [](const Candidate& a, const Candidate& b) { return a.probability > b.probability; });
+  // Ties keep id order, as llama2.c's qsort (a stable merge sort in glibc) does; std::sort with
+  // the id as tie-break gives that order without stable_sort's temporary buffer.
+  std::sort(candidates_.begin(), candidates_.begin() + kept, [](const Candidate& a, const Candidate& b) {
+    return a.probability > b.probability || (a.probability == b.probability && a.id < b.id);
+  });
   float cumulative = 0.0f;
   size_t last = kept - 1;
   for (size_t i = 0; i < kept; ++i) {

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <new>
 
 #include "../kernels/reference.h"
 #include "sprig/half.h"
@@ -74,13 +75,16 @@ Result<std::unique_ptr<Session>> Session::create(std::shared_ptr<const Model> mo
   if (!model) return Error("no model");
   auto plan = plan_session_memory(*model, options);
   if (!plan) return plan.error();
-  return std::unique_ptr<Session>(new Session(std::move(model), plan.value()));
+  std::unique_ptr<float[]> memory(new (std::nothrow) float[plan->total_bytes() / sizeof(float)]);
+  if (!memory)
+    return Error("cannot allocate " + std::to_string(plan->total_bytes()) + " bytes for a session with a context of " +
+                 std::to_string(plan->context_length) + " tokens; ask for a shorter context");
+  return std::unique_ptr<Session>(new Session(std::move(model), plan.value(), std::move(memory)));
 }
 
-Session::Session(std::shared_ptr<const Model> model, const SessionMemoryPlan& plan)
-    : model_(std::move(model)), plan_(plan), buffers_(std::make_unique<Buffers>()) {
+Session::Session(std::shared_ptr<const Model> model, const SessionMemoryPlan& plan, std::unique_ptr<float[]> memory)
+    : model_(std::move(model)), plan_(plan), memory_(std::move(memory)), buffers_(std::make_unique<Buffers>()) {
   const Hyperparameters& h = model_->hparams();
-  memory_.reset(new float[plan.total_bytes() / sizeof(float)]);
   float* cursor = memory_.get();
   auto take = [&cursor](size_t floats) {
     float* block = cursor;

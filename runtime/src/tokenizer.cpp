@@ -1,7 +1,7 @@
 #include "sprig/tokenizer.h"
 
 #include <cstdio>
-#include <queue>
+#include <algorithm>
 
 namespace sprig {
 namespace {
@@ -66,13 +66,27 @@ int32_t Tokenizer::find(std::string_view piece) const {
   return it == ids_by_piece_.end() ? -1 : it->second;
 }
 
+void Tokenizer::Workspace::reserve(size_t text_bytes) {
+  // "▁" takes three bytes where a space took one, plus the prefix; every byte may be a symbol,
+  // and each merge queues at most two new candidates.
+  const size_t normalized_bytes = 3 * text_bytes + 3;
+  normalized.reserve(normalized_bytes);
+  symbols.reserve(normalized_bytes);
+  queue.reserve(3 * normalized_bytes);
+}
+
 void Tokenizer::encode(std::string_view text, bool add_bos, std::vector<int32_t>& ids) const {
+  Workspace workspace;
+  encode(text, add_bos, ids, workspace);
+}
+
+void Tokenizer::encode(std::string_view text, bool add_bos, std::vector<int32_t>& ids, Workspace& workspace) const {
   if (add_bos && vocab_.bos_id >= 0) ids.push_back(vocab_.bos_id);
   if (text.empty()) return;
 
   // SentencePiece normalisation: spaces become "▁", and one is put in front of the text.
-  std::string normalized;
-  normalized.reserve(text.size() * 3 + 3);
+  std::string& normalized = workspace.normalized;
+  normalized.clear();
   if (vocab_.add_space_prefix) normalized += kSpaceMark;
   for (char c : text) {
     if (c == ' ')
@@ -83,12 +97,10 @@ void Tokenizer::encode(std::string_view text, bool add_bos, std::vector<int32_t>
 
   // Start from single characters (bytes where a character has no piece), then merge the
   // adjacent pair whose union has the highest score, leftmost first on ties, until none is left.
-  struct Symbol {
-    uint32_t start, length;
-    int32_t id;
-    int32_t prev, next;
-  };
-  std::vector<Symbol> symbols;
+  using Symbol = Workspace::Symbol;
+  using Candidate = Workspace::Candidate;
+  std::vector<Symbol>& symbols = workspace.symbols;
+  symbols.clear();
   for (size_t i = 0; i < normalized.size();) {
     const size_t length = std::min(utf8_length(static_cast<unsigned char>(normalized[i])), normalized.size() - i);
     const int32_t id = find(std::string_view(normalized).substr(i, length));
@@ -107,17 +119,12 @@ void Tokenizer::encode(std::string_view text, bool add_bos, std::vector<int32_t>
     symbols[i].next = i + 1 < symbols.size() ? int32_t(i + 1) : -1;
   }
 
-  struct Candidate {
-    float score;
-    int32_t left, right;
-    uint32_t length;  // of the merged text, to notice pairs made stale by earlier merges
-    int32_t id;
-    bool operator<(const Candidate& other) const {
-      if (score != other.score) return score < other.score;
-      return left > other.left;
-    }
+  std::vector<Candidate>& queue = workspace.queue;
+  queue.clear();
+  auto less_urgent = [](const Candidate& a, const Candidate& b) {
+    if (a.score != b.score) return a.score < b.score;
+    return a.left > b.left;
   };
-  std::priority_queue<Candidate> queue;
   auto consider = [&](int32_t left) {
     if (left < 0) return;
     const int32_t right = symbols[size_t(left)].next;
@@ -125,13 +132,16 @@ void Tokenizer::encode(std::string_view text, bool add_bos, std::vector<int32_t>
     const Symbol& a = symbols[size_t(left)];
     const Symbol& b = symbols[size_t(right)];
     const int32_t id = find(std::string_view(normalized).substr(a.start, a.length + b.length));
-    if (id >= 0) queue.push({vocab_.scores[size_t(id)], left, right, a.length + b.length, id});
+    if (id < 0) return;
+    queue.push_back({vocab_.scores[size_t(id)], left, right, a.length + b.length, id});
+    std::push_heap(queue.begin(), queue.end(), less_urgent);
   };
   for (size_t i = 0; i < symbols.size(); ++i) consider(int32_t(i));
 
   while (!queue.empty()) {
-    const Candidate top = queue.top();
-    queue.pop();
+    std::pop_heap(queue.begin(), queue.end(), less_urgent);
+    const Candidate top = queue.back();
+    queue.pop_back();
     Symbol& left = symbols[size_t(top.left)];
     Symbol& right = symbols[size_t(top.right)];
     if (left.length == 0 || right.length == 0 || left.next != top.right ||

@@ -43,7 +43,7 @@ class Session {
 
  private:
   struct Buffers;
-  Session(std::shared_ptr<const Model> model, const SessionMemoryPlan& plan);
+  Session(std::shared_ptr<const Model> model, const SessionMemoryPlan& plan, std::unique_ptr<float[]> memory);
 
   std::shared_ptr<const Model> model_;
   SessionMemoryPlan plan_;

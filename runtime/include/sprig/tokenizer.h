@@ -13,9 +13,34 @@ namespace sprig {
 
 class Tokenizer {
  public:
+  // Working memory of encode. Reserved for a text size, encoding texts up to that size (into an
+  // `ids` vector with room for them) allocates nothing.
+  class Workspace {
+   public:
+    void reserve(size_t text_bytes);
+
+   private:
+    friend class Tokenizer;
+    struct Symbol {
+      uint32_t start, length;
+      int32_t id;
+      int32_t prev, next;
+    };
+    struct Candidate {
+      float score;
+      int32_t left, right;
+      uint32_t length;  // of the merged text, to notice pairs made stale by earlier merges
+      int32_t id;
+    };
+    std::string normalized;
+    std::vector<Symbol> symbols;
+    std::vector<Candidate> queue;  // a binary heap
+  };
+
   explicit Tokenizer(const Vocabulary& vocab);
 
   // Appends the ids of `text` to `ids`; with add_bos the model's BOS comes first (when it has one).
+  void encode(std::string_view text, bool add_bos, std::vector<int32_t>& ids, Workspace& workspace) const;
   void encode(std::string_view text, bool add_bos, std::vector<int32_t>& ids) const;
 
   // The bytes a token stands for when it follows `previous` (-1 at the start): "▁" becomes a

@@ -26,6 +26,11 @@ check "--echo prints the prompt first" "grep -q '^Once upon a time' '$work/echo.
 # 2 (keys, values) x 4 bytes x 5 layers x 512 positions x 32 kv dims = 655360 bytes
 check "plan prints the KV cache for the context asked" "grep -q '^kv cache *0.62 MiB' '$work/plan.txt' && grep -q 'session total' '$work/plan.txt'"
 
+"$sprig" tokenize -m "$work/model.sprig" --ids "Once upon a time" > "$work/ids.txt"
+check "tokenize --ids prints BOS and the word pieces" "[ \"\$(cat '$work/ids.txt')\" = '1 403 407 261 378' ]"
+"$sprig" tokenize -m "$work/model.sprig" --json "안녕 \"hi\"" > "$work/tokens.json"
+check "tokenize --json is valid JSON with escaped pieces" "python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d[\"count\"]==len(d[\"tokens\"])' '$work/tokens.json'"
+
 head -c 1000 "$work/model.sprig" > "$work/truncated.sprig"
 "$sprig" run -m "$work/truncated.sprig" -p x > /dev/null 2> "$work/truncated.txt"; status=$?
 check "a truncated model is a named error with exit status 1" "[ $status -eq 1 ] && grep -q 'truncated' '$work/truncated.txt'"

@@ -22,9 +22,22 @@ void print_speed(const GenerationStats& stats) {
 
 }  // namespace sprig::cli
 
+namespace {
+
+const char* command_usage(const std::string& command, const char* fallback) {
+  using namespace sprig::cli;
+  if (command == "run") return kRunUsage;
+  if (command == "plan") return kPlanUsage;
+  if (command == "tokenize") return kTokenizeUsage;
+  return fallback;
+}
+
+}  // namespace
+
 int main(int argc, char** argv) {
   using namespace sprig::cli;
-  const char* usage = "usage: sprig <command> [options]\n  run    complete a prompt with a model\n  plan   print the memory a session needs\n";
+  const char* usage = "usage: sprig <command> [options]\n  run    complete a prompt with a model\n  plan   print the memory a session needs\n"
+                      "  tokenize  show the tokens of a text\n";
   if (argc < 2 || !std::strcmp(argv[1], "-h") || !std::strcmp(argv[1], "--help")) {
     std::fputs(usage, argc < 2 ? stderr : stdout);
     return argc < 2 ? 2 : 0;
@@ -33,10 +46,11 @@ int main(int argc, char** argv) {
   try {
     if (command == "run") return run_command(argc - 2, argv + 2);
     if (command == "plan") return plan_command(argc - 2, argv + 2);
+    if (command == "tokenize") return tokenize_command(argc - 2, argv + 2);
     std::fprintf(stderr, "sprig: unknown command '%s'\n%s", command.c_str(), usage);
     return 2;
   } catch (const UsageError& e) {
-    std::fprintf(stderr, "sprig %s: %s\n%s", command.c_str(), e.what(), command == "run" ? kRunUsage : command == "plan" ? kPlanUsage : usage);
+    std::fprintf(stderr, "sprig %s: %s\n%s", command.c_str(), e.what(), command_usage(command, usage));
     return 2;
   }
 }

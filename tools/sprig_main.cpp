@@ -36,8 +36,10 @@ const char* command_usage(const std::string& command, const char* fallback) {
 
 int main(int argc, char** argv) {
   using namespace sprig::cli;
-  const char* usage = "usage: sprig <command> [options]\n  run    complete a prompt with a model\n  plan   print the memory a session needs\n"
-                      "  tokenize  show the tokens of a text\n";
+  const char* usage = "usage: sprig <command> [options]\n"
+      "  run       complete a prompt with a model\n"
+      "  plan      print the memory a session needs\n"
+      "  tokenize  show the tokens of a text\n";
   if (argc < 2 || !std::strcmp(argv[1], "-h") || !std::strcmp(argv[1], "--help")) {
     std::fputs(usage, argc < 2 ? stderr : stdout);
     return argc < 2 ? 2 : 0;

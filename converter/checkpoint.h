@@ -48,6 +48,9 @@ TokenizerData read_llama2c_tokenizer(const std::string& path, uint32_t vocab_siz
 Checkpoint read_gguf(const std::string& path);
 Checkpoint read_hf_folder(const std::string& folder);
 
+// Any supported input; `tokenizer` (a llama2.c tokenizer .bin) replaces the checkpoint's own.
+Checkpoint read_checkpoint(const std::string& input, const std::string& tokenizer);
+
 // Checks that tensors and hyperparameters agree before anything is written.
 void validate(const Checkpoint& checkpoint);
 

@@ -1,8 +1,6 @@
 // sprig-convert: reads a checkpoint (llama2.c, GGUF or a Hugging Face folder) and writes one
 // sprig model file.
 #include <cstdio>
-#include <cstring>
-#include <filesystem>
 #include <string>
 
 #include "checkpoint.h"
@@ -17,33 +15,6 @@ const char* kUsage =
     "usage: sprig-convert <checkpoint file or folder> -o model.sprig [--tokenizer FILE] [--dtype f32|f16]\n"
     "  checkpoint: a llama2.c .bin, a .gguf file, or a Hugging Face folder (config.json + safetensors)\n"
     "  --tokenizer: a llama2.c tokenizer .bin (llama2.c checkpoints and folders without their own tokenizer)\n";
-
-bool is_gguf(const std::string& path) {
-  std::FILE* f = std::fopen(path.c_str(), "rb");
-  if (!f) return false;
-  char magic[4] = {};
-  const bool gguf = std::fread(magic, 1, 4, f) == 4 && std::memcmp(magic, "GGUF", 4) == 0;
-  std::fclose(f);
-  return gguf;
-}
-
-Checkpoint read_checkpoint(const std::string& input, const std::string& tokenizer_path) {
-  if (!std::filesystem::exists(input)) throw ConvertError(input + ": no such file or folder");
-  Checkpoint checkpoint;
-  if (std::filesystem::is_directory(input))
-    checkpoint = read_hf_folder(input);
-  else if (is_gguf(input))
-    checkpoint = read_gguf(input);
-  else
-    checkpoint = read_llama2c(input);
-
-  if (!tokenizer_path.empty()) {
-    checkpoint.tokenizer = read_llama2c_tokenizer(tokenizer_path, checkpoint.hparams.vocab_size);
-  } else if (checkpoint.tokenizer.pieces.empty()) {
-    throw ConvertError(input + ": the checkpoint has no tokenizer; pass one with --tokenizer");
-  }
-  return checkpoint;
-}
 
 void report(const Checkpoint& c) {
   const Hyperparameters& h = c.hparams;

@@ -1,15 +1,7 @@
 # 32-bit Raspberry Pi OS (armv7 with NEON): Debian's g++-arm-linux-gnueabihf.
-# SPRIG_SYSROOT points at the unpacked armhf builds of the libraries sprig links.
-set(CMAKE_SYSTEM_NAME Linux)
+include(${CMAKE_CURRENT_LIST_DIR}/linux-cross.cmake)
 set(CMAKE_SYSTEM_PROCESSOR armv7l)
 set(CMAKE_C_COMPILER arm-linux-gnueabihf-gcc)
 set(CMAKE_CXX_COMPILER arm-linux-gnueabihf-g++)
-if(DEFINED SPRIG_SYSROOT)
-  list(APPEND CMAKE_FIND_ROOT_PATH ${SPRIG_SYSROOT})
-endif()
-set(CMAKE_FIND_ROOT_PATH_MODE_PROGRAM NEVER)
-set(CMAKE_FIND_ROOT_PATH_MODE_LIBRARY ONLY)
-set(CMAKE_FIND_ROOT_PATH_MODE_INCLUDE BOTH)
-set(CMAKE_FIND_ROOT_PATH_MODE_PACKAGE BOTH)
 set(CMAKE_CXX_FLAGS_INIT "-march=armv7-a -mfpu=neon-vfpv4 -mfloat-abi=hard")
 set(CMAKE_C_FLAGS_INIT "-march=armv7-a -mfpu=neon-vfpv4 -mfloat-abi=hard")

@@ -38,14 +38,7 @@ std::string work_dir(const std::string& name) {
 }
 
 std::string convert(const std::string& input, const std::string& tokenizer, const std::string& output, DType dtype) {
-  convert::Checkpoint checkpoint;
-  if (fs::is_directory(input))
-    checkpoint = convert::read_hf_folder(input);
-  else if (input.ends_with(".gguf"))
-    checkpoint = convert::read_gguf(input);
-  else
-    checkpoint = convert::read_llama2c(input);
-  if (!tokenizer.empty()) checkpoint.tokenizer = convert::read_llama2c_tokenizer(tokenizer, checkpoint.hparams.vocab_size);
+  const convert::Checkpoint checkpoint = convert::read_checkpoint(input, tokenizer);
   convert::WriteOptions options;
   options.dtype = dtype;
   convert::write_model(checkpoint, output, options);

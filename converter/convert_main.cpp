@@ -3,6 +3,9 @@
 #include <cstdio>
 #include <string>
 
+#include <optional>
+
+#include "arguments.h"
 #include "checkpoint.h"
 #include "model_writer.h"
 
@@ -12,9 +15,15 @@ using namespace sprig;
 using namespace sprig::convert;
 
 const char* kUsage =
-    "usage: sprig-convert <checkpoint file or folder> -o model.sprig [--tokenizer FILE] [--dtype f32|f16]\n"
-    "  checkpoint: a llama2.c .bin, a .gguf file, or a Hugging Face folder (config.json + safetensors)\n"
-    "  --tokenizer: a llama2.c tokenizer .bin (llama2.c checkpoints and folders without their own tokenizer)\n";
+    "usage: sprig-convert <checkpoint file or folder> -o model.sprig [--tokenizer FILE]\n"
+    "                     [--dtype f32|f16 | --quant q8|q4|q4a [--group 32|64|128] [--method rtn|search]]\n"
+    "                     [--head f32|f16|q8|q4|q4a]\n"
+    "  checkpoint   a llama2.c .bin, a .gguf file, or a Hugging Face folder (config.json + safetensors)\n"
+    "  --tokenizer  a llama2.c tokenizer .bin (llama2.c checkpoints and folders without their own tokenizer)\n"
+    "  --quant      weight-only quantization of the transformer blocks' matrices, in blocks of --group\n"
+    "               columns; q4a stores a minimum per block. --method search (default) picks each block's\n"
+    "               scale for the least error, rtn is plain absmax rounding\n"
+    "  --head       dtype of the embedding and output head (default: q8 for 4-bit recipes, else as --dtype)\n";
 
 void report(const Checkpoint& c) {
   const Hyperparameters& h = c.hparams;
@@ -25,59 +34,61 @@ void report(const Checkpoint& c) {
                h.ffn_dim, h.vocab_size, h.max_positions, h.rope_theta, h.norm_eps, h.tied_output ? "tied" : "separate");
 }
 
+std::optional<DType> parse_dtype(const std::string& name) {
+  for (DType d : {DType::F32, DType::F16, DType::Q8, DType::Q4, DType::Q4A})
+    if (name == dtype_name(d)) return d;
+  return std::nullopt;
+}
+
+WriteOptions write_options(const cli::Arguments& args) {
+  WriteOptions options;
+  if (args.has("--dtype") && args.has("--quant")) throw cli::UsageError("give --dtype or --quant, not both");
+  const std::string matrix = args.text("--quant", args.text("--dtype", "f32"));
+  const auto dtype = parse_dtype(matrix);
+  if (!dtype || (args.has("--quant") && !is_quantized(*dtype)) || (args.has("--dtype") && is_quantized(*dtype)))
+    throw cli::UsageError("--dtype takes f32 or f16, --quant takes q8, q4 or q4a; not " + matrix);
+  options.dtype = *dtype;
+  options.head_dtype = default_head_dtype(options.dtype);
+  if (args.has("--head")) {
+    const auto head = parse_dtype(args.text("--head"));
+    if (!head) throw cli::UsageError("--head takes f32, f16, q8, q4 or q4a");
+    options.head_dtype = *head;
+  }
+  options.group = uint32_t(args.integer("--group", 32, 32, 128));
+  if (!is_valid_group(options.group)) throw cli::UsageError("--group takes 32, 64 or 128");
+  const std::string method = args.text("--method", "search");
+  if (method != "rtn" && method != "search") throw cli::UsageError("--method takes rtn or search");
+  options.method = method == "rtn" ? QuantMethod::Rtn : QuantMethod::Search;
+  options.report = true;
+  for (const char* name : {"--dtype", "--quant", "--group", "--method", "--head"})
+    if (args.has(name)) options.options_text += std::string(options.options_text.empty() ? "" : " ") + name + " " + args.text(name);
+  return options;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
-  std::string input, output, tokenizer, dtype_name = "f32";
-  for (int i = 1; i < argc; ++i) {
-    const std::string arg = argv[i];
-    auto value = [&]() -> std::string {
-      if (i + 1 >= argc) {
-        std::fprintf(stderr, "sprig-convert: %s needs a value\n%s", arg.c_str(), kUsage);
-        std::exit(2);
-      }
-      return argv[++i];
-    };
-    if (arg == "-o" || arg == "--output") {
-      output = value();
-    } else if (arg == "--tokenizer") {
-      tokenizer = value();
-    } else if (arg == "--dtype") {
-      dtype_name = value();
-    } else if (arg == "-h" || arg == "--help") {
-      std::fputs(kUsage, stdout);
-      return 0;
-    } else if (!arg.empty() && arg[0] == '-') {
-      std::fprintf(stderr, "sprig-convert: unknown option %s\n%s", arg.c_str(), kUsage);
-      return 2;
-    } else if (input.empty()) {
-      input = arg;
-    } else {
-      std::fprintf(stderr, "sprig-convert: more than one input (%s, %s)\n%s", input.c_str(), arg.c_str(), kUsage);
-      return 2;
-    }
-  }
-  if (input.empty() || output.empty()) return std::fputs(kUsage, stderr), 2;
-  WriteOptions options;
-  if (dtype_name == "f32") {
-    options.dtype = DType::F32;
-  } else if (dtype_name == "f16") {
-    options.dtype = DType::F16;
-  } else {
-    std::fprintf(stderr, "sprig-convert: --dtype must be f32 or f16, not %s\n", dtype_name.c_str());
-    return 2;
-  }
-  options.options_text = "--dtype " + dtype_name;
   try {
-    const Checkpoint checkpoint = read_checkpoint(input, tokenizer);
-    report(checkpoint);
-    const WriteSummary summary = write_model(checkpoint, output, options);
-    std::fprintf(stderr, "wrote %s: %llu tensors, %.3f M parameters, %s weights, %llu bytes\n", output.c_str(),
-                 (unsigned long long)checkpoint.tensors.size(), double(summary.parameters) / 1e6, dtype_name.c_str(),
-                 (unsigned long long)summary.file_bytes);
-  } catch (const std::exception& e) {
-    std::fprintf(stderr, "sprig-convert: error: %s\n", e.what());
-    return 1;
+    const cli::Arguments args(argc - 1, argv + 1, {"-o", "--tokenizer", "--dtype", "--quant", "--group", "--method", "--head"},
+                              {"-h", "--help"});
+    if (args.has("-h") || args.has("--help")) return std::fputs(kUsage, stdout), 0;
+    if (args.positional().size() != 1 || !args.has("-o")) throw cli::UsageError("give one checkpoint and -o FILE");
+    const WriteOptions options = write_options(args);
+    const std::string output = args.text("-o");
+    try {
+      const Checkpoint checkpoint = read_checkpoint(args.positional()[0], args.text("--tokenizer"));
+      report(checkpoint);
+      const WriteSummary summary = write_model(checkpoint, output, options);
+      std::fprintf(stderr, "wrote %s: %zu tensors, %.3f M parameters, %s, %llu bytes\n", output.c_str(),
+                   checkpoint.tensors.size(), double(summary.parameters) / 1e6, summary.recipe.c_str(),
+                   (unsigned long long)summary.file_bytes);
+    } catch (const std::exception& e) {
+      std::fprintf(stderr, "sprig-convert: error: %s\n", e.what());
+      return 1;
+    }
+  } catch (const cli::UsageError& e) {
+    std::fprintf(stderr, "sprig-convert: %s\n%s", e.what(), kUsage);
+    return 2;
   }
   return 0;
 }

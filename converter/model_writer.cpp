@@ -16,14 +16,32 @@ namespace fb = sprig::schema;
 
 uint64_t align(uint64_t value) { return (value + kTensorAlignment - 1) / kTensorAlignment * kTensorAlignment; }
 
-DType stored_dtype(const SourceTensor& tensor, DType requested) {
-  return tensor.shape.size() == 1 ? DType::F32 : requested;
+DType stored_dtype(const SourceTensor& tensor, const WriteOptions& options) {
+  if (tensor.shape.size() == 1) return DType::F32;
+  if (tensor.name == "token_embd" || tensor.name == "output") return options.head_dtype;
+  return options.dtype;
 }
 
 uint64_t element_count(const SourceTensor& tensor) {
   uint64_t count = 1;
   for (uint64_t d : tensor.shape) count *= d;
   return count;
+}
+
+uint64_t stored_bytes(const SourceTensor& tensor, const WriteOptions& options) {
+  const uint64_t count = element_count(tensor);
+  const uint64_t rows = tensor.shape.size() > 1 ? tensor.shape[0] : 1;
+  return tensor_layout(stored_dtype(tensor, options), rows, count / rows, options.group).total_bytes;
+}
+
+std::string recipe_text(const WriteOptions& options) {
+  auto describe = [&](DType dtype) {
+    std::string text = dtype_name(dtype);
+    if (is_quantized(dtype))
+      text += " g" + std::to_string(options.group) + (options.method == QuantMethod::Rtn ? " rtn" : " search");
+    return text;
+  };
+  return "blocks " + describe(options.dtype) + "; embedding/output " + describe(options.head_dtype) + "; norms f32";
 }
 
 flatbuffers::Offset<fb::Tokenizer> build_tokenizer(flatbuffers::FlatBufferBuilder& builder, const TokenizerData& tok) {
@@ -46,7 +64,8 @@ flatbuffers::Offset<fb::Tokenizer> build_tokenizer(flatbuffers::FlatBufferBuilde
   return t.Finish();
 }
 
-void write_tensor_bytes(std::ofstream& out, const SourceTensor& tensor, DType dtype, const std::string& source) {
+void write_tensor_bytes(std::ofstream& out, const SourceTensor& tensor, DType dtype, const WriteOptions& options,
+                        const std::string& source) {
   const std::vector<float> values = tensor.load();
   for (size_t i = 0; i < values.size(); ++i)
     if (!std::isfinite(values[i]))
@@ -54,6 +73,13 @@ void write_tensor_bytes(std::ofstream& out, const SourceTensor& tensor, DType dt
                          " at element " + std::to_string(i));
   if (dtype == DType::F32) {
     out.write(reinterpret_cast<const char*>(values.data()), std::streamsize(values.size() * 4));
+    return;
+  }
+  if (is_quantized(dtype)) {
+    const uint64_t rows = tensor.shape[0];
+    const std::vector<uint8_t> bytes =
+        quantize_matrix(values.data(), rows, values.size() / rows, dtype, options.group, options.method, {});
+    out.write(reinterpret_cast<const char*>(bytes.data()), std::streamsize(bytes.size()));
     return;
   }
   std::vector<uint16_t> halves(values.size());
@@ -68,6 +94,8 @@ void write_tensor_bytes(std::ofstream& out, const SourceTensor& tensor, DType dt
 
 }  // namespace
 
+DType default_head_dtype(DType dtype) { return dtype == DType::Q4 || dtype == DType::Q4A ? DType::Q8 : dtype; }
+
 WriteSummary write_model(const Checkpoint& checkpoint, const std::string& path, const WriteOptions& options) {
   validate(checkpoint);
   const Hyperparameters& hp = checkpoint.hparams;
@@ -77,12 +105,12 @@ WriteSummary write_model(const Checkpoint& checkpoint, const std::string& path, 
   std::vector<flatbuffers::Offset<fb::Tensor>> tensors;
   uint64_t offset = 0;
   for (const SourceTensor& t : checkpoint.tensors) {
-    const DType dtype = stored_dtype(t, options.dtype);
-    const uint64_t count = element_count(t);
-    const uint64_t size = count * dtype_size(dtype);
-    tensors.push_back(fb::CreateTensorDirect(builder, t.name.c_str(), fb::DType(dtype), &t.shape, offset, size));
+    const DType dtype = stored_dtype(t, options);
+    const uint64_t size = stored_bytes(t, options);
+    tensors.push_back(fb::CreateTensorDirect(builder, t.name.c_str(), fb::DType(dtype), &t.shape, offset, size,
+                                             is_quantized(dtype) ? options.group : 0));
     offset = align(offset + size);
-    summary.parameters += count;
+    summary.parameters += element_count(t);
   }
   auto tensor_vector = builder.CreateVector(tensors);
   auto hparams = fb::CreateHyperparameters(builder, hp.dim, hp.n_layers, hp.n_heads, hp.n_kv_heads, hp.head_dim,
@@ -90,7 +118,8 @@ WriteSummary write_model(const Checkpoint& checkpoint, const std::string& path, 
                                            hp.tied_output);
   auto tokenizer = build_tokenizer(builder, checkpoint.tokenizer);
   auto provenance = fb::CreateProvenanceDirect(builder, checkpoint.source.c_str(), checkpoint.source_format.c_str(),
-                                               kConverterVersion, options.options_text.c_str());
+                                               kConverterVersion, options.options_text.c_str(),
+                                               recipe_text(options).c_str());
   fb::ModelBuilder model(builder);
   model.add_schema_major(kSchemaMajor);
   model.add_schema_minor(kSchemaMinor);
@@ -110,15 +139,20 @@ WriteSummary write_model(const Checkpoint& checkpoint, const std::string& path, 
     out.write(reinterpret_cast<const char*>(builder.GetBufferPointer()), builder.GetSize());
     const uint64_t segment_start = align(builder.GetSize());
     uint64_t position = 0;
-    for (const SourceTensor& t : checkpoint.tensors) {
+    for (size_t i = 0; i < checkpoint.tensors.size(); ++i) {
+      const SourceTensor& t = checkpoint.tensors[i];
       pad_to(segment_start + position);
-      const DType dtype = stored_dtype(t, options.dtype);
-      write_tensor_bytes(out, t, dtype, checkpoint.source);
-      position = align(position + element_count(t) * dtype_size(dtype));
+      const DType dtype = stored_dtype(t, options);
+      write_tensor_bytes(out, t, dtype, options, checkpoint.source);
+      position = align(position + stored_bytes(t, options));
+      if (options.report)
+        std::fprintf(stderr, "[%3zu/%zu] %-22s %-5s %10.3f MB\n", i + 1, checkpoint.tensors.size(), t.name.c_str(),
+                     dtype_name(dtype), double(stored_bytes(t, options)) / 1e6);
     }
     out.close();
     if (!out) throw ConvertError(path + ": write failed (disk full?)");
     summary.file_bytes = std::filesystem::file_size(temporary);
+    summary.recipe = recipe_text(options);
     std::filesystem::rename(temporary, path);
   } catch (...) {
     out.close();

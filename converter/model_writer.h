@@ -5,17 +5,28 @@
 #include <string>
 
 #include "checkpoint.h"
+#include "quantize.h"
 
 namespace sprig::convert {
 
+// Which dtype each tensor gets. Norm weights (vectors) always stay f32.
 struct WriteOptions {
-  DType dtype = DType::F32;   // for matrices; vectors (norm weights) stay f32
-  std::string options_text;   // recorded as provenance
+  DType dtype = DType::F32;       // the transformer blocks' matrices
+  DType head_dtype = DType::F32;  // the token embedding and the output head
+  uint32_t group = 32;            // for quantized dtypes
+  QuantMethod method = QuantMethod::Search;
+  std::string options_text;       // recorded as provenance
+  bool report = false;            // print each tensor's dtype and size to stderr
 };
+
+// The recipe's default head dtype for a given matrix dtype: 4-bit recipes keep the embedding and
+// output head at q8, since they feed and read every token.
+DType default_head_dtype(DType dtype);
 
 struct WriteSummary {
   uint64_t parameters = 0;
   uint64_t file_bytes = 0;
+  std::string recipe;
 };
 
 // Writes to a temporary name and renames at the end, so a failed conversion leaves no file.

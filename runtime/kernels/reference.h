@@ -29,4 +29,32 @@ void weighted_sum_f32_scalar(const float* weights, const float* values, float* o
 
 float dot_f32_scalar(const float* a, const float* b, size_t n);
 
+// Quantized matrices (layout in sprig/tensor_format.h) multiply activations quantized on the fly
+// to int8 in blocks of the same group, so the inner loops are integer dot products.
+struct QuantizedWeights {
+  const uint8_t* quants;
+  const uint16_t* scales;  // f16, rows x blocks_per_row
+  const uint16_t* mins;    // f16, q4a only
+  size_t rows, cols, blocks_per_row, group;
+};
+
+struct QuantizedActivations {
+  int8_t* quants;  // blocks x group, the tail of the last block zero
+  float* scales;   // per block: x ~= scale * q
+  int32_t* sums;   // per block: sum of q, for the q4 offset and the q4a minimum
+  size_t blocks, group;
+};
+
+// Per block: scale = max|x| / 127, q = round-to-nearest-even(x / scale).
+void quantize_activations_scalar(const float* x, size_t n, QuantizedActivations& out);
+
+void matvec_q8_scalar(const QuantizedWeights& w, const QuantizedActivations& x, float* y);
+void matvec_q4_scalar(const QuantizedWeights& w, const QuantizedActivations& x, float* y);
+void matvec_q4a_scalar(const QuantizedWeights& w, const QuantizedActivations& x, float* y);
+
+// One row of a quantized matrix back to f32 (embedding lookups).
+void dequantize_row_q8_scalar(const QuantizedWeights& w, size_t row, float* out);
+void dequantize_row_q4_scalar(const QuantizedWeights& w, size_t row, float* out);
+void dequantize_row_q4a_scalar(const QuantizedWeights& w, size_t row, float* out);
+
 }  // namespace sprig::kernels

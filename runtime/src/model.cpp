@@ -46,6 +46,7 @@ Status check_hparams(const Hyperparameters& h) {
 
 struct TensorEntry {
   DType dtype;
+  uint32_t group;
   std::vector<uint64_t> shape;
   const void* data;
   size_t size;
@@ -58,7 +59,7 @@ Result<std::unordered_map<std::string, TensorEntry>> index_tensors(const fb::Mod
   for (const fb::Tensor* t : *model.tensors()) {
     const std::string name = t->name()->str();
     const std::string where = "tensor '" + name + "': ";
-    if (t->dtype() != fb::DType::F32 && t->dtype() != fb::DType::F16)
+    if (uint8_t(t->dtype()) > uint8_t(fb::DType::MAX))
       return bad(where + "unknown dtype " + std::to_string(int(t->dtype())));
     const DType dtype = DType(t->dtype());
     if (t->shape()->size() == 0 || t->shape()->size() > 4) return bad(where + "must have 1 to 4 dimensions");
@@ -70,13 +71,18 @@ Result<std::unordered_map<std::string, TensorEntry>> index_tensors(const fb::Mod
       elements *= d;
       shape.push_back(d);
     }
-    if (t->size() != elements * dtype_size(dtype))
+    const uint32_t group = t->group_size();
+    if (is_quantized(dtype) && (shape.size() != 2 || !is_valid_group(group)))
+      return bad(where + "a quantized tensor must be a matrix with group size 32, 64 or 128");
+    const uint64_t cols = shape.size() > 1 ? elements / shape[0] : elements;
+    const uint64_t rows = elements / cols;
+    if (t->size() != tensor_layout(dtype, rows, cols, group).total_bytes)
       return bad(where + "size " + std::to_string(t->size()) + " does not match its shape and dtype");
     if (t->offset() % kTensorAlignment != 0) return bad(where + "offset is not 64-byte aligned");
     if (t->offset() > segment_size || t->size() > segment_size - t->offset())
       return bad(where + "data lies outside the file (offset " + std::to_string(t->offset()) + ", size " +
                  std::to_string(t->size()) + ", data segment " + std::to_string(segment_size) + " bytes)");
-    if (!tensors.emplace(name, TensorEntry{dtype, shape, segment + t->offset(), size_t(t->size())}).second)
+    if (!tensors.emplace(name, TensorEntry{dtype, group, shape, segment + t->offset(), size_t(t->size())}).second)
       return bad("tensor '" + name + "' appears twice");
   }
   return tensors;
@@ -102,6 +108,7 @@ class TensorResolver {
     view.dtype = it->second.dtype;
     view.rows = shape[0];
     view.cols = shape.size() > 1 ? shape[1] : 1;
+    view.group = it->second.group;
     view.data = it->second.data;
     return view;
   }
@@ -144,9 +151,6 @@ Status read_vocabulary(const fb::Tokenizer& tok, uint32_t vocab_size, Vocabulary
 }
 
 }  // namespace
-
-size_t dtype_size(DType dtype) { return dtype == DType::F16 ? 2 : 4; }
-const char* dtype_name(DType dtype) { return dtype == DType::F16 ? "f16" : "f32"; }
 
 Model::~Model() = default;
 

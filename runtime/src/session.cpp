@@ -23,34 +23,73 @@ struct Session::Buffers {
   float* logits;  // [vocab]
   float* key_cache;    // [layers][context][kv_dim]
   float* value_cache;  // [layers][context][kv_dim]
+  kernels::QuantizedActivations quantized_input;  // the input of a quantized matvec
 };
 
 namespace {
 
+// Quantized activations cover the widest matvec input, padded to whole blocks of the largest
+// group; scales and sums are sized for the smallest group.
+constexpr size_t kLargestGroup = 128, kSmallestGroup = 32;
+
+size_t widest_input(const Hyperparameters& h) {
+  const size_t wide = std::max<size_t>({h.dim, h.q_dim(), h.ffn_dim});
+  return (wide + kLargestGroup - 1) / kLargestGroup * kLargestGroup;
+}
+
 struct ActivationSizes {
-  size_t x, xb, xb2, q, hb, hb2, att;
-  size_t total() const { return x + xb + xb2 + q + hb + hb2 + att; }
+  size_t x, xb, xb2, q, hb, hb2, att, quantized;
+  size_t total() const { return x + xb + xb2 + q + hb + hb2 + att + quantized; }
 };
 
 ActivationSizes activation_floats(const Hyperparameters& h, uint32_t context) {
   const size_t wide = std::max<size_t>(h.dim, h.q_dim());
-  return {h.dim, wide, h.dim, h.q_dim(), h.ffn_dim, h.ffn_dim, size_t(h.n_heads) * context};
+  // int8 quants take a quarter of a float each; scales and sums one float each per block.
+  const size_t quantized = widest_input(h) / 4 + 2 * (widest_input(h) / kSmallestGroup);
+  return {h.dim, wide, h.dim, h.q_dim(), h.ffn_dim, h.ffn_dim, size_t(h.n_heads) * context, quantized};
 }
 
-void matvec(const TensorView& w, const float* x, float* y) {
-  if (w.dtype == DType::F16)
-    k::matvec_f16_scalar(static_cast<const uint16_t*>(w.data), x, y, w.rows, w.cols);
-  else
-    k::matvec_f32_scalar(static_cast<const float*>(w.data), x, y, w.rows, w.cols);
+k::QuantizedWeights quantized_view(const TensorView& w) {
+  const TensorLayout layout = tensor_layout(w.dtype, w.rows, w.cols, w.group);
+  const uint8_t* base = static_cast<const uint8_t*>(w.data);
+  return {base, reinterpret_cast<const uint16_t*>(base + layout.scales_offset),
+          reinterpret_cast<const uint16_t*>(base + layout.mins_offset), w.rows, w.cols, layout.blocks_per_row,
+          w.group};
+}
+
+void matvec(const TensorView& w, const float* x, float* y, k::QuantizedActivations& scratch) {
+  switch (w.dtype) {
+    case DType::F32: return k::matvec_f32_scalar(static_cast<const float*>(w.data), x, y, w.rows, w.cols);
+    case DType::F16: return k::matvec_f16_scalar(static_cast<const uint16_t*>(w.data), x, y, w.rows, w.cols);
+    case DType::Q8:
+    case DType::Q4:
+    case DType::Q4A: break;
+  }
+  const k::QuantizedWeights weights = quantized_view(w);
+  k::QuantizedActivations input = scratch;
+  input.group = w.group;
+  input.blocks = weights.blocks_per_row;
+  k::quantize_activations_scalar(x, w.cols, input);
+  if (w.dtype == DType::Q8) k::matvec_q8_scalar(weights, input, y);
+  if (w.dtype == DType::Q4) k::matvec_q4_scalar(weights, input, y);
+  if (w.dtype == DType::Q4A) k::matvec_q4a_scalar(weights, input, y);
 }
 
 void embedding_row(const TensorView& table, int32_t row, float* out) {
-  if (table.dtype == DType::F16) {
-    const uint16_t* src = static_cast<const uint16_t*>(table.data) + size_t(row) * table.cols;
-    for (size_t i = 0; i < table.cols; ++i) out[i] = f16_to_f32(src[i]);
-  } else {
-    const float* src = static_cast<const float*>(table.data) + size_t(row) * table.cols;
-    for (size_t i = 0; i < table.cols; ++i) out[i] = src[i];
+  switch (table.dtype) {
+    case DType::F16: {
+      const uint16_t* src = static_cast<const uint16_t*>(table.data) + size_t(row) * table.cols;
+      for (size_t i = 0; i < table.cols; ++i) out[i] = f16_to_f32(src[i]);
+      return;
+    }
+    case DType::F32: {
+      const float* src = static_cast<const float*>(table.data) + size_t(row) * table.cols;
+      for (size_t i = 0; i < table.cols; ++i) out[i] = src[i];
+      return;
+    }
+    case DType::Q8: return k::dequantize_row_q8_scalar(quantized_view(table), size_t(row), out);
+    case DType::Q4: return k::dequantize_row_q4_scalar(quantized_view(table), size_t(row), out);
+    case DType::Q4A: return k::dequantize_row_q4a_scalar(quantized_view(table), size_t(row), out);
   }
 }
 
@@ -100,6 +139,11 @@ Session::Session(std::shared_ptr<const Model> model, const SessionMemoryPlan& pl
   b.hb = take(sizes.hb);
   b.hb2 = take(sizes.hb2);
   b.att = take(sizes.att);
+  float* quantized = take(sizes.quantized);
+  const size_t widest = widest_input(h);
+  b.quantized_input.quants = reinterpret_cast<int8_t*>(quantized);
+  b.quantized_input.scales = quantized + widest / 4;
+  b.quantized_input.sums = reinterpret_cast<int32_t*>(quantized + widest / 4 + widest / kSmallestGroup);
   b.logits = take(h.vocab_size);
   const size_t cache_floats = size_t(h.n_layers) * plan.context_length * h.kv_dim();
   b.key_cache = take(cache_floats);
@@ -131,9 +175,9 @@ Status Session::decode(int32_t token) {
     float* value_row = b.value_cache + (l * context + pos) * kv_dim;
 
     k::rmsnorm_f32_scalar(b.x, f32(w.attn_norm), b.xb, h.dim, h.norm_eps);
-    matvec(w.wq, b.xb, b.q);
-    matvec(w.wk, b.xb, key_row);
-    matvec(w.wv, b.xb, value_row);
+    matvec(w.wq, b.xb, b.q, b.quantized_input);
+    matvec(w.wk, b.xb, key_row, b.quantized_input);
+    matvec(w.wv, b.xb, value_row, b.quantized_input);
     k::rope_interleaved_f32_scalar(b.q, h.n_heads, h.head_dim, pos, h.rope_theta);
     k::rope_interleaved_f32_scalar(key_row, h.n_kv_heads, h.head_dim, pos, h.rope_theta);
 
@@ -149,18 +193,18 @@ Status Session::decode(int32_t token) {
       k::weighted_sum_f32_scalar(att, layer_values + kv_offset, b.xb + head * h.head_dim, pos + 1, h.head_dim,
                                  kv_dim);
     }
-    matvec(w.wo, b.xb, b.xb2);
+    matvec(w.wo, b.xb, b.xb2, b.quantized_input);
     for (size_t i = 0; i < h.dim; ++i) b.x[i] += b.xb2[i];
 
     k::rmsnorm_f32_scalar(b.x, f32(w.ffn_norm), b.xb, h.dim, h.norm_eps);
-    matvec(w.w_gate, b.xb, b.hb);
-    matvec(w.w_up, b.xb, b.hb2);
+    matvec(w.w_gate, b.xb, b.hb, b.quantized_input);
+    matvec(w.w_up, b.xb, b.hb2, b.quantized_input);
     k::swiglu_f32_scalar(b.hb, b.hb2, h.ffn_dim);
-    matvec(w.w_down, b.hb, b.xb2);
+    matvec(w.w_down, b.hb, b.xb2, b.quantized_input);
     for (size_t i = 0; i < h.dim; ++i) b.x[i] += b.xb2[i];
   }
   k::rmsnorm_f32_scalar(b.x, f32(model_->output_norm()), b.x, h.dim, h.norm_eps);
-  matvec(model_->output(), b.x, b.logits);
+  matvec(model_->output(), b.x, b.logits, b.quantized_input);
   ++position_;
   return {};
 }

@@ -41,6 +41,7 @@ std::string convert(const std::string& input, const std::string& tokenizer, cons
   const convert::Checkpoint checkpoint = convert::read_checkpoint(input, tokenizer);
   convert::WriteOptions options;
   options.dtype = dtype;
+  options.head_dtype = convert::default_head_dtype(dtype);
   convert::write_model(checkpoint, output, options);
   return output;
 }

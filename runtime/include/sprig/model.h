@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "sprig/status.h"
+#include "sprig/tensor_format.h"
 
 namespace sprig {
 
@@ -18,10 +19,6 @@ constexpr uint32_t kSchemaMajor = 1;
 constexpr uint32_t kSchemaMinor = 0;
 constexpr size_t kTensorAlignment = 64;
 
-enum class DType : uint8_t { F32 = 0, F16 = 1 };
-
-size_t dtype_size(DType dtype);
-const char* dtype_name(DType dtype);
 
 struct Hyperparameters {
   uint32_t dim = 0;
@@ -45,6 +42,7 @@ struct TensorView {
   DType dtype = DType::F32;
   uint64_t rows = 0;
   uint64_t cols = 0;  // 1 for vectors
+  uint32_t group = 0;  // quantized dtypes: columns per block
   const void* data = nullptr;
 };
 

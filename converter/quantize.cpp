@@ -1,0 +1,207 @@
+// Block quantizers. The search tries a range of scales around absmax / qmax; for each it rounds
+// the block, then solves for the scale (and minimum) that best fit those integers in the
+// weighted least-squares sense, and keeps the candidate with the smallest weighted error
+// measured with the f16-rounded parameters that are actually stored. The absmax candidate is
+// always among them, so the search never does worse than round-to-nearest on its objective.
+#include "quantize.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <thread>
+
+#include "sprig/half.h"
+
+namespace sprig::convert {
+namespace {
+
+float f16_round(float value) { return f16_to_f32(f32_to_f16(value)); }
+
+struct BlockResult {
+  std::vector<int> q;  // q8: [-127, 127]; q4, q4a: nibbles [0, 15]
+  float scale = 0, minimum = 0;
+};
+
+// Symmetric: w ~= d * (q - offset), q in [lo, hi] (q8: offset 0, [-127, 127]; q4: offset 8, [0, 15]).
+struct SymmetricRange {
+  int offset, lo, hi;
+  float qmax;  // the largest magnitude absmax maps to
+};
+
+double weighted_error_symmetric(const float* w, const float* weight, size_t n, const std::vector<int>& q, int offset,
+                                float d) {
+  double error = 0;
+  for (size_t i = 0; i < n; ++i) {
+    const double diff = w[i] - double(d) * (q[i] - offset);
+    error += weight[i] * diff * diff;
+  }
+  return error;
+}
+
+void round_symmetric(const float* w, size_t n, float inverse, const SymmetricRange& range, std::vector<int>& q) {
+  for (size_t i = 0; i < n; ++i)
+    q[i] = std::clamp(int(std::nearbyint(w[i] * inverse)) + range.offset, range.lo, range.hi);
+}
+
+BlockResult quantize_symmetric(const float* w, const float* weight, size_t n, const SymmetricRange& range,
+                               QuantMethod method) {
+  BlockResult best;
+  best.q.assign(n, range.offset);
+  float max_abs = 0;
+  for (size_t i = 0; i < n; ++i) max_abs = std::max(max_abs, std::fabs(w[i]));
+  if (max_abs == 0) return best;
+
+  const float rtn_scale = f16_round(max_abs / range.qmax);
+  round_symmetric(w, n, rtn_scale > 0 ? 1.0f / rtn_scale : 0.0f, range, best.q);
+  best.scale = rtn_scale;
+  if (method == QuantMethod::Rtn) return best;
+
+  double best_error = weighted_error_symmetric(w, weight, n, best.q, range.offset, best.scale);
+  std::vector<int> q(n);
+  for (int step = -10; step <= 15; ++step) {
+    const float inverse = (range.qmax + 0.1f * float(step)) / max_abs;
+    round_symmetric(w, n, inverse, range, q);
+    double wq = 0, qq = 0;
+    for (size_t i = 0; i < n; ++i) {
+      const double v = q[i] - range.offset;
+      wq += weight[i] * w[i] * v;
+      qq += weight[i] * v * v;
+    }
+    if (qq <= 0) continue;
+    const float d = f16_round(float(wq / qq));
+    const double error = weighted_error_symmetric(w, weight, n, q, range.offset, d);
+    if (error < best_error) {
+      best_error = error;
+      best.q = q;
+      best.scale = d;
+    }
+  }
+  return best;
+}
+
+double weighted_error_affine(const float* w, const float* weight, size_t n, const std::vector<int>& q, float d,
+                             float m) {
+  double error = 0;
+  for (size_t i = 0; i < n; ++i) {
+    const double diff = w[i] - (double(d) * q[i] + m);
+    error += weight[i] * diff * diff;
+  }
+  return error;
+}
+
+void round_affine(const float* w, size_t n, float low, float inverse, std::vector<int>& q) {
+  for (size_t i = 0; i < n; ++i) q[i] = std::clamp(int(std::nearbyint((w[i] - low) * inverse)), 0, 15);
+}
+
+// Asymmetric 4-bit: w ~= d * q + m, q in [0, 15].
+BlockResult quantize_affine(const float* w, const float* weight, size_t n, QuantMethod method) {
+  BlockResult best;
+  best.q.assign(n, 0);
+  float low = w[0], high = w[0];
+  for (size_t i = 1; i < n; ++i) {
+    low = std::min(low, w[i]);
+    high = std::max(high, w[i]);
+  }
+  best.minimum = f16_round(low);
+  if (high == low) return best;
+  best.scale = f16_round((high - low) / 15.0f);
+  round_affine(w, n, best.minimum, best.scale > 0 ? 1.0f / best.scale : 0.0f, best.q);
+  if (method == QuantMethod::Rtn) return best;
+
+  double best_error = weighted_error_affine(w, weight, n, best.q, best.scale, best.minimum);
+  std::vector<int> q(n);
+  for (int step = -10; step <= 15; ++step) {
+    const float inverse = (15.0f + 0.1f * float(step)) / (high - low);
+    round_affine(w, n, low, inverse, q);
+    // Weighted least squares for (d, m) given q.
+    double sw = 0, sq = 0, sqq = 0, sx = 0, sqx = 0;
+    for (size_t i = 0; i < n; ++i) {
+      sw += weight[i];
+      sq += weight[i] * q[i];
+      sqq += weight[i] * q[i] * q[i];
+      sx += weight[i] * w[i];
+      sqx += weight[i] * q[i] * w[i];
+    }
+    const double determinant = sw * sqq - sq * sq;
+    if (determinant <= 0) continue;
+    const float d = f16_round(float((sw * sqx - sq * sx) / determinant));
+    const float m = f16_round(float((sqq * sx - sq * sqx) / determinant));
+    const double error = weighted_error_affine(w, weight, n, q, d, m);
+    if (error < best_error) {
+      best_error = error;
+      best.q = q;
+      best.scale = d;
+      best.minimum = m;
+    }
+  }
+  return best;
+}
+
+// Magnitude weighting keeps large weights accurate; the block's mean square keeps small ones
+// from being ignored altogether. Column importance (from calibration) multiplies it.
+void block_weights(const float* w, size_t n, const float* importance, std::vector<float>& weight) {
+  double mean_square = 0;
+  for (size_t i = 0; i < n; ++i) mean_square += double(w[i]) * w[i];
+  mean_square /= double(n);
+  for (size_t i = 0; i < n; ++i) weight[i] = float((double(w[i]) * w[i] + mean_square) * (importance ? importance[i] : 1.0f));
+}
+
+void quantize_rows(const float* w, uint64_t row_begin, uint64_t row_end, uint64_t cols, DType dtype, uint32_t group,
+                   QuantMethod method, const std::vector<float>& importance, const TensorLayout& layout,
+                   uint8_t* out) {
+  std::vector<float> block(group), weight(group);
+  uint16_t* scales = reinterpret_cast<uint16_t*>(out + layout.scales_offset);
+  uint16_t* mins = reinterpret_cast<uint16_t*>(out + layout.mins_offset);
+  const size_t block_bytes = dtype == DType::Q8 ? group : group / 2;
+  for (uint64_t r = row_begin; r < row_end; ++r) {
+    for (uint64_t b = 0; b < layout.blocks_per_row; ++b) {
+      const uint64_t begin = b * group;
+      const size_t n = size_t(std::min<uint64_t>(group, cols - begin));
+      std::copy_n(w + r * cols + begin, n, block.begin());
+      block_weights(block.data(), n, importance.empty() ? nullptr : importance.data() + begin, weight);
+      const uint64_t index = r * layout.blocks_per_row + b;
+      uint8_t* quants = out + index * block_bytes;
+      BlockResult result;
+      if (dtype == DType::Q8) {
+        result = quantize_symmetric(block.data(), weight.data(), n, {0, -127, 127, 127.0f}, method);
+        for (size_t i = 0; i < group; ++i) quants[i] = uint8_t(int8_t(i < n ? result.q[i] : 0));
+      } else {
+        if (dtype == DType::Q4)
+          result = quantize_symmetric(block.data(), weight.data(), n, {8, 0, 15, 7.0f}, method);
+        else
+          result = quantize_affine(block.data(), weight.data(), n, method);
+        // Padding takes the nibble that decodes closest to zero.
+        const int pad = dtype == DType::Q4 ? 8 : 0;
+        const size_t half = group / 2;
+        for (size_t j = 0; j < half; ++j) {
+          const int low = j < n ? result.q[j] : pad;
+          const int high = j + half < n ? result.q[j + half] : pad;
+          quants[j] = uint8_t(low | (high << 4));
+        }
+      }
+      scales[index] = f32_to_f16(result.scale);
+      if (dtype == DType::Q4A) mins[index] = f32_to_f16(result.minimum);
+    }
+  }
+}
+
+}  // namespace
+
+std::vector<uint8_t> quantize_matrix(const float* w, uint64_t rows, uint64_t cols, DType dtype, uint32_t group,
+                                     QuantMethod method, const std::vector<float>& importance) {
+  const TensorLayout layout = tensor_layout(dtype, rows, cols, group);
+  std::vector<uint8_t> out(layout.total_bytes);
+  // Rows are independent: split them over the cores.
+  const uint64_t threads = std::max<uint64_t>(1, std::min<uint64_t>(std::thread::hardware_concurrency(), rows / 64));
+  std::vector<std::thread> workers;
+  for (uint64_t t = 0; t < threads; ++t) {
+    const uint64_t begin = rows * t / threads, end = rows * (t + 1) / threads;
+    workers.emplace_back([&, begin, end] {
+      quantize_rows(w, begin, end, cols, dtype, group, method, importance, layout, out.data());
+    });
+  }
+  for (std::thread& worker : workers) worker.join();
+  return out;
+}
+
+}  // namespace sprig::convert

@@ -1,0 +1,158 @@
+// Quantize/dequantize round trips stay inside the bound each format promises, on random
+// tensors and on the awkward ones: all zeros, one huge outlier, denormals, ragged last blocks.
+#include <doctest/doctest.h>
+
+#include <cmath>
+#include <random>
+
+#include "../runtime/kernels/reference.h"
+#include "quantize.h"
+#include "sprig/half.h"
+
+using namespace sprig;
+using namespace sprig::convert;
+
+namespace {
+
+kernels::QuantizedWeights view(const std::vector<uint8_t>& bytes, DType dtype, size_t rows, size_t cols,
+                               uint32_t group) {
+  const TensorLayout layout = tensor_layout(dtype, rows, cols, group);
+  return {bytes.data(), reinterpret_cast<const uint16_t*>(bytes.data() + layout.scales_offset),
+          reinterpret_cast<const uint16_t*>(bytes.data() + layout.mins_offset), rows, cols, layout.blocks_per_row,
+          group};
+}
+
+std::vector<float> dequantize(const std::vector<uint8_t>& bytes, DType dtype, size_t rows, size_t cols,
+                              uint32_t group) {
+  const auto w = view(bytes, dtype, rows, cols, group);
+  std::vector<float> out(rows * cols);
+  for (size_t r = 0; r < rows; ++r) {
+    if (dtype == DType::Q8) kernels::dequantize_row_q8_scalar(w, r, out.data() + r * cols);
+    if (dtype == DType::Q4) kernels::dequantize_row_q4_scalar(w, r, out.data() + r * cols);
+    if (dtype == DType::Q4A) kernels::dequantize_row_q4a_scalar(w, r, out.data() + r * cols);
+  }
+  return out;
+}
+
+// Round to nearest with absmax (or range) scales: no element is off by more than half a step,
+// plus what rounding the scale to f16 adds (relative 2^-11 of the largest value).
+void check_rtn_bound(const std::vector<float>& w, size_t rows, size_t cols, DType dtype, uint32_t group) {
+  const auto bytes = quantize_matrix(w.data(), rows, cols, dtype, group, QuantMethod::Rtn, {});
+  REQUIRE(bytes.size() == tensor_layout(dtype, rows, cols, group).total_bytes);
+  const auto back = dequantize(bytes, dtype, rows, cols, group);
+  for (size_t r = 0; r < rows; ++r)
+    for (size_t start = 0; start < cols; start += group) {
+      const size_t end = std::min<size_t>(cols, start + group);
+      float low = w[r * cols + start], high = low, max_abs = 0;
+      for (size_t c = start; c < end; ++c) {
+        low = std::min(low, w[r * cols + c]);
+        high = std::max(high, w[r * cols + c]);
+        max_abs = std::max(max_abs, std::fabs(w[r * cols + c]));
+      }
+      const float step = dtype == DType::Q8 ? max_abs / 127 : dtype == DType::Q4 ? max_abs / 7 : (high - low) / 15;
+      const float bound = step / 2 + (max_abs + std::fabs(low)) * 16.0f / 2048.0f + 1e-7f;
+      for (size_t c = start; c < end; ++c)
+        REQUIRE_MESSAGE(std::fabs(back[r * cols + c] - w[r * cols + c]) <= bound,
+                        std::string(dtype_name(dtype)) << " row " << r << " col " << c);
+    }
+}
+
+double weighted_error(const std::vector<float>& w, const std::vector<float>& back) {
+  double error = 0;
+  for (size_t i = 0; i < w.size(); ++i) error += double(w[i] - back[i]) * (w[i] - back[i]);
+  return error;
+}
+
+const DType kDtypes[] = {DType::Q8, DType::Q4, DType::Q4A};
+
+}  // namespace
+
+TEST_CASE("round to nearest stays within half a step, for every group and ragged widths") {
+  std::mt19937 rng(5);
+  std::normal_distribution<float> normal(0.0f, 0.05f);
+  for (DType dtype : kDtypes)
+    for (uint32_t group : {32u, 64u, 128u})
+      for (size_t cols : {size_t(32), size_t(172), size_t(200), size_t(7)}) {
+        CAPTURE(cols);
+        std::vector<float> w(3 * cols);
+        for (float& v : w) v = normal(rng);
+        check_rtn_bound(w, 3, cols, dtype, group);
+      }
+}
+
+TEST_CASE("the search never loses to round to nearest, and usually wins") {
+  std::mt19937 rng(6);
+  std::normal_distribution<float> normal(0.0f, 1.0f);
+  for (DType dtype : kDtypes) {
+    std::vector<float> w(64 * 256);
+    for (float& v : w) v = normal(rng);
+    const auto rtn = dequantize(quantize_matrix(w.data(), 64, 256, dtype, 32, QuantMethod::Rtn, {}), dtype, 64, 256, 32);
+    const auto search =
+        dequantize(quantize_matrix(w.data(), 64, 256, dtype, 32, QuantMethod::Search, {}), dtype, 64, 256, 32);
+    const double rtn_error = weighted_error(w, rtn), search_error = weighted_error(w, search);
+    MESSAGE(std::string(dtype_name(dtype)) << " squared error: rtn " << rtn_error << ", search " << search_error);
+    CHECK(search_error < rtn_error);
+  }
+}
+
+TEST_CASE("zeros, a huge outlier and denormals") {
+  for (DType dtype : kDtypes)
+    for (QuantMethod method : {QuantMethod::Rtn, QuantMethod::Search}) {
+      const std::string name = dtype_name(dtype);
+      CAPTURE(name);
+      const std::vector<float> zeros(64, 0.0f);
+      for (float v : dequantize(quantize_matrix(zeros.data(), 1, 64, dtype, 32, method, {}), dtype, 1, 64, 32))
+        CHECK(v == 0.0f);
+
+      std::vector<float> outlier(32, 0.01f);
+      outlier[5] = 1000.0f;
+      const auto back = dequantize(quantize_matrix(outlier.data(), 1, 32, dtype, 32, method, {}), dtype, 1, 32, 32);
+      CHECK(back[5] == doctest::Approx(1000.0f).epsilon(0.01));
+      for (size_t i = 0; i < 32; ++i) CHECK(std::isfinite(back[i]));
+
+      std::vector<float> tiny(32);
+      for (size_t i = 0; i < 32; ++i) tiny[i] = float(i % 3) * 1e-40f;  // f32 denormals
+      for (float v : dequantize(quantize_matrix(tiny.data(), 1, 32, dtype, 32, method, {}), dtype, 1, 32, 32)) {
+        CHECK(std::isfinite(v));
+        CHECK(std::fabs(v) < 1e-30f);
+      }
+    }
+}
+
+TEST_CASE("quantized matvec equals the dequantized weights times the dequantized activations") {
+  std::mt19937 rng(8);
+  std::normal_distribution<float> normal(0.0f, 1.0f);
+  for (DType dtype : kDtypes)
+    for (uint32_t group : {32u, 64u, 128u})
+      for (size_t cols : {size_t(64), size_t(172), size_t(300)}) {
+        CAPTURE(cols);
+        const size_t rows = 9;
+        std::vector<float> w(rows * cols), x(cols);
+        for (float& v : w) v = normal(rng);
+        for (float& v : x) v = normal(rng);
+        const auto bytes = quantize_matrix(w.data(), rows, cols, dtype, group, QuantMethod::Search, {});
+        const auto weights = view(bytes, dtype, rows, cols, group);
+        const size_t blocks = weights.blocks_per_row;
+        std::vector<int8_t> xq(blocks * group);
+        std::vector<float> xs(blocks);
+        std::vector<int32_t> sums(blocks);
+        kernels::QuantizedActivations activations{xq.data(), xs.data(), sums.data(), blocks, group};
+        kernels::quantize_activations_scalar(x.data(), cols, activations);
+        for (size_t c = 0; c < cols; ++c) CHECK(std::fabs(xs[c / group] * xq[c] - x[c]) <= xs[c / group] / 2 * 1.0001f);
+
+        std::vector<float> y(rows);
+        if (dtype == DType::Q8) kernels::matvec_q8_scalar(weights, activations, y.data());
+        if (dtype == DType::Q4) kernels::matvec_q4_scalar(weights, activations, y.data());
+        if (dtype == DType::Q4A) kernels::matvec_q4a_scalar(weights, activations, y.data());
+        const auto dequantized = dequantize(bytes, dtype, rows, cols, group);
+        for (size_t r = 0; r < rows; ++r) {
+          double expected = 0, magnitude = 0;
+          for (size_t c = 0; c < cols; ++c) {
+            const double term = double(dequantized[r * cols + c]) * xs[c / group] * xq[c];
+            expected += term;
+            magnitude += std::fabs(term);
+          }
+          CHECK(std::fabs(y[r] - expected) <= 1e-5 * magnitude + 1e-6);
+        }
+      }
+}

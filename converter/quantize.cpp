@@ -58,8 +58,8 @@ BlockResult quantize_symmetric(const float* w, const float* weight, size_t n, co
 
   double best_error = weighted_error_symmetric(w, weight, n, best.q, range.offset, best.scale);
   std::vector<int> q(n);
-  for (int step = -10; step <= 15; ++step) {
-    const float inverse = (range.qmax + 0.1f * float(step)) / max_abs;
+  for (int step = -20; step <= 40; ++step) {
+    const float inverse = (range.qmax + 0.05f * float(step)) / max_abs;
     round_symmetric(w, n, inverse, range, q);
     double wq = 0, qq = 0;
     for (size_t i = 0; i < n; ++i) {
@@ -110,8 +110,8 @@ BlockResult quantize_affine(const float* w, const float* weight, size_t n, Quant
 
   double best_error = weighted_error_affine(w, weight, n, best.q, best.scale, best.minimum);
   std::vector<int> q(n);
-  for (int step = -10; step <= 15; ++step) {
-    const float inverse = (15.0f + 0.1f * float(step)) / (high - low);
+  for (int step = -20; step <= 40; ++step) {
+    const float inverse = (15.0f + 0.05f * float(step)) / (high - low);
     round_affine(w, n, low, inverse, q);
     // Weighted least squares for (d, m) given q.
     double sw = 0, sq = 0, sqq = 0, sx = 0, sqx = 0;

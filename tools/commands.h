@@ -10,9 +10,11 @@ namespace sprig::cli {
 int run_command(int argc, char** argv);
 int plan_command(int argc, char** argv);
 int tokenize_command(int argc, char** argv);
+int perplexity_command(int argc, char** argv);
 extern const char* kRunUsage;
 extern const char* kPlanUsage;
 extern const char* kTokenizeUsage;
+extern const char* kPerplexityUsage;
 
 // Prints "sprig: error: ..." to stderr and returns the exit status for failures.
 int report_error(const std::string& message);

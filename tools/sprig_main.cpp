@@ -29,6 +29,7 @@ const char* command_usage(const std::string& command, const char* fallback) {
   if (command == "run") return kRunUsage;
   if (command == "plan") return kPlanUsage;
   if (command == "tokenize") return kTokenizeUsage;
+  if (command == "perplexity") return kPerplexityUsage;
   return fallback;
 }
 
@@ -39,7 +40,8 @@ int main(int argc, char** argv) {
   const char* usage = "usage: sprig <command> [options]\n"
       "  run       complete a prompt with a model\n"
       "  plan      print the memory a session needs\n"
-      "  tokenize  show the tokens of a text\n";
+      "  tokenize  show the tokens of a text\n"
+      "  perplexity  score a text, or compare a model's predictions with a base model's\n";
   if (argc < 2 || !std::strcmp(argv[1], "-h") || !std::strcmp(argv[1], "--help")) {
     std::fputs(usage, argc < 2 ? stderr : stdout);
     return argc < 2 ? 2 : 0;
@@ -49,6 +51,7 @@ int main(int argc, char** argv) {
     if (command == "run") return run_command(argc - 2, argv + 2);
     if (command == "plan") return plan_command(argc - 2, argv + 2);
     if (command == "tokenize") return tokenize_command(argc - 2, argv + 2);
+    if (command == "perplexity") return perplexity_command(argc - 2, argv + 2);
     std::fprintf(stderr, "sprig: unknown command '%s'\n%s", command.c_str(), usage);
     return 2;
   } catch (const UsageError& e) {

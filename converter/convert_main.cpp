@@ -6,6 +6,7 @@
 #include <optional>
 
 #include "arguments.h"
+#include "calibrate.h"
 #include "checkpoint.h"
 #include "model_writer.h"
 
@@ -23,7 +24,9 @@ const char* kUsage =
     "  --quant      weight-only quantization of the transformer blocks' matrices, in blocks of --group\n"
     "               columns; q4a stores a minimum per block. --method search (default) picks each block's\n"
     "               scale for the least error, rtn is plain absmax rounding\n"
-    "  --head       dtype of the embedding and output head (default: q8 for 4-bit recipes, else as --dtype)\n";
+    "  --head       dtype of the embedding and output head (default: q8 for 4-bit recipes, else as --dtype)\n"
+    "  --calibration TEXT  run the model on TEXT first and weight each column's error by the mean square\n"
+    "               of its activations (activation-aware); --calibration-tokens caps the tokens (4096)\n";
 
 void report(const Checkpoint& c) {
   const Hyperparameters& h = c.hparams;
@@ -59,8 +62,9 @@ WriteOptions write_options(const cli::Arguments& args) {
   const std::string method = args.text("--method", "search");
   if (method != "rtn" && method != "search") throw cli::UsageError("--method takes rtn or search");
   options.method = method == "rtn" ? QuantMethod::Rtn : QuantMethod::Search;
+  if (args.has("--calibration") && !is_quantized(options.dtype)) throw cli::UsageError("--calibration needs --quant");
   options.report = true;
-  for (const char* name : {"--dtype", "--quant", "--group", "--method", "--head"})
+  for (const char* name : {"--dtype", "--quant", "--group", "--method", "--head", "--calibration"})
     if (args.has(name)) options.options_text += std::string(options.options_text.empty() ? "" : " ") + name + " " + args.text(name);
   return options;
 }
@@ -69,15 +73,20 @@ WriteOptions write_options(const cli::Arguments& args) {
 
 int main(int argc, char** argv) {
   try {
-    const cli::Arguments args(argc - 1, argv + 1, {"-o", "--tokenizer", "--dtype", "--quant", "--group", "--method", "--head"},
+    const cli::Arguments args(argc - 1, argv + 1, {"-o", "--tokenizer", "--dtype", "--quant", "--group", "--method", "--head",
+                               "--calibration", "--calibration-tokens"},
                               {"-h", "--help"});
     if (args.has("-h") || args.has("--help")) return std::fputs(kUsage, stdout), 0;
     if (args.positional().size() != 1 || !args.has("-o")) throw cli::UsageError("give one checkpoint and -o FILE");
-    const WriteOptions options = write_options(args);
+    WriteOptions options = write_options(args);
     const std::string output = args.text("-o");
     try {
       const Checkpoint checkpoint = read_checkpoint(args.positional()[0], args.text("--tokenizer"));
       report(checkpoint);
+      if (args.has("--calibration")) {
+        options.importance = measure_activations(checkpoint, args.text("--calibration"), output + ".calibration",
+                                                 uint32_t(args.integer("--calibration-tokens", 4096, 1, 1 << 20)));
+      }
       const WriteSummary summary = write_model(checkpoint, output, options);
       std::fprintf(stderr, "wrote %s: %zu tensors, %.3f M parameters, %s, %llu bytes\n", output.c_str(),
                    checkpoint.tensors.size(), double(summary.parameters) / 1e6, summary.recipe.c_str(),

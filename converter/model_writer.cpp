@@ -39,6 +39,7 @@ std::string recipe_text(const WriteOptions& options) {
     std::string text = dtype_name(dtype);
     if (is_quantized(dtype))
       text += " g" + std::to_string(options.group) + (options.method == QuantMethod::Rtn ? " rtn" : " search");
+    if (is_quantized(dtype) && !options.importance.empty()) text += " calibrated";
     return text;
   };
   return "blocks " + describe(options.dtype) + "; embedding/output " + describe(options.head_dtype) + "; norms f32";
@@ -77,8 +78,10 @@ void write_tensor_bytes(std::ofstream& out, const SourceTensor& tensor, DType dt
   }
   if (is_quantized(dtype)) {
     const uint64_t rows = tensor.shape[0];
-    const std::vector<uint8_t> bytes =
-        quantize_matrix(values.data(), rows, values.size() / rows, dtype, options.group, options.method, {});
+    static const std::vector<float> kNoImportance;
+    auto it = options.importance.find(tensor.name);
+    const std::vector<uint8_t> bytes = quantize_matrix(values.data(), rows, values.size() / rows, dtype, options.group,
+                                                       options.method, it == options.importance.end() ? kNoImportance : it->second);
     out.write(reinterpret_cast<const char*>(bytes.data()), std::streamsize(bytes.size()));
     return;
   }

@@ -2,7 +2,9 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <string>
+#include <vector>
 
 #include "checkpoint.h"
 #include "quantize.h"
@@ -15,6 +17,8 @@ struct WriteOptions {
   DType head_dtype = DType::F32;  // the token embedding and the output head
   uint32_t group = 32;            // for quantized dtypes
   QuantMethod method = QuantMethod::Search;
+  // Per tensor name, how much each input column's error counts (from calibration); may be empty.
+  std::map<std::string, std::vector<float>> importance;
   std::string options_text;       // recorded as provenance
   bool report = false;            // print each tensor's dtype and size to stderr
 };

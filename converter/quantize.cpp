@@ -137,13 +137,19 @@ BlockResult quantize_affine(const float* w, const float* weight, size_t n, Quant
   return best;
 }
 
-// Magnitude weighting keeps large weights accurate; the block's mean square keeps small ones
-// from being ignored altogether. Column importance (from calibration) multiplies it.
+// How much each element's error counts. With calibration, the mean square of the activations
+// its column multiplies: that is what the error costs in the matrix's output (measured better
+// here than also weighting by magnitude). Without, magnitude keeps large weights accurate and
+// the block's mean square keeps small ones from being ignored altogether.
 void block_weights(const float* w, size_t n, const float* importance, std::vector<float>& weight) {
+  if (importance) {
+    std::copy_n(importance, n, weight.begin());
+    return;
+  }
   double mean_square = 0;
   for (size_t i = 0; i < n; ++i) mean_square += double(w[i]) * w[i];
   mean_square /= double(n);
-  for (size_t i = 0; i < n; ++i) weight[i] = float((double(w[i]) * w[i] + mean_square) * (importance ? importance[i] : 1.0f));
+  for (size_t i = 0; i < n; ++i) weight[i] = float(double(w[i]) * w[i] + mean_square);
 }
 
 void quantize_rows(const float* w, uint64_t row_begin, uint64_t row_end, uint64_t cols, DType dtype, uint32_t group,

@@ -6,7 +6,11 @@
 #include <random>
 
 #include "../runtime/kernels/reference.h"
+#include <filesystem>
+
+#include "calibrate.h"
 #include "quantize.h"
+#include "test_support.h"
 #include "sprig/half.h"
 
 using namespace sprig;
@@ -155,4 +159,44 @@ TEST_CASE("quantized matvec equals the dequantized weights times the dequantized
           CHECK(std::fabs(y[r] - expected) <= 1e-5 * magnitude + 1e-6);
         }
       }
+}
+
+TEST_CASE("column importance moves the error away from important columns") {
+  std::mt19937 rng(9);
+  std::normal_distribution<float> normal(0.0f, 1.0f);
+  const size_t rows = 256, cols = 64;
+  std::vector<float> w(rows * cols);
+  for (float& v : w) v = normal(rng);
+  std::vector<float> importance(cols, 1.0f);
+  for (size_t c = 0; c < cols; c += 8) importance[c] = 100.0f;  // one column in eight carries big activations
+  auto important_error = [&](const std::vector<float>& weights_by_column) {
+    const auto back = dequantize(quantize_matrix(w.data(), rows, cols, DType::Q4, 32, QuantMethod::Search,
+                                                 weights_by_column),
+                                 DType::Q4, rows, cols, 32);
+    double error = 0;
+    for (size_t r = 0; r < rows; ++r)
+      for (size_t c = 0; c < cols; c += 8) error += std::pow(back[r * cols + c] - w[r * cols + c], 2);
+    return error;
+  };
+  const double plain = important_error({}), weighted = important_error(importance);
+  MESSAGE("squared error on the important columns: plain " << plain << ", importance-weighted " << weighted);
+  CHECK(weighted < 0.8 * plain);
+}
+
+TEST_CASE("calibration measures every matrix's input columns") {
+  const std::string shared = test::shared_dir("calibration");
+  if (shared.empty()) return;
+  const std::string dir = test::work_dir("calibration");
+  const auto checkpoint = read_checkpoint(shared + "/models/stories260K/stories260K.gguf", "");
+  const auto importance = measure_activations(checkpoint, shared + "/eval/tinytales.txt", dir + "/scratch.sprig", 300);
+  CHECK(importance.size() == 5 * 7 + 2);  // 7 matrices per layer, the output head and the tied embedding
+  CHECK(importance.at("blk.0.ffn_down").size() == 172);
+  CHECK(importance.at("blk.4.attn_q").size() == 64);
+  double mean = 0;
+  for (float v : importance.at("blk.2.ffn_down")) {
+    CHECK(v > 0.0f);
+    mean += v / 172;
+  }
+  CHECK(mean == doctest::Approx(1.0).epsilon(0.01));  // normalised: only relative weights matter
+  CHECK_FALSE(std::filesystem::exists(dir + "/scratch.sprig"));
 }

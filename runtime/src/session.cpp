@@ -168,6 +168,10 @@ Status Session::decode(int32_t token) {
   const size_t group = h.n_heads / h.n_kv_heads;
   const float attention_scale = 1.0f / std::sqrt(float(h.head_dim));
 
+  auto project = [&](const TensorView& weights, const float* input, float* output) {
+    if (observer_) observer_(observer_context_, weights, input);
+    matvec(weights, input, output, b.quantized_input);
+  };
   embedding_row(model_->token_embedding(), token, b.x);
   for (size_t l = 0; l < h.n_layers; ++l) {
     const LayerWeights& w = model_->layers()[l];
@@ -175,9 +179,9 @@ Status Session::decode(int32_t token) {
     float* value_row = b.value_cache + (l * context + pos) * kv_dim;
 
     k::rmsnorm_f32_scalar(b.x, f32(w.attn_norm), b.xb, h.dim, h.norm_eps);
-    matvec(w.wq, b.xb, b.q, b.quantized_input);
-    matvec(w.wk, b.xb, key_row, b.quantized_input);
-    matvec(w.wv, b.xb, value_row, b.quantized_input);
+    project(w.wq, b.xb, b.q);
+    project(w.wk, b.xb, key_row);
+    project(w.wv, b.xb, value_row);
     k::rope_interleaved_f32_scalar(b.q, h.n_heads, h.head_dim, pos, h.rope_theta);
     k::rope_interleaved_f32_scalar(key_row, h.n_kv_heads, h.head_dim, pos, h.rope_theta);
 
@@ -193,18 +197,18 @@ Status Session::decode(int32_t token) {
       k::weighted_sum_f32_scalar(att, layer_values + kv_offset, b.xb + head * h.head_dim, pos + 1, h.head_dim,
                                  kv_dim);
     }
-    matvec(w.wo, b.xb, b.xb2, b.quantized_input);
+    project(w.wo, b.xb, b.xb2);
     for (size_t i = 0; i < h.dim; ++i) b.x[i] += b.xb2[i];
 
     k::rmsnorm_f32_scalar(b.x, f32(w.ffn_norm), b.xb, h.dim, h.norm_eps);
-    matvec(w.w_gate, b.xb, b.hb, b.quantized_input);
-    matvec(w.w_up, b.xb, b.hb2, b.quantized_input);
+    project(w.w_gate, b.xb, b.hb);
+    project(w.w_up, b.xb, b.hb2);
     k::swiglu_f32_scalar(b.hb, b.hb2, h.ffn_dim);
-    matvec(w.w_down, b.hb, b.xb2, b.quantized_input);
+    project(w.w_down, b.hb, b.xb2);
     for (size_t i = 0; i < h.dim; ++i) b.x[i] += b.xb2[i];
   }
   k::rmsnorm_f32_scalar(b.x, f32(model_->output_norm()), b.x, h.dim, h.norm_eps);
-  matvec(model_->output(), b.x, b.logits, b.quantized_input);
+  project(model_->output(), b.x, b.logits);
   ++position_;
   return {};
 }

@@ -41,6 +41,14 @@ class Session {
   const Model& model() const { return *model_; }
   void reset() { position_ = 0; }
 
+  // Sees the input of every matrix-vector product before it runs (calibration collects
+  // activation statistics this way); nullptr turns it off.
+  using MatvecObserver = void (*)(void* context, const TensorView& weights, const float* input);
+  void set_matvec_observer(MatvecObserver observer, void* context) {
+    observer_ = observer;
+    observer_context_ = context;
+  }
+
  private:
   struct Buffers;
   Session(std::shared_ptr<const Model> model, const SessionMemoryPlan& plan, std::unique_ptr<float[]> memory);
@@ -50,6 +58,8 @@ class Session {
   std::unique_ptr<float[]> memory_;
   std::unique_ptr<Buffers> buffers_;
   uint32_t position_ = 0;
+  MatvecObserver observer_ = nullptr;
+  void* observer_context_ = nullptr;
 };
 
 }  // namespace sprig

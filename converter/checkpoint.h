@@ -51,6 +51,10 @@ Checkpoint read_hf_folder(const std::string& folder);
 // Any supported input; `tokenizer` (a llama2.c tokenizer .bin) replaces the checkpoint's own.
 Checkpoint read_checkpoint(const std::string& input, const std::string& tokenizer);
 
+// Random-weight models with published shapes: smollm2-135m, qwen2.5-0.5b, llama-3.2-1b.
+Checkpoint synthetic_checkpoint(const std::string& name);
+std::vector<std::string> synthetic_names();
+
 // Checks that tensors and hyperparameters agree before anything is written.
 void validate(const Checkpoint& checkpoint);
 

@@ -16,10 +16,11 @@ using namespace sprig;
 using namespace sprig::convert;
 
 const char* kUsage =
-    "usage: sprig-convert <checkpoint file or folder> -o model.sprig [--tokenizer FILE]\n"
+    "usage: sprig-convert (<checkpoint file or folder> | --synthetic NAME) -o model.sprig [--tokenizer FILE]\n"
     "                     [--dtype f32|f16 | --quant q8|q4|q4a [--group 32|64|128] [--method rtn|search]]\n"
     "                     [--head f32|f16|q8|q4|q4a]\n"
     "  checkpoint   a llama2.c .bin, a .gguf file, or a Hugging Face folder (config.json + safetensors)\n"
+    "  --synthetic  random weights in the shape of smollm2-135m, qwen2.5-0.5b or llama-3.2-1b\n"
     "  --tokenizer  a llama2.c tokenizer .bin (llama2.c checkpoints and folders without their own tokenizer)\n"
     "  --quant      weight-only quantization of the transformer blocks' matrices, in blocks of --group\n"
     "               columns; q4a stores a minimum per block. --method search (default) picks each block's\n"
@@ -74,14 +75,17 @@ WriteOptions write_options(const cli::Arguments& args) {
 int main(int argc, char** argv) {
   try {
     const cli::Arguments args(argc - 1, argv + 1, {"-o", "--tokenizer", "--dtype", "--quant", "--group", "--method", "--head",
-                               "--calibration", "--calibration-tokens"},
+                               "--calibration", "--calibration-tokens", "--synthetic"},
                               {"-h", "--help"});
     if (args.has("-h") || args.has("--help")) return std::fputs(kUsage, stdout), 0;
-    if (args.positional().size() != 1 || !args.has("-o")) throw cli::UsageError("give one checkpoint and -o FILE");
+    if (args.positional().size() != (args.has("--synthetic") ? 0u : 1u) || !args.has("-o"))
+      throw cli::UsageError("give one checkpoint (or --synthetic NAME) and -o FILE");
     WriteOptions options = write_options(args);
     const std::string output = args.text("-o");
     try {
-      const Checkpoint checkpoint = read_checkpoint(args.positional()[0], args.text("--tokenizer"));
+      const Checkpoint checkpoint = args.has("--synthetic")
+                                        ? synthetic_checkpoint(args.text("--synthetic"))
+                                        : read_checkpoint(args.positional()[0], args.text("--tokenizer"));
       report(checkpoint);
       if (args.has("--calibration")) {
         options.importance = measure_activations(checkpoint, args.text("--calibration"), output + ".calibration",

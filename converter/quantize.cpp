@@ -17,6 +17,31 @@ namespace {
 
 float f16_round(float value) { return f16_to_f32(f32_to_f16(value)); }
 
+// Round half to even without a libm call: adding and subtracting 1.5 * 2^23 leaves the nearest
+// integer for |x| < 2^22; larger values are clamped by every caller anyway.
+int round_to_int(float x) {
+  x = std::clamp(x, -4194304.0f, 4194304.0f);
+  return int((x + 12582912.0f) - 12582912.0f);  // IEEE arithmetic: the compiler may not fold this
+}
+
+// Candidate steps around qmax: a coarse sweep, then a fine one around the best coarse step.
+constexpr int kCoarseFirst = -20, kCoarseLast = 40, kCoarseStride = 5;
+
+// Sweeps the coarse steps, then the fine steps within one coarse stride of the best of them.
+template <typename TryStep>
+void search_steps(TryStep&& try_step) {
+  int best_step = 0;
+  bool improved = false;
+  for (int step = kCoarseFirst; step <= kCoarseLast; step += kCoarseStride)
+    if (try_step(step)) {
+      best_step = step;
+      improved = true;
+    }
+  if (!improved) return;
+  for (int step = best_step - kCoarseStride + 1; step < best_step + kCoarseStride; ++step)
+    if (step != best_step) try_step(step);
+}
+
 struct BlockResult {
   std::vector<int> q;  // q8: [-127, 127]; q4, q4a: nibbles [0, 15]
   float scale = 0, minimum = 0;
@@ -40,7 +65,7 @@ double weighted_error_symmetric(const float* w, const float* weight, size_t n, c
 
 void round_symmetric(const float* w, size_t n, float inverse, const SymmetricRange& range, std::vector<int>& q) {
   for (size_t i = 0; i < n; ++i)
-    q[i] = std::clamp(int(std::nearbyint(w[i] * inverse)) + range.offset, range.lo, range.hi);
+    q[i] = std::clamp(round_to_int(w[i] * inverse) + range.offset, range.lo, range.hi);
 }
 
 BlockResult quantize_symmetric(const float* w, const float* weight, size_t n, const SymmetricRange& range,
@@ -58,7 +83,8 @@ BlockResult quantize_symmetric(const float* w, const float* weight, size_t n, co
 
   double best_error = weighted_error_symmetric(w, weight, n, best.q, range.offset, best.scale);
   std::vector<int> q(n);
-  for (int step = -20; step <= 40; ++step) {
+  // Tries qmax + step/20 as the value absmax maps to; returns whether it became the best.
+  auto try_step = [&](int step) {
     const float inverse = (range.qmax + 0.05f * float(step)) / max_abs;
     round_symmetric(w, n, inverse, range, q);
     double wq = 0, qq = 0;
@@ -67,15 +93,16 @@ BlockResult quantize_symmetric(const float* w, const float* weight, size_t n, co
       wq += weight[i] * w[i] * v;
       qq += weight[i] * v * v;
     }
-    if (qq <= 0) continue;
+    if (qq <= 0) return false;
     const float d = f16_round(float(wq / qq));
     const double error = weighted_error_symmetric(w, weight, n, q, range.offset, d);
-    if (error < best_error) {
-      best_error = error;
-      best.q = q;
-      best.scale = d;
-    }
-  }
+    if (error >= best_error) return false;
+    best_error = error;
+    best.q = q;
+    best.scale = d;
+    return true;
+  };
+  search_steps(try_step);
   return best;
 }
 
@@ -90,7 +117,7 @@ double weighted_error_affine(const float* w, const float* weight, size_t n, cons
 }
 
 void round_affine(const float* w, size_t n, float low, float inverse, std::vector<int>& q) {
-  for (size_t i = 0; i < n; ++i) q[i] = std::clamp(int(std::nearbyint((w[i] - low) * inverse)), 0, 15);
+  for (size_t i = 0; i < n; ++i) q[i] = std::clamp(round_to_int((w[i] - low) * inverse), 0, 15);
 }
 
 // Asymmetric 4-bit: w ~= d * q + m, q in [0, 15].
@@ -110,7 +137,7 @@ BlockResult quantize_affine(const float* w, const float* weight, size_t n, Quant
 
   double best_error = weighted_error_affine(w, weight, n, best.q, best.scale, best.minimum);
   std::vector<int> q(n);
-  for (int step = -20; step <= 40; ++step) {
+  auto try_step = [&](int step) {
     const float inverse = (15.0f + 0.05f * float(step)) / (high - low);
     round_affine(w, n, low, inverse, q);
     // Weighted least squares for (d, m) given q.
@@ -123,17 +150,18 @@ BlockResult quantize_affine(const float* w, const float* weight, size_t n, Quant
       sqx += weight[i] * q[i] * w[i];
     }
     const double determinant = sw * sqq - sq * sq;
-    if (determinant <= 0) continue;
+    if (determinant <= 0) return false;
     const float d = f16_round(float((sw * sqx - sq * sx) / determinant));
     const float m = f16_round(float((sqq * sx - sq * sqx) / determinant));
     const double error = weighted_error_affine(w, weight, n, q, d, m);
-    if (error < best_error) {
-      best_error = error;
-      best.q = q;
-      best.scale = d;
-      best.minimum = m;
-    }
-  }
+    if (error >= best_error) return false;
+    best_error = error;
+    best.q = q;
+    best.scale = d;
+    best.minimum = m;
+    return true;
+  };
+  search_steps(try_step);
   return best;
 }
 

@@ -26,12 +26,22 @@ struct SourceTensor {
 };
 
 struct TokenizerData {
-  std::vector<std::string> pieces;  // SentencePiece form: "▁" for spaces, <0xNN> byte pieces
+  TokenizerKind kind = TokenizerKind::SentencePieceBpe;
+  PreTokenizer pre_tokenizer = PreTokenizer::Whole;
+  Normalizer normalizer = Normalizer::Identity;
+  // SentencePiece form: "▁" for spaces, <0xNN> byte pieces; byte-level form: "Ġ" for a space
+  // byte. Control and added tokens are spelled as the text they stand for.
+  std::vector<std::string> pieces;
   std::vector<float> scores;
   std::vector<TokenType> types;
+  // Ranked merges (byte-level BPE, and SentencePiece vocabularies from tokenizer.json); empty
+  // when SentencePiece merges by score.
+  std::vector<TokenMerge> merges;
   int32_t bos_id = -1, eos_id = -1, unk_id = -1, pad_id = -1;
   bool add_bos = true;
   bool add_space_prefix = true;
+  bool ignore_merges = false;  // a chunk that is a whole piece becomes that piece (Llama-3)
+  std::string source_format;   // for the report: gguf, tokenizer.json, vocab.json+merges.txt, llama2c
 };
 
 struct Checkpoint {
@@ -44,7 +54,17 @@ struct Checkpoint {
 
 // Readers. Each throws ConvertError naming the file and the problem.
 Checkpoint read_llama2c(const std::string& path);
+// vocab_size 0 reads every token in the file.
 TokenizerData read_llama2c_tokenizer(const std::string& path, uint32_t vocab_size);
+TokenizerData read_gguf_tokenizer(const std::string& path);
+// A Hugging Face tokenizer.json; tokenizer_config.json beside it adds special tokens and ids.
+TokenizerData read_tokenizer_json(const std::string& path);
+// A folder with vocab.json and merges.txt (and optionally tokenizer_config.json).
+TokenizerData read_vocab_merges(const std::string& folder);
+// Any tokenizer source: tokenizer.json, a folder holding tokenizer.json or vocab.json +
+// merges.txt, a GGUF file (vocab-only files included) or a llama2.c tokenizer .bin.
+// `vocab_size` (0 for any) is what a llama2.c tokenizer must hold.
+TokenizerData read_tokenizer_source(const std::string& path, uint32_t vocab_size = 0);
 Checkpoint read_gguf(const std::string& path);
 Checkpoint read_hf_folder(const std::string& folder);
 
@@ -57,5 +77,7 @@ std::vector<std::string> synthetic_names();
 
 // Checks that tensors and hyperparameters agree before anything is written.
 void validate(const Checkpoint& checkpoint);
+// Checks a tokenizer on its own: array lengths, special ids and merges inside the vocabulary.
+void validate_tokenizer(const TokenizerData& tokenizer, const std::string& source);
 
 }  // namespace sprig::convert

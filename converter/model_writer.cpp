@@ -51,8 +51,16 @@ flatbuffers::Offset<fb::Tokenizer> build_tokenizer(flatbuffers::FlatBufferBuilde
   auto pieces = builder.CreateVectorOfStrings(tok.pieces);
   auto scores = builder.CreateVector(tok.scores);
   auto type_vector = builder.CreateVector(reinterpret_cast<const fb::TokenType*>(types.data()), types.size());
+  std::vector<fb::TokenMerge> merges;
+  merges.reserve(tok.merges.size());
+  for (const TokenMerge& m : tok.merges) merges.emplace_back(m.left, m.right, m.result);
+  auto merge_vector = builder.CreateVectorOfStructs(merges);
   fb::TokenizerBuilder t(builder);
-  t.add_kind(fb::TokenizerKind::SentencePieceBpe);
+  t.add_kind(fb::TokenizerKind(tok.kind));
+  t.add_pre_tokenizer(fb::PreTokenizer(tok.pre_tokenizer));
+  t.add_normalizer(fb::Normalizer(tok.normalizer));
+  if (!tok.merges.empty()) t.add_merges(merge_vector);
+  t.add_ignore_merges(tok.ignore_merges);
   t.add_pieces(pieces);
   t.add_scores(scores);
   t.add_types(type_vector);
@@ -95,9 +103,70 @@ void write_tensor_bytes(std::ofstream& out, const SourceTensor& tensor, DType dt
   out.write(reinterpret_cast<const char*>(halves.data()), std::streamsize(halves.size() * 2));
 }
 
+// Writes the finished metadata and then each tensor on its 64-byte boundary, to a temporary
+// name renamed at the end.
+uint64_t write_file(const flatbuffers::FlatBufferBuilder& builder, const Checkpoint& checkpoint, const std::string& path,
+                    const WriteOptions& options) {
+  const std::string temporary = path + ".partial";
+  std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
+  if (!out) throw ConvertError(path + ": cannot write");
+  try {
+    static const char zeros[kTensorAlignment] = {};
+    auto pad_to = [&](uint64_t position) { out.write(zeros, std::streamsize(position - uint64_t(out.tellp()))); };
+    out.write(reinterpret_cast<const char*>(builder.GetBufferPointer()), builder.GetSize());
+    const uint64_t segment_start = align(builder.GetSize());
+    uint64_t position = 0;
+    for (size_t i = 0; i < checkpoint.tensors.size(); ++i) {
+      const SourceTensor& t = checkpoint.tensors[i];
+      pad_to(segment_start + position);
+      const DType dtype = stored_dtype(t, options);
+      write_tensor_bytes(out, t, dtype, options, checkpoint.source);
+      position = align(position + stored_bytes(t, options));
+      if (options.report)
+        std::fprintf(stderr, "[%3zu/%zu] %-22s %-5s %10.3f MB\n", i + 1, checkpoint.tensors.size(), t.name.c_str(),
+                     dtype_name(dtype), double(stored_bytes(t, options)) / 1e6);
+    }
+    if (checkpoint.tensors.empty()) pad_to(segment_start);
+    out.close();
+    if (!out) throw ConvertError(path + ": write failed (disk full?)");
+    const uint64_t bytes = std::filesystem::file_size(temporary);
+    std::filesystem::rename(temporary, path);
+    return bytes;
+  } catch (...) {
+    out.close();
+    std::remove(temporary.c_str());
+    throw;
+  }
+}
+
 }  // namespace
 
 DType default_head_dtype(DType dtype) { return dtype == DType::Q4 || dtype == DType::Q4A ? DType::Q8 : dtype; }
+
+uint64_t write_tokenizer_model(const TokenizerData& tokenizer, const std::string& source, const std::string& path) {
+  validate_tokenizer(tokenizer, source);
+  flatbuffers::FlatBufferBuilder builder(1 << 20);
+  auto tensor_vector = builder.CreateVector(std::vector<flatbuffers::Offset<fb::Tensor>>());
+  fb::HyperparametersBuilder h(builder);
+  h.add_vocab_size(uint32_t(tokenizer.pieces.size()));
+  auto hparams = h.Finish();
+  auto tok = build_tokenizer(builder, tokenizer);
+  auto provenance = fb::CreateProvenanceDirect(builder, source.c_str(), tokenizer.source_format.c_str(),
+                                               kConverterVersion, "--tokenizer-only");
+  fb::ModelBuilder model(builder);
+  model.add_schema_major(kSchemaMajor);
+  model.add_schema_minor(kSchemaMinor);
+  model.add_architecture(fb::Architecture::Llama);
+  model.add_hparams(hparams);
+  model.add_tokenizer(tok);
+  model.add_tensors(tensor_vector);
+  model.add_provenance(provenance);
+  model.add_vocab_only(true);
+  fb::FinishSizePrefixedModelBuffer(builder, model.Finish());
+  Checkpoint empty;
+  empty.source = source;
+  return write_file(builder, empty, path, WriteOptions{});
+}
 
 WriteSummary write_model(const Checkpoint& checkpoint, const std::string& path, const WriteOptions& options) {
   validate(checkpoint);
@@ -133,35 +202,8 @@ WriteSummary write_model(const Checkpoint& checkpoint, const std::string& path, 
   model.add_provenance(provenance);
   fb::FinishSizePrefixedModelBuffer(builder, model.Finish());
 
-  const std::string temporary = path + ".partial";
-  std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
-  if (!out) throw ConvertError(path + ": cannot write");
-  try {
-    static const char zeros[kTensorAlignment] = {};
-    auto pad_to = [&](uint64_t position) { out.write(zeros, std::streamsize(position - uint64_t(out.tellp()))); };
-    out.write(reinterpret_cast<const char*>(builder.GetBufferPointer()), builder.GetSize());
-    const uint64_t segment_start = align(builder.GetSize());
-    uint64_t position = 0;
-    for (size_t i = 0; i < checkpoint.tensors.size(); ++i) {
-      const SourceTensor& t = checkpoint.tensors[i];
-      pad_to(segment_start + position);
-      const DType dtype = stored_dtype(t, options);
-      write_tensor_bytes(out, t, dtype, options, checkpoint.source);
-      position = align(position + stored_bytes(t, options));
-      if (options.report)
-        std::fprintf(stderr, "[%3zu/%zu] %-22s %-5s %10.3f MB\n", i + 1, checkpoint.tensors.size(), t.name.c_str(),
-                     dtype_name(dtype), double(stored_bytes(t, options)) / 1e6);
-    }
-    out.close();
-    if (!out) throw ConvertError(path + ": write failed (disk full?)");
-    summary.file_bytes = std::filesystem::file_size(temporary);
-    summary.recipe = recipe_text(options);
-    std::filesystem::rename(temporary, path);
-  } catch (...) {
-    out.close();
-    std::remove(temporary.c_str());
-    throw;
-  }
+  summary.file_bytes = write_file(builder, checkpoint, path, options);
+  summary.recipe = recipe_text(options);
   return summary;
 }
 

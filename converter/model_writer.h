@@ -35,5 +35,7 @@ struct WriteSummary {
 
 // Writes to a temporary name and renames at the end, so a failed conversion leaves no file.
 WriteSummary write_model(const Checkpoint& checkpoint, const std::string& path, const WriteOptions& options);
+// Writes a vocab-only model file: the tokenizer and no weights. Returns the file's size.
+uint64_t write_tokenizer_model(const TokenizerData& tokenizer, const std::string& source, const std::string& path);
 
 }  // namespace sprig::convert

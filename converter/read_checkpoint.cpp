@@ -31,7 +31,7 @@ Checkpoint read_checkpoint(const std::string& input, const std::string& tokenize
     checkpoint = read_llama2c(input);
 
   if (!tokenizer_path.empty()) {
-    checkpoint.tokenizer = read_llama2c_tokenizer(tokenizer_path, checkpoint.hparams.vocab_size);
+    checkpoint.tokenizer = read_tokenizer_source(tokenizer_path, checkpoint.hparams.vocab_size);
   } else if (checkpoint.tokenizer.pieces.empty()) {
     throw ConvertError(input + ": the checkpoint has no tokenizer; pass one with --tokenizer");
   }

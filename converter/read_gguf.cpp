@@ -6,6 +6,7 @@
 #include "checkpoint.h"
 #include "element_types.h"
 #include "gguf_file.h"
+#include "tokenizer_support.h"
 
 namespace sprig::convert {
 namespace {
@@ -18,54 +19,6 @@ ElementType element_type_of(const GgufFile& gguf, const GgufTensor& tensor) {
   }
   gguf.file().fail("tensor '" + tensor.name + "' has ggml type " + std::to_string(tensor.type) +
                    ", which sprig cannot read yet (F32, F16 and BF16 are supported)");
-}
-
-TokenizerData read_tokenizer(const GgufFile& gguf) {
-  const std::string model = gguf.get_string("tokenizer.ggml.model");
-  if (model != "llama")
-    gguf.file().fail("tokenizer model '" + model + "' is not supported yet (SentencePiece 'llama' is)");
-  TokenizerData tokenizer;
-  for (const GgufValue& v : gguf.get_array("tokenizer.ggml.tokens")) {
-    const auto* piece = std::get_if<std::string>(&v.value);
-    if (!piece) gguf.file().fail("tokenizer.ggml.tokens holds a non-string");
-    tokenizer.pieces.push_back(*piece);
-  }
-  const size_t n = tokenizer.pieces.size();
-  if (gguf.has("tokenizer.ggml.scores")) {
-    for (const GgufValue& v : gguf.get_array("tokenizer.ggml.scores")) {
-      const auto* score = std::get_if<double>(&v.value);
-      if (!score) gguf.file().fail("tokenizer.ggml.scores holds a non-number");
-      tokenizer.scores.push_back(float(*score));
-    }
-  } else {
-    tokenizer.scores.assign(n, 0.0f);
-  }
-  if (gguf.has("tokenizer.ggml.token_type")) {
-    for (const GgufValue& v : gguf.get_array("tokenizer.ggml.token_type")) {
-      const auto* type = std::get_if<int64_t>(&v.value);
-      if (!type || *type < 0 || *type > 6) gguf.file().fail("tokenizer.ggml.token_type holds an unknown type");
-      tokenizer.types.push_back(TokenType(*type));
-    }
-  } else {
-    tokenizer.types.assign(n, TokenType::Normal);
-  }
-  if (tokenizer.scores.size() != n || tokenizer.types.size() != n)
-    gguf.file().fail("tokenizer arrays have different lengths");
-  auto id = [&](const char* key, int32_t fallback) {
-    auto value = gguf.find_uint(key);
-    // llama.cpp writes -1 as an unsigned 32-bit value for "no such token".
-    if (!value || *value == 0xffffffffu) return fallback;
-    if (*value >= n) gguf.file().fail(std::string(key) + " " + std::to_string(*value) + " is outside the vocabulary");
-    return int32_t(*value);
-  };
-  tokenizer.bos_id = id("tokenizer.ggml.bos_token_id", -1);
-  tokenizer.eos_id = id("tokenizer.ggml.eos_token_id", -1);
-  tokenizer.unk_id = id("tokenizer.ggml.unknown_token_id", -1);
-  tokenizer.pad_id = id("tokenizer.ggml.padding_token_id", -1);
-  if (gguf.has("tokenizer.ggml.add_bos_token")) tokenizer.add_bos = gguf.get_bool("tokenizer.ggml.add_bos_token");
-  if (gguf.has("tokenizer.ggml.add_space_prefix"))
-    tokenizer.add_space_prefix = gguf.get_bool("tokenizer.ggml.add_space_prefix");
-  return tokenizer;
 }
 
 // Maps "blk.3.attn_q.weight" to "blk.3.attn_q"; returns "" for tensors sprig does not use.
@@ -96,7 +49,7 @@ Checkpoint read_gguf(const std::string& path) {
   Checkpoint checkpoint;
   checkpoint.source = path;
   checkpoint.source_format = "gguf";
-  checkpoint.tokenizer = read_tokenizer(gguf);
+  checkpoint.tokenizer = read_gguf_tokenizer(gguf);
   Hyperparameters& hp = checkpoint.hparams;
   auto u32 = [&](const std::string& key) {
     const uint64_t v = gguf.get_uint(key);

@@ -124,7 +124,7 @@ TokenizerData read_llama2c_tokenizer(const std::string& path, uint32_t vocab_siz
   tokenizer.bos_id = 1;
   tokenizer.eos_id = 2;
   tokenizer.unk_id = 0;
-  for (uint32_t id = 0; id < vocab_size; ++id) {
+  for (uint32_t id = 0; vocab_size ? id < vocab_size : reader.remaining() > 0; ++id) {
     const float score = reader.read<float>("token score");
     const int32_t length = reader.read<int32_t>("token length");
     if (length < 0 || length > max_length)
@@ -146,6 +146,7 @@ TokenizerData read_llama2c_tokenizer(const std::string& path, uint32_t vocab_siz
     tokenizer.scores.push_back(score);
     tokenizer.types.push_back(type);
   }
+  tokenizer.source_format = "llama2c";
   if (reader.remaining() != 0)
     file.fail("has " + std::to_string(reader.remaining()) + " bytes after " + std::to_string(vocab_size) +
               " tokens: it does not belong to a model with this vocabulary size");

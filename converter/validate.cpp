@@ -55,6 +55,7 @@ void validate(const Checkpoint& checkpoint) {
   if (tok.pieces.size() != hp.vocab_size)
     throw ConvertError(source + ": the tokenizer has " + std::to_string(tok.pieces.size()) +
                        " tokens but the model's vocabulary has " + std::to_string(hp.vocab_size));
+  validate_tokenizer(tok, source);
 }
 
 }  // namespace sprig::convert

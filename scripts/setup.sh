@@ -7,7 +7,7 @@ packages=(
   build-essential cmake pkg-config
   libflatbuffers-dev flatbuffers-compiler
   libxnnpack-dev libpthreadpool-dev libcpuinfo-dev
-  nlohmann-json3-dev doctest-dev
+  nlohmann-json3-dev doctest-dev libutf8proc-dev
   python3 python3-numpy
 )
 

@@ -125,8 +125,17 @@ class TensorResolver {
   } while (0)
 
 Status read_vocabulary(const fb::Tokenizer& tok, uint32_t vocab_size, Vocabulary& vocab) {
-  if (tok.kind() != fb::TokenizerKind::SentencePieceBpe)
+  if (uint8_t(tok.kind()) > uint8_t(fb::TokenizerKind::MAX))
     return bad("unknown tokenizer kind " + std::to_string(int(tok.kind())));
+  if (uint8_t(tok.pre_tokenizer()) > uint8_t(fb::PreTokenizer::MAX))
+    return bad("unknown pre-tokenizer " + std::to_string(int(tok.pre_tokenizer())));
+  if (uint8_t(tok.normalizer()) > uint8_t(fb::Normalizer::MAX))
+    return bad("unknown normalizer " + std::to_string(int(tok.normalizer())));
+  vocab.kind = TokenizerKind(tok.kind());
+  vocab.pre_tokenizer = PreTokenizer(tok.pre_tokenizer());
+  vocab.normalizer = Normalizer(tok.normalizer());
+  if (vocab.kind == TokenizerKind::ByteLevelBpe && vocab.pre_tokenizer == PreTokenizer::Whole)
+    return bad("a byte-level BPE tokenizer needs a pre-tokenizer");
   if (!tok.pieces() || tok.pieces()->size() != vocab_size)
     return bad("tokenizer has " + std::to_string(tok.pieces() ? tok.pieces()->size() : 0) +
                " pieces, vocab_size is " + std::to_string(vocab_size));
@@ -142,6 +151,16 @@ Status read_vocabulary(const fb::Tokenizer& tok, uint32_t vocab_size, Vocabulary
     if (uint8_t(type) > uint8_t(fb::TokenType::MAX)) return bad("unknown token type " + std::to_string(int(type)));
     vocab.types.push_back(TokenType(type));
   }
+  if (tok.merges()) {
+    vocab.merges.reserve(tok.merges()->size());
+    for (const fb::TokenMerge* m : *tok.merges()) {
+      if (!id_ok(m->left()) || !id_ok(m->right()) || !id_ok(m->result()) || m->left() < 0 || m->right() < 0 ||
+          m->result() < 0)
+        return bad("tokenizer merge " + std::to_string(vocab.merges.size()) + " names a token outside the vocabulary");
+      vocab.merges.push_back({m->left(), m->right(), m->result()});
+    }
+  }
+  vocab.ignore_merges = tok.ignore_merges();
   vocab.bos_id = tok.bos_id();
   vocab.eos_id = tok.eos_id();
   vocab.unk_id = tok.unk_id();
@@ -192,6 +211,14 @@ Status Model::parse(const uint8_t* data, size_t size) {
     return bad("unknown architecture " + std::to_string(int(m.architecture())));
 
   const fb::Hyperparameters& h = *m.hparams();
+  if (m.vocab_only()) {
+    // Only the tokenizer is there: nothing to check but the vocabulary and an empty tensor list.
+    vocab_only_ = true;
+    hparams_.vocab_size = h.vocab_size();
+    if (hparams_.vocab_size == 0 || hparams_.vocab_size > kMaxVocab) return bad("vocab_size out of range");
+    if (m.tensors()->size() != 0) return bad("a vocab-only file holds tensors");
+    return read_vocabulary(*m.tokenizer(), hparams_.vocab_size, vocab_);
+  }
   hparams_ = {h.dim(),      h.n_layers(),      h.n_heads(),    h.n_kv_heads(), h.head_dim(),  h.ffn_dim(),
               h.vocab_size(), h.max_positions(), h.rope_theta(), h.norm_eps(),   h.tied_output()};
   if (Status s = check_hparams(hparams_); !s) return s;

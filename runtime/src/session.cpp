@@ -98,6 +98,7 @@ const float* f32(const TensorView& t) { return static_cast<const float*>(t.data)
 }  // namespace
 
 Result<SessionMemoryPlan> plan_session_memory(const Model& model, const SessionOptions& options) {
+  if (model.vocab_only()) return Error("the model file holds only a tokenizer, no weights to run");
   const Hyperparameters& h = model.hparams();
   SessionMemoryPlan plan;
   plan.context_length = options.context_length ? options.context_length : h.max_positions;

@@ -1,20 +1,17 @@
+// The Tokenizer's shared parts: lookup tables built once from the vocabulary, the choice of
+// algorithm, special tokens, and decoding. The algorithms live in tokenizer_spm.cpp,
+// tokenizer_byte_level.cpp and tokenizer_merge.cpp.
 #include "sprig/tokenizer.h"
 
-#include <cstdio>
 #include <algorithm>
+
+#include "byte_level.h"
+#include "unicode.h"
 
 namespace sprig {
 namespace {
 
 constexpr std::string_view kSpaceMark = "\xe2\x96\x81";  // U+2581, SentencePiece's visible space
-
-size_t utf8_length(unsigned char lead) {
-  if (lead < 0x80) return 1;
-  if ((lead & 0xe0) == 0xc0) return 2;
-  if ((lead & 0xf0) == 0xe0) return 3;
-  if ((lead & 0xf8) == 0xf0) return 4;
-  return 1;  // a stray continuation or invalid byte stands alone and falls back to bytes
-}
 
 // Parses "<0xNN>"; returns -1 for anything else.
 int byte_piece_value(std::string_view piece) {
@@ -29,10 +26,33 @@ int byte_piece_value(std::string_view piece) {
   return high < 0 || low < 0 ? -1 : high * 16 + low;
 }
 
+// The bytes a byte-level piece spells; characters outside GPT-2's map are kept as UTF-8.
+void append_byte_level_bytes(std::string_view piece, std::string& out) {
+  for (size_t i = 0; i < piece.size();) {
+    const unicode::CodePoint cp = unicode::decode(piece, i);
+    const int32_t byte = byte_level::byte_of_char(cp.value);
+    if (byte >= 0)
+      out.push_back(char(byte));
+    else
+      out.append(piece.substr(i, cp.length));
+    i += cp.length;
+  }
+}
+
+uint64_t pair_key(int32_t left, int32_t right) { return uint64_t(uint32_t(left)) << 32 | uint32_t(right); }
+
+uint64_t pair_hash(uint64_t key) {
+  key ^= key >> 33;
+  key *= 0xff51afd7ed558ccdull;
+  key ^= key >> 33;
+  return key;
+}
+
 }  // namespace
 
 Tokenizer::Tokenizer(const Vocabulary& vocab) : vocab_(vocab) {
   std::fill(std::begin(byte_tokens_), std::end(byte_tokens_), -1);
+  const bool byte_level = vocab.kind == TokenizerKind::ByteLevelBpe;
   ids_by_piece_.reserve(vocab.pieces.size());
   decoded_at_.reserve(vocab.pieces.size() + 1);
   for (size_t id = 0; id < vocab.pieces.size(); ++id) {
@@ -40,6 +60,23 @@ Tokenizer::Tokenizer(const Vocabulary& vocab) : vocab_(vocab) {
     const TokenType type = vocab.types[id];
     ids_by_piece_.emplace(piece, int32_t(id));  // the lowest id wins for duplicate pieces
     decoded_at_.push_back(uint32_t(decoded_.size()));
+    if ((type == TokenType::Control || type == TokenType::UserDefined) && !piece.empty()) {
+      special_tokens_.ids.push_back(int32_t(id));
+      if (type == TokenType::UserDefined && piece.find_first_not_of(" \t\r\n") == std::string_view::npos)
+        whitespace_tokens_.ids.push_back(int32_t(id));
+    }
+    if (type == TokenType::Control || type == TokenType::Unknown || type == TokenType::Unused) continue;
+    if (type == TokenType::UserDefined) {
+      decoded_.append(piece);
+      continue;
+    }
+    if (byte_level) {
+      const unicode::CodePoint cp = unicode::decode(piece, 0);
+      const int32_t byte = piece.empty() || cp.length != piece.size() ? -1 : byte_level::byte_of_char(cp.value);
+      if (byte >= 0 && byte_tokens_[byte] < 0) byte_tokens_[byte] = int32_t(id);
+      append_byte_level_bytes(piece, decoded_);
+      continue;
+    }
     if (type == TokenType::Byte) {
       const int value = byte_piece_value(piece);
       if (value >= 0) {
@@ -48,7 +85,6 @@ Tokenizer::Tokenizer(const Vocabulary& vocab) : vocab_(vocab) {
         continue;
       }
     }
-    if (type == TokenType::Control || type == TokenType::Unknown || type == TokenType::Unused) continue;
     for (size_t i = 0; i < piece.size();) {
       if (piece.substr(i, kSpaceMark.size()) == kSpaceMark) {
         decoded_.push_back(' ');
@@ -59,6 +95,44 @@ Tokenizer::Tokenizer(const Vocabulary& vocab) : vocab_(vocab) {
     }
   }
   decoded_at_.push_back(uint32_t(decoded_.size()));
+  // Longest first, so "<|im_start|>" wins over a token that is a prefix of it.
+  for (TextTokens* tokens : {&special_tokens_, &whitespace_tokens_}) {
+    std::stable_sort(tokens->ids.begin(), tokens->ids.end(), [&](int32_t a, int32_t b) {
+      return vocab.pieces[size_t(a)].size() > vocab.pieces[size_t(b)].size();
+    });
+    for (int32_t id : tokens->ids) tokens->first_byte[uint8_t(vocab.pieces[size_t(id)][0])] = true;
+  }
+  build_merge_table();
+}
+
+void Tokenizer::build_merge_table() {
+  if (vocab_.merges.empty()) return;
+  size_t capacity = 16;
+  while (capacity < 2 * vocab_.merges.size()) capacity *= 2;
+  merge_table_.assign(capacity, MergeSlot{});
+  merge_mask_ = capacity - 1;
+  for (size_t rank = 0; rank < vocab_.merges.size(); ++rank) {
+    const TokenMerge& m = vocab_.merges[rank];
+    const uint64_t key = pair_key(m.left, m.right);
+    for (uint64_t slot = pair_hash(key) & merge_mask_;; slot = (slot + 1) & merge_mask_) {
+      MergeSlot& s = merge_table_[slot];
+      if (s.key == key) break;  // a repeated pair keeps its first (lowest) rank
+      if (s.rank < 0) {
+        s = {key, int32_t(rank), m.result};
+        break;
+      }
+    }
+  }
+}
+
+const Tokenizer::MergeSlot* Tokenizer::find_merge(int32_t left, int32_t right) const {
+  if (merge_table_.empty() || left < 0 || right < 0) return nullptr;
+  const uint64_t key = pair_key(left, right);
+  for (uint64_t slot = pair_hash(key) & merge_mask_;; slot = (slot + 1) & merge_mask_) {
+    const MergeSlot& s = merge_table_[slot];
+    if (s.key == key) return &s;
+    if (s.rank < 0) return nullptr;
+  }
 }
 
 int32_t Tokenizer::find(std::string_view piece) const {
@@ -66,11 +140,28 @@ int32_t Tokenizer::find(std::string_view piece) const {
   return it == ids_by_piece_.end() ? -1 : it->second;
 }
 
+bool Tokenizer::mergeable(int32_t id) const {
+  if (id < 0) return false;
+  const TokenType type = vocab_.types[size_t(id)];
+  return type != TokenType::Control && type != TokenType::UserDefined && type != TokenType::Unknown &&
+         type != TokenType::Unused;
+}
+
+int32_t Tokenizer::token_at(const TextTokens& tokens, std::string_view text, size_t at) const {
+  if (!tokens.first_byte[uint8_t(text[at])]) return -1;
+  for (int32_t id : tokens.ids)
+    if (text.substr(at).starts_with(vocab_.pieces[size_t(id)])) return id;
+  return -1;
+}
+
 void Tokenizer::Workspace::reserve(size_t text_bytes) {
-  // "▁" takes three bytes where a space took one, plus the prefix; every byte may be a symbol,
-  // and each merge queues at most two new candidates.
+  // "▁" takes three bytes where a space took one, plus the prefix; NFC may lengthen text up to
+  // threefold too. Every byte may be a symbol, and each merge queues at most two candidates.
   const size_t normalized_bytes = 3 * text_bytes + 3;
   normalized.reserve(normalized_bytes);
+  spelled.reserve(2 * normalized_bytes);
+  code_points.reserve(unicode::normalize_capacity(Normalizer::Nfc, text_bytes));
+  chunk_ends.reserve(normalized_bytes + 1);
   symbols.reserve(normalized_bytes);
   queue.reserve(3 * normalized_bytes);
 }
@@ -81,82 +172,41 @@ void Tokenizer::encode(std::string_view text, bool add_bos, std::vector<int32_t>
 }
 
 void Tokenizer::encode(std::string_view text, bool add_bos, std::vector<int32_t>& ids, Workspace& workspace) const {
-  if (add_bos && vocab_.bos_id >= 0) ids.push_back(vocab_.bos_id);
-  if (text.empty()) return;
+  EncodeOptions options;
+  options.add_bos = add_bos;
+  encode(text, options, ids, workspace);
+}
 
-  // SentencePiece normalisation: spaces become "▁", and one is put in front of the text.
-  std::string& normalized = workspace.normalized;
-  normalized.clear();
-  if (vocab_.add_space_prefix) normalized += kSpaceMark;
-  for (char c : text) {
-    if (c == ' ')
-      normalized += kSpaceMark;
-    else
-      normalized += c;
+void Tokenizer::encode(std::string_view text, const EncodeOptions& options, std::vector<int32_t>& ids,
+                       Workspace& workspace) const {
+  if (options.add_bos && vocab_.bos_id >= 0) ids.push_back(vocab_.bos_id);
+  const TextTokens& tokens = options.parse_special ? special_tokens_ : whitespace_tokens_;
+  if (tokens.ids.empty()) {
+    encode_text(text, true, ids, workspace);
+    return;
   }
-
-  // Start from single characters (bytes where a character has no piece), then merge the
-  // adjacent pair whose union has the highest score, leftmost first on ties, until none is left.
-  using Symbol = Workspace::Symbol;
-  using Candidate = Workspace::Candidate;
-  std::vector<Symbol>& symbols = workspace.symbols;
-  symbols.clear();
-  for (size_t i = 0; i < normalized.size();) {
-    const size_t length = std::min(utf8_length(static_cast<unsigned char>(normalized[i])), normalized.size() - i);
-    const int32_t id = find(std::string_view(normalized).substr(i, length));
-    if (id >= 0) {
-      symbols.push_back({uint32_t(i), uint32_t(length), id, 0, 0});
-    } else {
-      for (size_t b = 0; b < length; ++b) {
-        const int32_t byte_id = byte_tokens_[static_cast<unsigned char>(normalized[i + b])];
-        symbols.push_back({uint32_t(i + b), 1, byte_id >= 0 ? byte_id : vocab_.unk_id, 0, 0});
-      }
-    }
-    i += length;
-  }
-  for (size_t i = 0; i < symbols.size(); ++i) {
-    symbols[i].prev = int32_t(i) - 1;
-    symbols[i].next = i + 1 < symbols.size() ? int32_t(i + 1) : -1;
-  }
-
-  std::vector<Candidate>& queue = workspace.queue;
-  queue.clear();
-  auto less_urgent = [](const Candidate& a, const Candidate& b) {
-    if (a.score != b.score) return a.score < b.score;
-    return a.left > b.left;
-  };
-  auto consider = [&](int32_t left) {
-    if (left < 0) return;
-    const int32_t right = symbols[size_t(left)].next;
-    if (right < 0) return;
-    const Symbol& a = symbols[size_t(left)];
-    const Symbol& b = symbols[size_t(right)];
-    const int32_t id = find(std::string_view(normalized).substr(a.start, a.length + b.length));
-    if (id < 0) return;
-    queue.push_back({vocab_.scores[size_t(id)], left, right, a.length + b.length, id});
-    std::push_heap(queue.begin(), queue.end(), less_urgent);
-  };
-  for (size_t i = 0; i < symbols.size(); ++i) consider(int32_t(i));
-
-  while (!queue.empty()) {
-    std::pop_heap(queue.begin(), queue.end(), less_urgent);
-    const Candidate top = queue.back();
-    queue.pop_back();
-    Symbol& left = symbols[size_t(top.left)];
-    Symbol& right = symbols[size_t(top.right)];
-    if (left.length == 0 || right.length == 0 || left.next != top.right ||
-        left.length + right.length != top.length)
+  size_t start = 0;
+  for (size_t i = 0; i < text.size();) {
+    const int32_t special = token_at(tokens, text, i);
+    if (special < 0) {
+      ++i;
       continue;
-    left.length += right.length;
-    left.id = top.id;
-    left.next = right.next;
-    if (right.next >= 0) symbols[size_t(right.next)].prev = top.left;
-    right.length = 0;
-    consider(left.prev);
-    consider(top.left);
+    }
+    encode_text(text.substr(start, i - start), start == 0, ids, workspace);
+    ids.push_back(special);
+    i += vocab_.pieces[size_t(special)].size();
+    start = i;
   }
-  for (int32_t i = symbols.empty() ? -1 : 0; i >= 0; i = symbols[size_t(i)].next)
-    if (symbols[size_t(i)].id >= 0) ids.push_back(symbols[size_t(i)].id);
+  encode_text(text.substr(start), start == 0, ids, workspace);
+}
+
+void Tokenizer::encode_text(std::string_view text, bool at_start, std::vector<int32_t>& ids,
+                            Workspace& workspace) const {
+  if (text.empty()) return;
+  if (vocab_.kind == TokenizerKind::ByteLevelBpe)
+    encode_byte_level(text, ids, workspace);
+  else
+    encode_sentencepiece(text, at_start, ids, workspace);
 }
 
 std::string_view Tokenizer::decode(int32_t previous, int32_t token) const {
@@ -164,7 +214,9 @@ std::string_view Tokenizer::decode(int32_t previous, int32_t token) const {
   std::string_view bytes(decoded_.data() + decoded_at_[size_t(token)],
                          decoded_at_[size_t(token) + 1] - decoded_at_[size_t(token)]);
   const bool at_start = previous < 0 || previous == vocab_.bos_id;
-  if (at_start && vocab_.add_space_prefix && !bytes.empty() && bytes[0] == ' ') bytes.remove_prefix(1);
+  if (vocab_.kind == TokenizerKind::SentencePieceBpe && at_start && vocab_.add_space_prefix && !bytes.empty() &&
+      bytes[0] == ' ')
+    bytes.remove_prefix(1);
   return bytes;
 }
 

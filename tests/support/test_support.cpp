@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iterator>
+#include <stdexcept>
 
 #include "checkpoint.h"
 #include "model_writer.h"
@@ -44,6 +45,13 @@ std::string convert(const std::string& input, const std::string& tokenizer, cons
   options.head_dtype = convert::default_head_dtype(dtype);
   convert::write_model(checkpoint, output, options);
   return output;
+}
+
+std::shared_ptr<const Model> tokenizer_model(const std::string& source, const std::string& output) {
+  convert::write_tokenizer_model(convert::read_tokenizer_source(source), source, output);
+  auto model = Model::open(output);
+  if (!model) throw std::runtime_error(model.error().message());
+  return model.value();
 }
 
 std::vector<uint8_t> read_file(const std::string& path) {

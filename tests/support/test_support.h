@@ -21,6 +21,10 @@ std::string work_dir(const std::string& name);
 std::string convert(const std::string& input, const std::string& tokenizer, const std::string& output,
                     DType dtype = DType::F32);
 
+// Converts a tokenizer source (tokenizer.json, vocab.json + merges.txt folder, GGUF, llama2.c
+// .bin) to a vocab-only model file at `output` and opens it.
+std::shared_ptr<const Model> tokenizer_model(const std::string& source, const std::string& output);
+
 std::vector<uint8_t> read_file(const std::string& path);
 void write_file(const std::string& path, const std::vector<uint8_t>& bytes);
 // Runs a shell command; returns its exit status.

@@ -16,7 +16,7 @@
 namespace sprig {
 
 constexpr uint32_t kSchemaMajor = 1;
-constexpr uint32_t kSchemaMinor = 0;
+constexpr uint32_t kSchemaMinor = 1;  // 1.1: byte-level BPE tokenizers, vocab-only files
 constexpr size_t kTensorAlignment = 64;
 
 
@@ -56,7 +56,20 @@ enum class TokenType : uint8_t {
   Undefined = 0, Normal = 1, Unknown = 2, Control = 3, UserDefined = 4, Unused = 5, Byte = 6
 };
 
+// Values follow the model file's enums (schemas/model.fbs).
+enum class TokenizerKind : uint8_t { SentencePieceBpe = 0, ByteLevelBpe = 1 };
+enum class PreTokenizer : uint8_t { Whole = 0, Gpt2 = 1, Llama3 = 2, Qwen2 = 3, Falcon = 4, SmolLm = 5 };
+enum class Normalizer : uint8_t { Identity = 0, Nfc = 1, Nfkc = 2 };
+
+// Adjacent tokens `left` and `right` become `result`; a merge's rank is its index.
+struct TokenMerge {
+  int32_t left, right, result;
+};
+
 struct Vocabulary {
+  TokenizerKind kind = TokenizerKind::SentencePieceBpe;
+  PreTokenizer pre_tokenizer = PreTokenizer::Whole;
+  Normalizer normalizer = Normalizer::Identity;
   std::vector<std::string_view> pieces;  // point into the model file
   std::vector<float> scores;
   std::vector<TokenType> types;
@@ -65,6 +78,8 @@ struct Vocabulary {
   int32_t unk_id = -1;
   bool add_bos = true;
   bool add_space_prefix = true;
+  std::vector<TokenMerge> merges;  // in rank order; empty when SentencePiece merges by score
+  bool ignore_merges = false;      // a chunk that is a whole piece becomes that piece (Llama-3)
 };
 
 struct Provenance {
@@ -90,6 +105,8 @@ class Model {
   const TensorView& output() const { return output_; }
   std::span<const LayerWeights> layers() const { return layers_; }
   size_t file_size() const { return size_; }
+  // A tokenizer-only file: no weights, no layers; sessions cannot be created from it.
+  bool vocab_only() const { return vocab_only_; }
   size_t weight_bytes() const { return weight_bytes_; }
 
  private:
@@ -99,6 +116,7 @@ class Model {
   std::unique_ptr<MappedFile> mapping_;
   size_t size_ = 0;
   size_t weight_bytes_ = 0;
+  bool vocab_only_ = false;
   Hyperparameters hparams_;
   Vocabulary vocab_;
   Provenance provenance_;

@@ -1,4 +1,6 @@
-// Text to token ids and back, for the SentencePiece BPE vocabularies of the Llama family.
+// Text to token ids and back: SentencePiece BPE (Llama 2 family, TinyLlama, Phi-3, stories260K)
+// and byte-level BPE (GPT-2, Qwen2, Llama-3, Falcon, SmolLM, MPT), built from a model file's
+// vocabulary.
 #pragma once
 
 #include <cstdint>
@@ -10,6 +12,15 @@
 #include "sprig/model.h"
 
 namespace sprig {
+
+struct EncodeOptions {
+  bool add_bos = false;
+  // Whether control and added tokens written in the text ("<|im_end|>", "</s>") become those
+  // tokens. Off by default, so user text cannot forge a role turn; chat templates insert
+  // control tokens by id instead. Added tokens made only of whitespace (GPT-NeoX's runs of
+  // spaces) forge nothing and always match, as in the source tokenizers.
+  bool parse_special = false;
+};
 
 class Tokenizer {
  public:
@@ -27,38 +38,74 @@ class Tokenizer {
       int32_t prev, next;
     };
     struct Candidate {
-      float score;
+      float score;  // SentencePiece score, or minus the merge rank
       int32_t left, right;
       uint32_t length;  // of the merged text, to notice pairs made stale by earlier merges
       int32_t id;
     };
     std::string normalized;
+    std::string spelled;  // a chunk in byte-level spelling, for whole-piece lookups
+    std::vector<int32_t> code_points;
+    std::vector<uint32_t> chunk_ends;
     std::vector<Symbol> symbols;
     std::vector<Candidate> queue;  // a binary heap
   };
 
   explicit Tokenizer(const Vocabulary& vocab);
 
-  // Appends the ids of `text` to `ids`; with add_bos the model's BOS comes first (when it has one).
+  // Appends the ids of `text` to `ids`.
+  void encode(std::string_view text, const EncodeOptions& options, std::vector<int32_t>& ids,
+              Workspace& workspace) const;
+  // With add_bos the model's BOS comes first (when it has one); special tokens are plain text.
   void encode(std::string_view text, bool add_bos, std::vector<int32_t>& ids, Workspace& workspace) const;
   void encode(std::string_view text, bool add_bos, std::vector<int32_t>& ids) const;
 
   // The bytes a token stands for when it follows `previous` (-1 at the start): "▁" becomes a
-  // space, <0xNN> becomes that byte, control tokens are empty, and the space SentencePiece
-  // put in front of the first word is dropped again. The view lives as long as the tokenizer.
+  // space, <0xNN> and byte-level characters become their bytes, control tokens are empty, and
+  // the space SentencePiece put in front of the first word is dropped again. The view lives as
+  // long as the tokenizer.
   std::string_view decode(int32_t previous, int32_t token) const;
 
   int32_t bos_id() const { return vocab_.bos_id; }
   int32_t eos_id() const { return vocab_.eos_id; }
   size_t vocab_size() const { return vocab_.pieces.size(); }
   std::string_view piece(int32_t token) const { return vocab_.pieces[size_t(token)]; }
+  // The id of a piece as the vocabulary spells it, or -1.
+  int32_t find(std::string_view piece) const;
 
  private:
-  int32_t find(std::string_view piece) const;
+  // Pairs of adjacent tokens that merge, for ranked BPE: open addressing on (left, right).
+  struct MergeSlot {
+    uint64_t key = ~uint64_t(0);
+    int32_t rank = -1, result = -1;
+  };
+  const MergeSlot* find_merge(int32_t left, int32_t right) const;
+  void build_merge_table();
+
+  void encode_text(std::string_view text, bool at_start, std::vector<int32_t>& ids, Workspace& workspace) const;
+  void encode_sentencepiece(std::string_view text, bool at_start, std::vector<int32_t>& ids,
+                            Workspace& workspace) const;
+  void encode_byte_level(std::string_view text, std::vector<int32_t>& ids, Workspace& workspace) const;
+  void take_whole_piece(std::string_view text, size_t start, size_t end, Workspace& workspace) const;
+  // Merges the workspace's symbols by rank (merges) or by score (SentencePiece without merges).
+  void merge_symbols(std::string_view text, Workspace& workspace) const;
+  // Tokens matched in the text before it is split, longest first.
+  struct TextTokens {
+    std::vector<int32_t> ids;
+    bool first_byte[256] = {};
+  };
+  // The token of `tokens` whose text starts at `at`, or -1.
+  int32_t token_at(const TextTokens& tokens, std::string_view text, size_t at) const;
+  // Whether merges may produce the token: never control, added or unknown tokens.
+  bool mergeable(int32_t id) const;
 
   const Vocabulary& vocab_;
   std::unordered_map<std::string_view, int32_t> ids_by_piece_;
   int32_t byte_tokens_[256];
+  std::vector<MergeSlot> merge_table_;
+  uint64_t merge_mask_ = 0;
+  TextTokens special_tokens_;     // every control and added token
+  TextTokens whitespace_tokens_;  // the added tokens that are only whitespace
   std::string decoded_;              // every token's bytes, back to back
   std::vector<uint32_t> decoded_at_;  // token i spans [decoded_at_[i], decoded_at_[i + 1])
 };

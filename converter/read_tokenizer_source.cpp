@@ -1,0 +1,59 @@
+// Chooses the tokenizer reader from what the source is: tokenizer.json, a folder holding one
+// (or vocab.json + merges.txt), a GGUF file, or else a llama2.c tokenizer .bin.
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+
+#include "tokenizer_support.h"
+
+namespace sprig::convert {
+namespace {
+
+bool starts_with_gguf(const std::string& path) {
+  std::FILE* f = std::fopen(path.c_str(), "rb");
+  if (!f) return false;
+  char magic[4] = {};
+  const bool gguf = std::fread(magic, 1, 4, f) == 4 && std::memcmp(magic, "GGUF", 4) == 0;
+  std::fclose(f);
+  return gguf;
+}
+
+}  // namespace
+
+TokenizerData read_tokenizer_source(const std::string& path, uint32_t vocab_size) {
+  namespace fs = std::filesystem;
+  if (!fs::exists(path)) throw ConvertError(path + ": no such file or folder");
+  TokenizerData tokenizer;
+  if (fs::is_directory(path)) {
+    if (fs::exists(fs::path(path) / "tokenizer.json"))
+      tokenizer = read_tokenizer_json((fs::path(path) / "tokenizer.json").string());
+    else if (fs::exists(fs::path(path) / "vocab.json") && fs::exists(fs::path(path) / "merges.txt"))
+      tokenizer = read_vocab_merges(path);
+    else
+      throw ConvertError(path + ": the folder has neither tokenizer.json nor vocab.json + merges.txt");
+  } else if (fs::path(path).extension() == ".json") {
+    tokenizer = read_tokenizer_json(path);
+  } else if (starts_with_gguf(path)) {
+    tokenizer = read_gguf_tokenizer(path);
+  } else {
+    tokenizer = read_llama2c_tokenizer(path, vocab_size);
+  }
+  validate_tokenizer(tokenizer, path);
+  return tokenizer;
+}
+
+void validate_tokenizer(const TokenizerData& tok, const std::string& source) {
+  const size_t n = tok.pieces.size();
+  if (n == 0) throw ConvertError(source + ": the tokenizer has no tokens");
+  if (tok.scores.size() != n || tok.types.size() != n)
+    throw ConvertError(source + ": the tokenizer's pieces, scores and types differ in length");
+  for (int32_t id : {tok.bos_id, tok.eos_id, tok.unk_id, tok.pad_id})
+    if (id < -1 || id >= int32_t(n)) throw ConvertError(source + ": special token id " + std::to_string(id) + " is outside the vocabulary");
+  for (const TokenMerge& m : tok.merges)
+    for (int32_t id : {m.left, m.right, m.result})
+      if (id < 0 || id >= int32_t(n)) throw ConvertError(source + ": a merge names token " + std::to_string(id) + ", outside the vocabulary");
+  if (tok.kind == TokenizerKind::ByteLevelBpe && tok.pre_tokenizer == PreTokenizer::Whole)
+    throw ConvertError(source + ": a byte-level tokenizer needs a split pattern");
+}
+
+}  // namespace sprig::convert

@@ -1,0 +1,60 @@
+// SentencePiece BPE: spaces become "▁" and one goes in front of the text (the dummy prefix),
+// text starts as single characters (bytes, as <0xNN> pieces, where a character has no piece),
+// and pieces merge by score or, for vocabularies converted from tokenizer.json, by merge rank.
+#include <algorithm>
+
+#include "sprig/tokenizer.h"
+
+namespace sprig {
+namespace {
+
+constexpr std::string_view kSpaceMark = "\xe2\x96\x81";  // U+2581
+
+size_t utf8_length(unsigned char lead) {
+  if (lead < 0x80) return 1;
+  if ((lead & 0xe0) == 0xc0) return 2;
+  if ((lead & 0xf0) == 0xe0) return 3;
+  if ((lead & 0xf8) == 0xf0) return 4;
+  return 1;  // a stray continuation or invalid byte stands alone and falls back to bytes
+}
+
+}  // namespace
+
+void Tokenizer::encode_sentencepiece(std::string_view text, bool at_start, std::vector<int32_t>& ids,
+                                     Workspace& workspace) const {
+  std::string& normalized = workspace.normalized;
+  normalized.clear();
+  if (vocab_.add_space_prefix && at_start) normalized += kSpaceMark;
+  for (char c : text) {
+    if (c == ' ')
+      normalized += kSpaceMark;
+    else
+      normalized += c;
+  }
+
+  using Symbol = Workspace::Symbol;
+  std::vector<Symbol>& symbols = workspace.symbols;
+  symbols.clear();
+  for (size_t i = 0; i < normalized.size();) {
+    const size_t length = std::min(utf8_length(static_cast<unsigned char>(normalized[i])), normalized.size() - i);
+    const int32_t id = find(std::string_view(normalized).substr(i, length));
+    if (mergeable(id)) {
+      symbols.push_back({uint32_t(i), uint32_t(length), id, 0, 0});
+    } else {
+      for (size_t b = 0; b < length; ++b) {
+        const int32_t byte_id = byte_tokens_[static_cast<unsigned char>(normalized[i + b])];
+        symbols.push_back({uint32_t(i + b), 1, byte_id >= 0 ? byte_id : vocab_.unk_id, 0, 0});
+      }
+    }
+    i += length;
+  }
+  for (size_t i = 0; i < symbols.size(); ++i) {
+    symbols[i].prev = int32_t(i) - 1;
+    symbols[i].next = i + 1 < symbols.size() ? int32_t(i + 1) : -1;
+  }
+  merge_symbols(normalized, workspace);
+  for (const Symbol& s : symbols)
+    if (s.length > 0 && s.id >= 0) ids.push_back(s.id);
+}
+
+}  // namespace sprig

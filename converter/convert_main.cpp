@@ -12,9 +12,13 @@ using namespace sprig;
 using namespace sprig::convert;
 
 const char* kUsage =
-    "usage: sprig-convert <checkpoint file or folder> -o model.sprig [--tokenizer FILE] [--dtype f32|f16]\n"
+    "usage: sprig-convert <checkpoint file or folder> -o model.sprig [--tokenizer SOURCE] [--dtype f32|f16]\n"
+    "       sprig-convert --tokenizer-only SOURCE -o tokenizer.sprig\n"
     "  checkpoint: a llama2.c .bin, a .gguf file, or a Hugging Face folder (config.json + safetensors)\n"
-    "  --tokenizer: a llama2.c tokenizer .bin (llama2.c checkpoints and folders without their own tokenizer)\n";
+    "  --tokenizer: replaces the checkpoint's tokenizer (llama2.c checkpoints and folders have none)\n"
+    "  --tokenizer-only: writes a vocab-only file (the tokenizer, no weights)\n"
+    "  SOURCE: tokenizer.json, a folder with tokenizer.json or vocab.json + merges.txt, a GGUF file\n"
+    "          (vocab-only files included) or a llama2.c tokenizer .bin\n";
 
 void report(const Checkpoint& c) {
   const Hyperparameters& h = c.hparams;
@@ -29,6 +33,7 @@ void report(const Checkpoint& c) {
 
 int main(int argc, char** argv) {
   std::string input, output, tokenizer, dtype_name = "f32";
+  bool tokenizer_only = false;
   for (int i = 1; i < argc; ++i) {
     const std::string arg = argv[i];
     auto value = [&]() -> std::string {
@@ -42,6 +47,8 @@ int main(int argc, char** argv) {
       output = value();
     } else if (arg == "--tokenizer") {
       tokenizer = value();
+    } else if (arg == "--tokenizer-only") {
+      tokenizer_only = true;
     } else if (arg == "--dtype") {
       dtype_name = value();
     } else if (arg == "-h" || arg == "--help") {
@@ -68,6 +75,18 @@ int main(int argc, char** argv) {
     return 2;
   }
   options.options_text = "--dtype " + dtype_name;
+  if (tokenizer_only) {
+    try {
+      const TokenizerData data = read_tokenizer_source(input);
+      const uint64_t bytes = write_tokenizer_model(data, input, output);
+      std::fprintf(stderr, "wrote %s: vocab-only, %zu tokens, %zu merges (%s), %llu bytes\n", output.c_str(),
+                   data.pieces.size(), data.merges.size(), data.source_format.c_str(), (unsigned long long)bytes);
+      return 0;
+    } catch (const std::exception& e) {
+      std::fprintf(stderr, "sprig-convert: error: %s\n", e.what());
+      return 1;
+    }
+  }
   try {
     const Checkpoint checkpoint = read_checkpoint(input, tokenizer);
     report(checkpoint);

@@ -48,11 +48,24 @@ void Tokenizer::encode_sentencepiece(std::string_view text, bool at_start, std::
     }
     i += length;
   }
+  // When no piece holds "▁" after another character, a piece can never span the place where a
+  // word's "▁" follows other text: merge word by word, in small heaps.
+  auto starts_word = [&](size_t i) {
+    auto is_mark = [&](const Symbol& s) {
+      return std::string_view(normalized).substr(s.start, kSpaceMark.size()) == kSpaceMark;
+    };
+    return spm_words_split_ && i > 0 && is_mark(symbols[i]) && !is_mark(symbols[i - 1]);
+  };
+  size_t first = 0;
   for (size_t i = 0; i < symbols.size(); ++i) {
-    symbols[i].prev = int32_t(i) - 1;
-    symbols[i].next = i + 1 < symbols.size() ? int32_t(i + 1) : -1;
+    const bool boundary = i + 1 == symbols.size() || starts_word(i + 1);
+    symbols[i].prev = i == first ? -1 : int32_t(i) - 1;
+    symbols[i].next = boundary ? -1 : int32_t(i + 1);
+    if (boundary) {
+      merge_symbols(normalized, workspace, first, i + 1);
+      first = i + 1;
+    }
   }
-  merge_symbols(normalized, workspace);
   for (const Symbol& s : symbols)
     if (s.length > 0 && s.id >= 0) ids.push_back(s.id);
 }

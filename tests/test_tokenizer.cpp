@@ -185,3 +185,16 @@ TEST_CASE("control and added tokens in user text are plain text unless the calle
     CHECK(special.back() == 32010);  // <|user|>
   }
 }
+
+TEST_CASE("a truncated character before a space keeps the space (SentencePiece byte fallback)") {
+  const std::string shared = test::shared_dir("tokenizer truncated character");
+  if (shared.empty()) return;
+  for (const char* source : {"/models/stories260K/stories260K.gguf", "/tokenizers/llama.cpp-vectors/ggml-vocab-phi-3.gguf"}) {
+    CAPTURE(source);
+    const Tokenizer tokenizer(tokenizer_from(shared, source)->vocab());
+    const std::string text = "t\xc2 r\xab!";  // a lead byte without its continuation, a lone continuation
+    std::vector<int32_t> ids;
+    tokenizer.encode(text, false, ids);
+    CHECK(decode_plain(tokenizer, ids) == text);
+  }
+}

@@ -16,12 +16,16 @@ using namespace sprig;
 using namespace sprig::convert;
 
 const char* kUsage =
-    "usage: sprig-convert (<checkpoint file or folder> | --synthetic NAME) -o model.sprig [--tokenizer FILE]\n"
+    "usage: sprig-convert (<checkpoint file or folder> | --synthetic NAME) -o model.sprig [--tokenizer SOURCE]\n"
     "                     [--dtype f32|f16 | --quant q8|q4|q4a [--group 32|64|128] [--method rtn|search]]\n"
-    "                     [--head f32|f16|q8|q4|q4a]\n"
+    "                     [--head f32|f16|q8|q4|q4a] [--calibration TEXT]\n"
+    "       sprig-convert --tokenizer-only SOURCE -o tokenizer.sprig\n"
     "  checkpoint   a llama2.c .bin, a .gguf file, or a Hugging Face folder (config.json + safetensors)\n"
     "  --synthetic  random weights in the shape of smollm2-135m, qwen2.5-0.5b or llama-3.2-1b\n"
-    "  --tokenizer  a llama2.c tokenizer .bin (llama2.c checkpoints and folders without their own tokenizer)\n"
+    "  --tokenizer  replaces the checkpoint's tokenizer (llama2.c checkpoints and folders have none)\n"
+    "  --tokenizer-only  writes a vocab-only file (the tokenizer, no weights)\n"
+    "  SOURCE       tokenizer.json, a folder with tokenizer.json or vocab.json + merges.txt, a GGUF file\n"
+    "               (vocab-only files included) or a llama2.c tokenizer .bin\n"
     "  --quant      weight-only quantization of the transformer blocks' matrices, in blocks of --group\n"
     "               columns; q4a stores a minimum per block. --method search (default) picks each block's\n"
     "               scale for the least error, rtn is plain absmax rounding\n"
@@ -70,14 +74,31 @@ WriteOptions write_options(const cli::Arguments& args) {
   return options;
 }
 
+int write_tokenizer_only(const std::string& source, const std::string& output) {
+  try {
+    const TokenizerData data = read_tokenizer_source(source);
+    const uint64_t bytes = write_tokenizer_model(data, source, output);
+    std::fprintf(stderr, "wrote %s: vocab-only, %zu tokens, %zu merges (%s), %llu bytes\n", output.c_str(),
+                 data.pieces.size(), data.merges.size(), data.source_format.c_str(), (unsigned long long)bytes);
+    return 0;
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "sprig-convert: error: %s\n", e.what());
+    return 1;
+  }
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   try {
     const cli::Arguments args(argc - 1, argv + 1, {"-o", "--tokenizer", "--dtype", "--quant", "--group", "--method", "--head",
                                "--calibration", "--calibration-tokens", "--synthetic"},
-                              {"-h", "--help"});
+                              {"-h", "--help", "--tokenizer-only"});
     if (args.has("-h") || args.has("--help")) return std::fputs(kUsage, stdout), 0;
+    if (args.has("--tokenizer-only")) {
+      if (args.positional().size() != 1 || !args.has("-o")) throw cli::UsageError("give one tokenizer SOURCE and -o FILE");
+      return write_tokenizer_only(args.positional()[0], args.text("-o"));
+    }
     if (args.positional().size() != (args.has("--synthetic") ? 0u : 1u) || !args.has("-o"))
       throw cli::UsageError("give one checkpoint (or --synthetic NAME) and -o FILE");
     WriteOptions options = write_options(args);

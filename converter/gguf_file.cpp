@@ -1,5 +1,8 @@
 #include "gguf_file.h"
 
+#include <cstdio>
+#include <cstring>
+
 namespace sprig::convert {
 namespace {
 
@@ -153,6 +156,15 @@ bool GgufFile::get_bool(const std::string& key) const {
 const std::vector<GgufValue>& GgufFile::get_array(const std::string& key) const {
   if (auto* a = std::get_if<std::vector<GgufValue>>(&get(key).value)) return *a;
   file_->fail("metadata key '" + key + "' is not an array");
+}
+
+bool is_gguf_file(const std::string& path) {
+  std::FILE* f = std::fopen(path.c_str(), "rb");
+  if (!f) return false;
+  char magic[4] = {};
+  const bool gguf = std::fread(magic, 1, 4, f) == 4 && std::memcmp(magic, "GGUF", 4) == 0;
+  std::fclose(f);
+  return gguf;
 }
 
 }  // namespace sprig::convert

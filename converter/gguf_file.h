@@ -27,6 +27,9 @@ struct GgufTensor {
   uint64_t size = 0;
 };
 
+// Whether the file starts with GGUF's magic.
+bool is_gguf_file(const std::string& path);
+
 class GgufFile {
  public:
   explicit GgufFile(const std::string& path);

@@ -1,25 +1,11 @@
 // Chooses the tokenizer reader from what the source is: tokenizer.json, a folder holding one
 // (or vocab.json + merges.txt), a GGUF file, or else a llama2.c tokenizer .bin.
-#include <cstdio>
-#include <cstring>
 #include <filesystem>
 
+#include "gguf_file.h"
 #include "tokenizer_support.h"
 
 namespace sprig::convert {
-namespace {
-
-bool starts_with_gguf(const std::string& path) {
-  std::FILE* f = std::fopen(path.c_str(), "rb");
-  if (!f) return false;
-  char magic[4] = {};
-  const bool gguf = std::fread(magic, 1, 4, f) == 4 && std::memcmp(magic, "GGUF", 4) == 0;
-  std::fclose(f);
-  return gguf;
-}
-
-}  // namespace
-
 TokenizerData read_tokenizer_source(const std::string& path, uint32_t vocab_size) {
   namespace fs = std::filesystem;
   if (!fs::exists(path)) throw ConvertError(path + ": no such file or folder");
@@ -33,7 +19,7 @@ TokenizerData read_tokenizer_source(const std::string& path, uint32_t vocab_size
       throw ConvertError(path + ": the folder has neither tokenizer.json nor vocab.json + merges.txt");
   } else if (fs::path(path).extension() == ".json") {
     tokenizer = read_tokenizer_json(path);
-  } else if (starts_with_gguf(path)) {
+  } else if (is_gguf_file(path)) {
     tokenizer = read_gguf_tokenizer(path);
   } else {
     tokenizer = read_llama2c_tokenizer(path, vocab_size);

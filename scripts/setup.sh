@@ -7,7 +7,8 @@ packages=(
   build-essential cmake pkg-config
   libflatbuffers-dev flatbuffers-compiler
   libxnnpack-dev libpthreadpool-dev libcpuinfo-dev
-  nlohmann-json3-dev doctest-dev libutf8proc-dev
+  nlohmann-json3-dev doctest-dev
+  clang libclang-rt-14-dev libutf8proc-dev
   python3 python3-numpy
 )
 

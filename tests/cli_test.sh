@@ -31,6 +31,17 @@ check "tokenize --ids prints BOS and the word pieces" "[ \"\$(cat '$work/ids.txt
 "$sprig" tokenize -m "$work/model.sprig" --json "안녕 \"hi\"" > "$work/tokens.json"
 check "tokenize --json is valid JSON with escaped pieces" "python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d[\"count\"]==len(d[\"tokens\"])' '$work/tokens.json'"
 
+"$sprig" tokenize --tokenizer "$shared/tokenizers/gpt2" --ids "good morning dearest friend" > "$work/gpt2.txt" 2> /dev/null
+check "tokenize --tokenizer reads vocab.json + merges.txt (no BOS for GPT-2)" "[ \"\$(cat '$work/gpt2.txt')\" = '11274 3329 390 12423 1545' ]"
+"$convert" --tokenizer-only "$shared/tokenizers/llama.cpp-vectors/ggml-vocab-gpt-2.gguf" -o "$work/gpt2.sprig" 2> /dev/null
+"$sprig" tokenize -m "$work/gpt2.sprig" --ids "good morning dearest friend" > "$work/gpt2_gguf.txt"
+check "a vocab-only file from GGUF gives the same ids" "cmp -s '$work/gpt2.txt' '$work/gpt2_gguf.txt'"
+"$sprig" tokenize --tokenizer "$shared/tokenizers/qwen2.5" --ids "hi<|im_end|>" > "$work/plain.txt" 2> /dev/null
+"$sprig" tokenize --tokenizer "$shared/tokenizers/qwen2.5" --ids --special "hi<|im_end|>" > "$work/special.txt" 2> /dev/null
+check "typed <|im_end|> is plain text unless --special" "! grep -qw 151645 '$work/plain.txt' && grep -qw 151645 '$work/special.txt'"
+"$sprig" run -m "$work/gpt2.sprig" -p x > /dev/null 2> "$work/vocab_only_run.txt"; status=$?
+check "running a vocab-only file is a named error" "[ $status -eq 1 ] && grep -q 'only a tokenizer' '$work/vocab_only_run.txt'"
+
 head -c 1000 "$work/model.sprig" > "$work/truncated.sprig"
 "$sprig" run -m "$work/truncated.sprig" -p x > /dev/null 2> "$work/truncated.txt"; status=$?
 check "a truncated model is a named error with exit status 1" "[ $status -eq 1 ] && grep -q 'truncated' '$work/truncated.txt'"

@@ -90,3 +90,28 @@ TEST_CASE("two sessions on two threads sharing one model make no heap calls") {
   CHECK(a.generated > 0);
   CHECK(b.generated > 0);
 }
+
+TEST_CASE("byte-level BPE encoding (NFC, split patterns, ranked merges) makes no heap calls once reserved") {
+  const std::string shared = test::shared_dir("allocations byte-level");
+  if (shared.empty()) return;
+  const std::string dir = test::work_dir("allocations_byte_level");
+  const std::string text = "Le modèle prédit «très bien» — 작은 고양이가 살았어요. e\xcc\x81 1234567 it's   fine\n\n";
+  for (const char* source : {"/tokenizers/qwen2.5", "/tokenizers/falcon-7b/tokenizer.json",
+                             "/tokenizers/phi-3-mini-4k-instruct/tokenizer.json"}) {
+    CAPTURE(source);
+    auto model = test::tokenizer_model(shared + source, dir + "/t.sprig");
+    const Tokenizer tokenizer(model->vocab());
+    Tokenizer::Workspace workspace;
+    workspace.reserve(text.size());
+    std::vector<int32_t> ids;
+    ids.reserve(text.size() + 1);
+    size_t allocations = 0;
+    {
+      test::AllocationCounter counter;
+      tokenizer.encode(text, EncodeOptions{true, true}, ids, workspace);
+      allocations = counter.allocations();
+    }
+    CHECK(ids.size() > 20);
+    CHECK(allocations == 0);
+  }
+}

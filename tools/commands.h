@@ -9,7 +9,7 @@ namespace sprig::cli {
 
 int run_command(int argc, char** argv);
 int plan_command(int argc, char** argv);
-int tokenize_command(int argc, char** argv);
+int tokenize_command(int argc, char** argv, const char* argv0);
 int perplexity_command(int argc, char** argv);
 extern const char* kRunUsage;
 extern const char* kPlanUsage;

@@ -50,7 +50,7 @@ int main(int argc, char** argv) {
   try {
     if (command == "run") return run_command(argc - 2, argv + 2);
     if (command == "plan") return plan_command(argc - 2, argv + 2);
-    if (command == "tokenize") return tokenize_command(argc - 2, argv + 2);
+    if (command == "tokenize") return tokenize_command(argc - 2, argv + 2, argv[0]);
     if (command == "perplexity") return perplexity_command(argc - 2, argv + 2);
     std::fprintf(stderr, "sprig: unknown command '%s'\n%s", command.c_str(), usage);
     return 2;

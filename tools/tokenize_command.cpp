@@ -1,16 +1,21 @@
 // sprig tokenize: shows how a model's tokenizer splits text: each token's id and piece, the
-// count, or just the ids (--ids) or JSON (--json).
+// count, or just the ids (--ids) or JSON (--json). --tokenizer reads a tokenizer without weights.
 #include <cstdio>
 #include <fstream>
 #include <sstream>
 
 #include "arguments.h"
 #include "commands.h"
+#include "tokenizer_source.h"
 
 namespace sprig::cli {
 
 const char* kTokenizeUsage =
-    "usage: sprig tokenize -m model.sprig (TEXT | -f FILE) [--ids | --json] [--no-bos]\n";
+    "usage: sprig tokenize (-m model.sprig | --tokenizer SOURCE) (TEXT | -f FILE) [--ids | --json] [--no-bos]\n"
+    "                      [--special]\n"
+    "  --tokenizer: a sprig file, tokenizer.json, a folder with vocab.json + merges.txt, a GGUF file\n"
+    "               (vocab-only included) or a llama2.c tokenizer .bin (converted by sprig-convert)\n"
+    "  --special:   control and added tokens written in the text become those tokens\n";
 
 namespace {
 
@@ -34,9 +39,9 @@ std::string json_string(std::string_view text) {
 
 }  // namespace
 
-int tokenize_command(int argc, char** argv) {
-  const Arguments args(argc, argv, {"-m", "-f"}, {"--ids", "--json", "--no-bos"});
-  if (!args.has("-m")) throw UsageError("-m MODEL is required");
+int tokenize_command(int argc, char** argv, const char* argv0) {
+  const Arguments args(argc, argv, {"-m", "-f", "--tokenizer"}, {"--ids", "--json", "--no-bos", "--special"});
+  if (args.has("-m") == args.has("--tokenizer")) throw UsageError("give either -m MODEL or --tokenizer SOURCE");
   std::string text;
   if (args.has("-f")) {
     std::ifstream in(args.text("-f"), std::ios::binary);
@@ -49,11 +54,15 @@ int tokenize_command(int argc, char** argv) {
   } else {
     throw UsageError("give the text as one argument or with -f FILE");
   }
-  auto model = Model::open(args.text("-m"));
+  auto model = args.has("-m") ? Model::open(args.text("-m")) : open_tokenizer_source(args.text("--tokenizer"), argv0);
   if (!model) return report_error(model.error().message());
   const Tokenizer tokenizer(model.value()->vocab());
   std::vector<int32_t> ids;
-  tokenizer.encode(text, model.value()->vocab().add_bos && !args.has("--no-bos"), ids);
+  EncodeOptions options;
+  options.add_bos = model.value()->vocab().add_bos && !args.has("--no-bos");
+  options.parse_special = args.has("--special");
+  Tokenizer::Workspace workspace;
+  tokenizer.encode(text, options, ids, workspace);
 
   if (args.has("--ids")) {
     for (size_t i = 0; i < ids.size(); ++i) std::printf(i ? " %d" : "%d", ids[i]);

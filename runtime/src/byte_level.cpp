@@ -15,14 +15,18 @@ struct ByteMap {
     }
   }
 };
-const ByteMap kMap;
+// A function's static: initialised on first use, whichever file's static initialisers run first.
+const ByteMap& byte_map() {
+  static const ByteMap map;
+  return map;
+}
 
 }  // namespace
 
-int32_t char_of_byte(uint8_t byte) { return kMap.chars[byte]; }
+int32_t char_of_byte(uint8_t byte) { return byte_map().chars[byte]; }
 
 void append_char_of_byte(uint8_t byte, std::string& out) {
-  const int32_t c = kMap.chars[byte];  // below U+0144: one or two UTF-8 bytes
+  const int32_t c = byte_map().chars[byte];  // below U+0144: one or two UTF-8 bytes
   if (c < 0x80) {
     out.push_back(char(c));
   } else {
@@ -33,9 +37,9 @@ void append_char_of_byte(uint8_t byte, std::string& out) {
 
 int32_t byte_of_char(int32_t code_point) {
   if (code_point < 0 || code_point > 0x143) return -1;
-  if (code_point < 256) return kMap.chars[code_point] == code_point ? code_point : -1;
+  if (code_point < 256) return byte_map().chars[code_point] == code_point ? code_point : -1;
   for (int b = 0; b < 256; ++b)
-    if (kMap.chars[b] == code_point) return b;
+    if (byte_map().chars[b] == code_point) return b;
   return -1;
 }
 

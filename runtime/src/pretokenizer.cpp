@@ -147,7 +147,10 @@ struct NumericBytes {
     for (int b = 0; b < 256; ++b) numeric[b] = unicode::is_numeric(byte_level::char_of_byte(uint8_t(b)));
   }
 };
-const NumericBytes kNumericBytes;
+const NumericBytes& numeric_bytes() {
+  static const NumericBytes table;  // on first use: it needs the tables of other files
+  return table;
+}
 
 template <typename Emit>
 void split_falcon(Span text, Emit&& emit) {
@@ -166,13 +169,14 @@ void split_falcon(Span text, Emit&& emit) {
     }
     if (start < s.size()) emit(Span{s.substr(start), span.offset + start});
   };
+  const NumericBytes& digits = numeric_bytes();
   auto digit_runs = [&](Span span) {
     const std::string_view s = span.text;
     size_t start = 0;
     while (start < s.size()) {
-      const bool numeric = kNumericBytes.numeric[uint8_t(s[start])];
+      const bool numeric = digits.numeric[uint8_t(s[start])];
       size_t end = start + 1;
-      while (end < s.size() && kNumericBytes.numeric[uint8_t(s[end])] == numeric) ++end;
+      while (end < s.size() && digits.numeric[uint8_t(s[end])] == numeric) ++end;
       digit_triples(Span{s.substr(start, end - start), span.offset + start});
       start = end;
     }

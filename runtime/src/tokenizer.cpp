@@ -95,6 +95,13 @@ Tokenizer::Tokenizer(const Vocabulary& vocab) : vocab_(vocab) {
     }
   }
   decoded_at_.push_back(uint32_t(decoded_.size()));
+  spm_words_split_ = !byte_level;
+  for (size_t id = 0; id < vocab.pieces.size() && spm_words_split_; ++id) {
+    const std::string_view piece = vocab.pieces[id];
+    for (size_t at = piece.find(kSpaceMark, 1); at != std::string_view::npos; at = piece.find(kSpaceMark, at + 1))
+      if (piece.substr(at - kSpaceMark.size(), kSpaceMark.size()) != kSpaceMark && mergeable(int32_t(id)))
+        spm_words_split_ = false;
+  }
   // Longest first, so "<|im_start|>" wins over a token that is a prefix of it.
   for (TextTokens* tokens : {&special_tokens_, &whitespace_tokens_}) {
     std::stable_sort(tokens->ids.begin(), tokens->ids.end(), [&](int32_t a, int32_t b) {

@@ -28,7 +28,8 @@ void Tokenizer::encode_byte_level(std::string_view text, std::vector<int32_t>& i
   ends.clear();
   pre_tokenize(vocab_.pre_tokenizer, normalized, ends);
 
-  // Symbols are linked within a chunk only, so no merge crosses a chunk boundary.
+  // Symbols are linked within a chunk only and merged chunk by chunk: no merge crosses a
+  // chunk boundary.
   using Symbol = Workspace::Symbol;
   std::vector<Symbol>& symbols = workspace.symbols;
   symbols.clear();
@@ -42,10 +43,10 @@ void Tokenizer::encode_byte_level(std::string_view text, std::vector<int32_t>& i
       symbols[start].prev = -1;
       symbols[end - 1].next = -1;
       if (vocab_.ignore_merges) take_whole_piece(normalized, start, end, workspace);
+      merge_symbols(normalized, workspace, start, end);
     }
     start = end;
   }
-  merge_symbols(normalized, workspace);
   for (const Symbol& s : symbols)
     if (s.length > 0 && s.id >= 0) ids.push_back(s.id);
 }

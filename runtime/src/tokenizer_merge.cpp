@@ -1,13 +1,14 @@
 // The BPE merge loop shared by both tokenizer kinds. Adjacent symbols that can merge wait in a
 // binary heap: the best pair (highest score, or lowest merge rank) merges first, the leftmost
 // on ties, so a text of n bytes takes O(n log n) rather than a rescan after every merge.
+// Byte-level BPE runs it per chunk: small heaps stay in cache, and time grows linearly.
 #include <algorithm>
 
 #include "sprig/tokenizer.h"
 
 namespace sprig {
 
-void Tokenizer::merge_symbols(std::string_view text, Workspace& workspace) const {
+void Tokenizer::merge_symbols(std::string_view text, Workspace& workspace, size_t first, size_t last) const {
   using Symbol = Workspace::Symbol;
   using Candidate = Workspace::Candidate;
   std::vector<Symbol>& symbols = workspace.symbols;
@@ -39,7 +40,7 @@ void Tokenizer::merge_symbols(std::string_view text, Workspace& workspace) const
     queue.push_back({score, left, right, a.length + b.length, id});
     std::push_heap(queue.begin(), queue.end(), less_urgent);
   };
-  for (size_t i = 0; i < symbols.size(); ++i) consider(int32_t(i));
+  for (size_t i = first; i < last; ++i) consider(int32_t(i));
 
   while (!queue.empty()) {
     std::pop_heap(queue.begin(), queue.end(), less_urgent);

@@ -4,19 +4,13 @@
 #include <algorithm>
 
 #include "sprig/tokenizer.h"
+#include "unicode.h"
 
 namespace sprig {
 namespace {
 
 constexpr std::string_view kSpaceMark = "\xe2\x96\x81";  // U+2581
 
-size_t utf8_length(unsigned char lead) {
-  if (lead < 0x80) return 1;
-  if ((lead & 0xe0) == 0xc0) return 2;
-  if ((lead & 0xf0) == 0xe0) return 3;
-  if ((lead & 0xf8) == 0xf0) return 4;
-  return 1;  // a stray continuation or invalid byte stands alone and falls back to bytes
-}
 
 }  // namespace
 
@@ -36,7 +30,9 @@ void Tokenizer::encode_sentencepiece(std::string_view text, bool at_start, std::
   std::vector<Symbol>& symbols = workspace.symbols;
   symbols.clear();
   for (size_t i = 0; i < normalized.size();) {
-    const size_t length = std::min(utf8_length(static_cast<unsigned char>(normalized[i])), normalized.size() - i);
+    // An invalid byte stands alone and falls back to a byte token; judging a character by its
+    // lead byte alone would swallow the "▁" after a truncated character (found by fuzzing).
+    const size_t length = unicode::decode(normalized, i).length;
     const int32_t id = find(std::string_view(normalized).substr(i, length));
     if (mergeable(id)) {
       symbols.push_back({uint32_t(i), uint32_t(length), id, 0, 0});
@@ -48,11 +44,24 @@ void Tokenizer::encode_sentencepiece(std::string_view text, bool at_start, std::
     }
     i += length;
   }
+  // When no piece holds "▁" after another character, a piece can never span the place where a
+  // word's "▁" follows other text: merge word by word, in small heaps.
+  auto starts_word = [&](size_t i) {
+    auto is_mark = [&](const Symbol& s) {
+      return std::string_view(normalized).substr(s.start, kSpaceMark.size()) == kSpaceMark;
+    };
+    return spm_words_split_ && i > 0 && is_mark(symbols[i]) && !is_mark(symbols[i - 1]);
+  };
+  size_t first = 0;
   for (size_t i = 0; i < symbols.size(); ++i) {
-    symbols[i].prev = int32_t(i) - 1;
-    symbols[i].next = i + 1 < symbols.size() ? int32_t(i + 1) : -1;
+    const bool boundary = i + 1 == symbols.size() || starts_word(i + 1);
+    symbols[i].prev = i == first ? -1 : int32_t(i) - 1;
+    symbols[i].next = boundary ? -1 : int32_t(i + 1);
+    if (boundary) {
+      merge_symbols(normalized, workspace, first, i + 1);
+      first = i + 1;
+    }
   }
-  merge_symbols(normalized, workspace);
   for (const Symbol& s : symbols)
     if (s.length > 0 && s.id >= 0) ids.push_back(s.id);
 }

@@ -39,13 +39,16 @@ struct AsciiClasses {
     for (int c = 0; c < 128; ++c) classes[c] = classify_slow(c);
   }
 };
-const AsciiClasses kAscii;
+const AsciiClasses& ascii() {
+  static const AsciiClasses classes;  // on first use, safe from static initialisation order
+  return classes;
+}
 
 }  // namespace
 
 CharClass classify(int32_t code_point) {
   if (code_point < 0) return CharClass::Other;
-  if (code_point < 128) return kAscii.classes[code_point];
+  if (code_point < 128) return ascii().classes[code_point];
   return classify_slow(code_point);
 }
 

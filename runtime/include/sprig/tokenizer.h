@@ -87,8 +87,9 @@ class Tokenizer {
                             Workspace& workspace) const;
   void encode_byte_level(std::string_view text, std::vector<int32_t>& ids, Workspace& workspace) const;
   void take_whole_piece(std::string_view text, size_t start, size_t end, Workspace& workspace) const;
-  // Merges the workspace's symbols by rank (merges) or by score (SentencePiece without merges).
-  void merge_symbols(std::string_view text, Workspace& workspace) const;
+  // Merges the workspace's symbols [first, last) by rank (merges) or by score (SentencePiece
+  // without merges).
+  void merge_symbols(std::string_view text, Workspace& workspace, size_t first, size_t last) const;
   // Tokens matched in the text before it is split, longest first.
   struct TextTokens {
     std::vector<int32_t> ids;
@@ -104,6 +105,7 @@ class Tokenizer {
   int32_t byte_tokens_[256];
   std::vector<MergeSlot> merge_table_;
   uint64_t merge_mask_ = 0;
+  bool spm_words_split_ = false;  // no SentencePiece piece holds "▁" after another character
   TextTokens special_tokens_;     // every control and added token
   TextTokens whitespace_tokens_;  // the added tokens that are only whitespace
   std::string decoded_;              // every token's bytes, back to back

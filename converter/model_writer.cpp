@@ -139,6 +139,23 @@ uint64_t write_file(const flatbuffers::FlatBufferBuilder& builder, const Checkpo
   }
 }
 
+// The root table, in the current schema version, as the last thing in the buffer.
+void finish_model(flatbuffers::FlatBufferBuilder& builder, flatbuffers::Offset<fb::Hyperparameters> hparams,
+                  flatbuffers::Offset<fb::Tokenizer> tokenizer,
+                  flatbuffers::Offset<flatbuffers::Vector<flatbuffers::Offset<fb::Tensor>>> tensors,
+                  flatbuffers::Offset<fb::Provenance> provenance, bool vocab_only) {
+  fb::ModelBuilder model(builder);
+  model.add_schema_major(kSchemaMajor);
+  model.add_schema_minor(kSchemaMinor);
+  model.add_architecture(fb::Architecture::Llama);
+  model.add_hparams(hparams);
+  model.add_tokenizer(tokenizer);
+  model.add_tensors(tensors);
+  model.add_provenance(provenance);
+  if (vocab_only) model.add_vocab_only(true);
+  fb::FinishSizePrefixedModelBuffer(builder, model.Finish());
+}
+
 }  // namespace
 
 DType default_head_dtype(DType dtype) { return dtype == DType::Q4 || dtype == DType::Q4A ? DType::Q8 : dtype; }
@@ -153,16 +170,7 @@ uint64_t write_tokenizer_model(const TokenizerData& tokenizer, const std::string
   auto tok = build_tokenizer(builder, tokenizer);
   auto provenance = fb::CreateProvenanceDirect(builder, source.c_str(), tokenizer.source_format.c_str(),
                                                kConverterVersion, "--tokenizer-only");
-  fb::ModelBuilder model(builder);
-  model.add_schema_major(kSchemaMajor);
-  model.add_schema_minor(kSchemaMinor);
-  model.add_architecture(fb::Architecture::Llama);
-  model.add_hparams(hparams);
-  model.add_tokenizer(tok);
-  model.add_tensors(tensor_vector);
-  model.add_provenance(provenance);
-  model.add_vocab_only(true);
-  fb::FinishSizePrefixedModelBuffer(builder, model.Finish());
+  finish_model(builder, hparams, tok, tensor_vector, provenance, /*vocab_only=*/true);
   Checkpoint empty;
   empty.source = source;
   return write_file(builder, empty, path, WriteOptions{});
@@ -192,15 +200,7 @@ WriteSummary write_model(const Checkpoint& checkpoint, const std::string& path, 
   auto provenance = fb::CreateProvenanceDirect(builder, checkpoint.source.c_str(), checkpoint.source_format.c_str(),
                                                kConverterVersion, options.options_text.c_str(),
                                                recipe_text(options).c_str());
-  fb::ModelBuilder model(builder);
-  model.add_schema_major(kSchemaMajor);
-  model.add_schema_minor(kSchemaMinor);
-  model.add_architecture(fb::Architecture::Llama);
-  model.add_hparams(hparams);
-  model.add_tokenizer(tokenizer);
-  model.add_tensors(tensor_vector);
-  model.add_provenance(provenance);
-  fb::FinishSizePrefixedModelBuffer(builder, model.Finish());
+  finish_model(builder, hparams, tokenizer, tensor_vector, provenance, /*vocab_only=*/false);
 
   summary.file_bytes = write_file(builder, checkpoint, path, options);
   summary.recipe = recipe_text(options);

@@ -4,11 +4,13 @@
 
 #include <cmath>
 #include <cstring>
+#include <memory_resource>
 #include <vector>
 
 #include "checkpoint.h"
 #include "model_writer.h"
 #include "sprig/session.h"
+#include "sprig/tokenizer.h"
 #include "test_support.h"
 
 using namespace sprig;
@@ -322,4 +324,87 @@ TEST_CASE("after a shift, a one-layer model continues as a fresh session fed the
   CHECK(storage > 0.0f);
   CHECK(shift32 <= 0.1f * storage);
   CHECK(shift16 <= storage);
+}
+
+TEST_CASE("the arena's high-water mark: never above the plan, and the plan within 5% of it at full context") {
+  const std::string shared = test::shared_dir("session high water");
+  if (shared.empty()) return;
+  // q8 weights, so the quantized-input scratch is in use too.
+  auto model = stories(shared, DType::Q8);
+  SessionOptions options;
+  options.context_length = model->hparams().max_positions;  // 512
+  options.batch = 32;
+  options.threads = 1;
+  options.track_memory = true;
+  for (KvCacheType type : {KvCacheType::F16, KvCacheType::Int8}) {
+    const std::string kv_name = kv_cache_type_name(type);
+    CAPTURE(kv_name);
+    options.kv_cache = type;
+    auto session = Session::create(model, options);
+    REQUIRE(session.ok());
+    Session& s = *session.value();
+    const SessionMemoryPlan& plan = s.plan();
+    CHECK(plan.guard_bytes > 0);
+
+    // Before any token only the session object is in use.
+    ArenaUsage usage = s.memory_usage();
+    CHECK(usage.guards_intact);
+    CHECK(usage.high_water_bytes == plan.state_bytes);
+
+    // Batched prefill of most of the context, then decode to the last position.
+    const uint32_t context = s.context_length();
+    const auto tokens = prompt_tokens(context - 12);
+    REQUIRE(s.prefill(tokens).ok());
+    const size_t after_prefill = s.memory_usage().high_water_bytes;
+    for (int i = 0; i < 12; ++i) REQUIRE(s.decode(int32_t(100 + i)).ok());
+    usage = s.memory_usage();
+    CHECK(s.position() == context);
+    CHECK(usage.high_water_bytes > after_prefill);  // the last positions of the cache
+    CHECK(usage.guards_intact);
+
+    size_t planned = 0, used = 0;
+    for (size_t r = 0; r < kArenaRegions; ++r) {
+      CAPTURE(arena_region_name(ArenaRegion(r)));
+      CHECK(usage.used_bytes[r] <= plan.region_bytes[r]);  // never above the plan
+      const auto region = ArenaRegion(r);
+      // The forward pass's regions; the sampler and text regions serve the C API's token path.
+      if (region >= ArenaRegion::SamplerCandidates) continue;
+      planned += plan.region_bytes[r];
+      used += usage.used_bytes[r];
+      if (plan.region_bytes[r] > 0 && region != ArenaRegion::KeyScales && region != ArenaRegion::ValueScales)
+        CHECK(usage.used_bytes[r] > 0);
+    }
+    MESSAGE(kv_name << ": forward-pass regions planned " << planned << " bytes, used " << used << " ("
+                    << 100.0 * double(used) / double(planned) << "%); arena total " << plan.total_bytes());
+    CHECK(double(planned) <= 1.05 * double(used));
+
+    // The text path's regions are sized for the worst text of max_text_bytes (every byte its own
+    // symbol, every merge queued); ordinary text uses a part of them. Measured, not asserted.
+    if (type == KvCacheType::F16) {
+      const auto region = s.region(ArenaRegion::TokenizerWorkspace);
+      std::pmr::monotonic_buffer_resource memory(region.data(), region.size(), std::pmr::null_memory_resource());
+      Tokenizer::Workspace workspace(&memory);
+      workspace.reserve(model->vocab(), options.max_text_bytes);
+      std::string text;
+      // About 400 tokens: what fits the context of 512.
+      while (text.size() < 1600) text += "Once upon a time, there was a little cat. ";
+      const Tokenizer tokenizer(model->vocab());
+      const auto ids_region = s.region(ArenaRegion::TokenIds);
+      const auto encoded = tokenizer.encode(
+          text, EncodeOptions{true, false},
+          std::span(reinterpret_cast<int32_t*>(ids_region.data()), ids_region.size() / sizeof(int32_t)), workspace);
+      CHECK(encoded.complete);
+      const ArenaUsage after = s.memory_usage();
+      CHECK(after.guards_intact);
+      MESSAGE("tokenizing " << text.size() << " bytes of prose used "
+                            << after.used_bytes[size_t(ArenaRegion::TokenizerWorkspace)] << " of "
+                            << plan.region_bytes[size_t(ArenaRegion::TokenizerWorkspace)]
+                            << " workspace bytes (planned for the worst text)");
+    }
+
+    // An overrun past a region's end is caught by its guard.
+    auto logits = s.region(ArenaRegion::Logits);
+    logits.data()[logits.size()] = std::byte{0};
+    CHECK(!s.memory_usage().guards_intact);
+  }
 }

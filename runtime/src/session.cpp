@@ -329,13 +329,19 @@ void Session::matmul(const TensorView& w, const float* input, size_t input_strid
     }
     return;
   }
+  // The batch quantized back to back in this matrix's blocks (row r's values at
+  // r * blocks * group, its scales and sums at r * blocks), the layout a GEMM takes; the plan
+  // holds `batch` rows of the widest matrix.
   const k::QuantizedWeights weights = quantized_view(w);
-  const size_t row_values = plan_.region_bytes[size_t(ArenaRegion::QuantizedInput)] / batch();
-  const size_t row_blocks = plan_.region_bytes[size_t(ArenaRegion::QuantizedScales)] / sizeof(float) / batch();
+  const size_t blocks = weights.blocks_per_row;
   for (size_t r = 0; r < rows; ++r) {
-    k::QuantizedActivations x{b_.quantized_input + r * row_values, b_.quantized_scales + r * row_blocks,
-                              b_.quantized_sums + r * row_blocks, weights.blocks_per_row, w.group};
+    k::QuantizedActivations x{b_.quantized_input + r * blocks * w.group, b_.quantized_scales + r * blocks,
+                              b_.quantized_sums + r * blocks, blocks, w.group};
     k::quantize_activations_scalar(input + r * input_stride, w.cols, x);
+  }
+  for (size_t r = 0; r < rows; ++r) {
+    const k::QuantizedActivations x{b_.quantized_input + r * blocks * w.group, b_.quantized_scales + r * blocks,
+                                    b_.quantized_sums + r * blocks, blocks, w.group};
     float* y = output + r * output_stride;
     if (w.dtype == DType::Q8) k::matvec_q8_scalar(weights, x, y);
     if (w.dtype == DType::Q4) k::matvec_q4_scalar(weights, x, y);
@@ -471,10 +477,10 @@ void Session::attend(size_t layer, size_t row, size_t position, float* out) {
         const int8_t* keys = static_cast<const int8_t*>(b_.keys) + offset;
         const int8_t* values = static_cast<const int8_t*>(b_.values) + offset;
         const size_t scale_offset = layer_row * h.n_kv_heads + kv_head;
-        k::attention_scores_int8_scalar(q, keys, b_.key_scales + scale_offset, h.n_kv_heads, kv_dim, count,
+        k::attention_scores_int8_scalar(q, keys, kv_dim, b_.key_scales + scale_offset, h.n_kv_heads, count,
                                         h.head_dim, scale, scores);
         k::softmax_f32_scalar(scores, count);
-        k::attention_values_int8_scalar(scores, values, b_.value_scales + scale_offset, h.n_kv_heads, kv_dim, count,
+        k::attention_values_int8_scalar(scores, values, kv_dim, b_.value_scales + scale_offset, h.n_kv_heads, count,
                                         h.head_dim, head_out);
         break;
       }

@@ -13,12 +13,14 @@ namespace sprig::cli {
 
 const char* kRunUsage =
     "usage: sprig run -m model.sprig [-p PROMPT] [-n TOKENS] [--temp T] [--top-k K] [--top-p P] [--seed S]\n"
-    "                 [-c CONTEXT] [-b BATCH] [-t THREADS] [--kv-cache f16|int8|f32] [--echo]\n";
+    "                 [-c CONTEXT] [-b BATCH] [-t THREADS] [--kv-cache f16|int8|f32] [--track-memory] [--echo]\n";
 
 int run_command(int argc, char** argv) {
   std::set<std::string> names = kSessionOptionNames;
   names.insert({"-m", "-p", "-n", "--temp", "--top-k", "--top-p", "--seed"});
-  const Arguments args(argc, argv, names, {"--echo"});
+  std::set<std::string> flags = kSessionFlagNames;
+  flags.insert("--echo");
+  const Arguments args(argc, argv, names, flags);
   if (!args.has("-m")) throw UsageError("-m MODEL is required");
   const std::string prompt_text = args.text("-p");
   const uint32_t max_tokens = uint32_t(args.integer("-n", 256, 0, 1 << 24));
@@ -56,6 +58,7 @@ int run_command(int argc, char** argv) {
   std::fputc('\n', stderr);
   if (stats->stop == StopReason::ContextFull) std::fprintf(stderr, "sprig: stopped: the context is full\n");
   print_speed(stats.value());
+  print_memory_usage(*session.value());
   return 0;
 }
 

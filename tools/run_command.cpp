@@ -41,8 +41,11 @@ int run_command(int argc, char** argv) {
   const Tokenizer tokenizer(model.value()->vocab());
   std::vector<int32_t> prompt;
   tokenizer.encode(prompt_text, model.value()->vocab().add_bos, prompt);
-  Sampler sampler(sampling, tokenizer.vocab_size());
-  std::vector<float> logits(tokenizer.vocab_size());
+  // The sampler and its copy of the logits work in the session's arena.
+  Session& s = *session.value();
+  Sampler sampler(sampling, tokenizer.vocab_size(), s.region(ArenaRegion::SamplerCandidates));
+  const auto logits_region = s.region(ArenaRegion::SamplerLogits);
+  const std::span<float> logits(reinterpret_cast<float*>(logits_region.data()), logits_region.size() / sizeof(float));
 
   if (args.has("--echo")) {
     std::fwrite(prompt_text.data(), 1, prompt_text.size(), stdout);

@@ -1,5 +1,6 @@
-// The reference forward pass of the Llama family: pre-norm blocks with grouped-query attention
-// and a SwiGLU feed-forward network, one token at a time over an f32 KV cache.
+// The reference forward pass: pre-norm blocks with grouped-query attention and a gated (or, for
+// GPT-2, plain) feed-forward network, one token at a time over an f32 KV cache. What the families
+// change (family_math.h) is applied where the model file says so.
 #include "sprig/session.h"
 
 #include <algorithm>
@@ -7,6 +8,7 @@
 #include <new>
 
 #include "../kernels/reference.h"
+#include "family_math.h"
 #include "sprig/half.h"
 
 namespace sprig {
@@ -93,7 +95,6 @@ void embedding_row(const TensorView& table, int32_t row, float* out) {
   }
 }
 
-const float* f32(const TensorView& t) { return static_cast<const float*>(t.data); }
 
 }  // namespace
 
@@ -163,53 +164,79 @@ Status Session::decode(int32_t token) {
     return Error("context is full (" + std::to_string(plan_.context_length) + " tokens)");
 
   Buffers& b = *buffers_;
+  const FamilyOptions& f = model_->family();
   const size_t pos = position_;
   const size_t context = plan_.context_length;
   const size_t kv_dim = h.kv_dim();
   const size_t group = h.n_heads / h.n_kv_heads;
-  const float attention_scale = 1.0f / std::sqrt(float(h.head_dim));
+  const float attention_scale = f.attention_scale > 0 ? f.attention_scale : 1.0f / std::sqrt(float(h.head_dim));
+  const bool long_context = f.rope_long_context && plan_.context_length > f.rope_long_context;
 
-  auto project = [&](const TensorView& weights, const float* input, float* output) {
+  auto project = [&](const TensorView& weights, const TensorView& bias, const float* input, float* output) {
     if (observer_) observer_(observer_context_, weights, input);
     matvec(weights, input, output, b.quantized_input);
+    family::add_bias(output, bias, weights.rows);
   };
   embedding_row(model_->token_embedding(), token, b.x);
+  if (f.embedding_scale != 1.0f)
+    for (size_t i = 0; i < h.dim; ++i) b.x[i] *= f.embedding_scale;
+  if (f.learned_positions) {
+    embedding_row(model_->position_embedding(), int32_t(pos), b.xb);
+    for (size_t i = 0; i < h.dim; ++i) b.x[i] += b.xb[i];
+  }
   for (size_t l = 0; l < h.n_layers; ++l) {
     const LayerWeights& w = model_->layers()[l];
     float* key_row = b.key_cache + (l * context + pos) * kv_dim;
     float* value_row = b.value_cache + (l * context + pos) * kv_dim;
 
-    k::rmsnorm_f32_scalar(b.x, f32(w.attn_norm), b.xb, h.dim, h.norm_eps);
-    project(w.wq, b.xb, b.q);
-    project(w.wk, b.xb, key_row);
-    project(w.wv, b.xb, value_row);
-    k::rope_interleaved_f32_scalar(b.q, h.n_heads, h.head_dim, pos, h.rope_theta);
-    k::rope_interleaved_f32_scalar(key_row, h.n_kv_heads, h.head_dim, pos, h.rope_theta);
+    family::normalize(f.norm, b.x, w.attn_norm, w.attn_norm_bias, b.xb, h.dim, h.norm_eps);
+    project(w.wq, w.bq, b.xb, b.q);
+    project(w.wk, w.bk, b.xb, key_row);
+    project(w.wv, w.bv, b.xb, value_row);
+    if (w.q_norm.data) {
+      family::normalize_heads(b.q, w.q_norm, h.n_heads, h.head_dim, h.norm_eps);
+      family::normalize_heads(key_row, w.k_norm, h.n_kv_heads, h.head_dim, h.norm_eps);
+    }
+    if (!f.learned_positions) {
+      const std::span<const float> frequencies = model_->rope_frequencies(w.sliding, long_context);
+      family::rope(b.q, h.n_heads, h.head_dim, pos, frequencies);
+      family::rope(key_row, h.n_kv_heads, h.head_dim, pos, frequencies);
+    }
 
-    const float* layer_keys = b.key_cache + l * context * kv_dim;
-    const float* layer_values = b.value_cache + l * context * kv_dim;
+    // A sliding layer sees the last sliding_window positions, this one included.
+    const size_t first = w.sliding && pos + 1 > f.sliding_window ? pos + 1 - f.sliding_window : 0;
+    const size_t seen = pos + 1 - first;
+    const float* layer_keys = b.key_cache + (l * context + first) * kv_dim;
+    const float* layer_values = b.value_cache + (l * context + first) * kv_dim;
     for (size_t head = 0; head < h.n_heads; ++head) {
       const float* q = b.q + head * h.head_dim;
       const size_t kv_offset = (head / group) * h.head_dim;
       float* att = b.att + head * context;
-      for (size_t t = 0; t <= pos; ++t)
+      for (size_t t = 0; t < seen; ++t)
         att[t] = k::dot_f32_scalar(q, layer_keys + t * kv_dim + kv_offset, h.head_dim) * attention_scale;
-      k::softmax_f32_scalar(att, pos + 1);
-      k::weighted_sum_f32_scalar(att, layer_values + kv_offset, b.xb + head * h.head_dim, pos + 1, h.head_dim,
-                                 kv_dim);
+      family::softcap(att, seen, f.attention_softcap);
+      k::softmax_f32_scalar(att, seen);
+      k::weighted_sum_f32_scalar(att, layer_values + kv_offset, b.xb + head * h.head_dim, seen, h.head_dim, kv_dim);
     }
-    project(w.wo, b.xb, b.xb2);
+    project(w.wo, w.bo, b.xb, b.xb2);
+    if (w.attn_post_norm.data) family::normalize(f.norm, b.xb2, w.attn_post_norm, {}, b.xb2, h.dim, h.norm_eps);
     for (size_t i = 0; i < h.dim; ++i) b.x[i] += b.xb2[i];
 
-    k::rmsnorm_f32_scalar(b.x, f32(w.ffn_norm), b.xb, h.dim, h.norm_eps);
-    project(w.w_gate, b.xb, b.hb);
-    project(w.w_up, b.xb, b.hb2);
-    k::swiglu_f32_scalar(b.hb, b.hb2, h.ffn_dim);
-    project(w.w_down, b.hb, b.xb2);
+    family::normalize(f.norm, b.x, w.ffn_norm, w.ffn_norm_bias, b.xb, h.dim, h.norm_eps);
+    if (f.activation == Activation::GeluTanh) {
+      project(w.w_up, w.b_up, b.xb, b.hb);
+    } else {
+      project(w.w_gate, {}, b.xb, b.hb);
+      project(w.w_up, w.b_up, b.xb, b.hb2);
+    }
+    family::activate(f.activation, b.hb, b.hb2, h.ffn_dim);
+    project(w.w_down, w.b_down, b.hb, b.xb2);
+    if (w.ffn_post_norm.data) family::normalize(f.norm, b.xb2, w.ffn_post_norm, {}, b.xb2, h.dim, h.norm_eps);
     for (size_t i = 0; i < h.dim; ++i) b.x[i] += b.xb2[i];
   }
-  k::rmsnorm_f32_scalar(b.x, f32(model_->output_norm()), b.x, h.dim, h.norm_eps);
-  project(model_->output(), b.x, b.logits);
+  family::normalize(f.norm, b.x, model_->output_norm(), model_->output_norm_bias(), b.x, h.dim, h.norm_eps);
+  project(model_->output(), {}, b.x, b.logits);
+  family::softcap(b.logits, h.vocab_size, f.output_softcap);
   ++position_;
   return {};
 }

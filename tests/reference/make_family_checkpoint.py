@@ -237,11 +237,14 @@ FAMILIES = {
 
 
 def main():
+    global FFN
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("family", choices=sorted(FAMILIES))
     ap.add_argument("outdir")
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--ffn", type=int, default=FFN, help="intermediate size (256 lets GGUF k-quants cover ffn_down)")
     args = ap.parse_args()
+    FFN = args.ffn
     w = Weights(args.seed + sorted(FAMILIES).index(args.family))
     config = FAMILIES[args.family](w)
     os.makedirs(args.outdir, exist_ok=True)

@@ -12,6 +12,7 @@
 #include <fstream>
 
 #include "checkpoint.h"
+#include "model_writer.h"
 #include "sprig/session.h"
 #include "test_support.h"
 
@@ -34,7 +35,7 @@ struct FamilyFiles {
 };
 
 // Writes the family's checkpoint; empty when the shared data or NumPy is missing (notice printed).
-FamilyFiles make_family(const std::string& family) {
+FamilyFiles make_family(const std::string& family, const std::string& options = "") {
   FamilyFiles files;
   const std::string shared = test::shared_dir(("model family " + family).c_str());
   files.python = test::python(("model family " + family).c_str());
@@ -43,7 +44,7 @@ FamilyFiles make_family(const std::string& family) {
   files.folder = files.dir + "/hf";
   files.tokenizer = shared + "/models/stories260K/tok512.bin";
   REQUIRE(test::run(files.python + " " + test::tests_dir() + "/reference/make_family_checkpoint.py " + family + " " +
-                    files.folder) == 0);
+                    files.folder + " " + options) == 0);
   return files;
 }
 
@@ -220,3 +221,49 @@ TEST_CASE("config fields sprig does not implement stop the conversion, naming fi
   const std::string bias = converting_fails_with("\"mlp_bias\": false", "\"mlp_bias\": true");
   CHECK(bias.find("mlp_bias") != std::string::npos);
 }
+
+namespace {
+
+// The family's checkpoint written as GGUF by tests/reference/make_family_gguf.py (llama.cpp's
+// names and layouts). Plain: f32 tensors, compared with the reference on the same folder.
+// Quantized: Q8_0, Q4_0, Q4_K and Q6_K tensors (ffn 256 so ffn_down rows are whole k-quant
+// blocks), compared with the reference on the dequantized weights the GGUF file holds.
+void check_gguf(const std::string& family, bool quantized) {
+  FamilyFiles files = make_family(family, quantized ? "--ffn 256" : "");
+  if (files.dir.empty()) return;
+  const std::string gguf = files.dir + "/model.gguf";
+  std::string command = files.python + " " + test::tests_dir() + "/reference/make_family_gguf.py " + files.folder + " " +
+                        gguf;
+  if (quantized) command += " --quant --dequantized-hf " + files.dir + "/dequantized";
+  REQUIRE(test::run(command) == 0);
+  const std::string f32 = test::convert(gguf, files.tokenizer, files.dir + "/gguf_f32.sprig");
+  if (quantized) files.folder = files.dir + "/dequantized";
+  const float difference = max_abs_difference(sprig_logits(f32), reference_logits(files));
+  MESSAGE(family << (quantized ? " GGUF Q8_0/Q4_0/Q4_K/Q6_K" : " GGUF f32")
+                 << ": max |logit difference| vs NumPy reference: " << difference);
+  CHECK(difference < 1e-4f);
+
+  // Converting quantized GGUF tensors to q8 quantizes them twice: the converter says so.
+  const convert::Checkpoint checkpoint = convert::read_checkpoint(gguf, files.tokenizer);
+  convert::WriteOptions options;
+  options.dtype = options.head_dtype = DType::Q8;
+  const convert::WriteSummary summary = convert::write_model(checkpoint, files.dir + "/gguf_q8.sprig", options);
+  if (quantized) {
+    CHECK(summary.warning.find("quantizing already quantized tensors again") != std::string::npos);
+    CHECK(summary.warning.find("Q4_K") != std::string::npos);
+  } else {
+    CHECK(summary.warning.empty());
+  }
+  CHECK(check_q8_choices(f32, files.dir + "/gguf_q8.sprig", 0, family + " GGUF") >= kGreedyTokens / 2);
+}
+
+}  // namespace
+
+TEST_CASE("GGUF llama (Llama-3 rope_freqs divisors, interleaved q/k rows)") { check_gguf("llama3", false); }
+TEST_CASE("GGUF llama (SmolLM2, tied)") { check_gguf("smollm2", false); }
+TEST_CASE("GGUF qwen2 (NEOX q/k rows and biases)") { check_gguf("qwen2", false); }
+TEST_CASE("GGUF qwen3 (q/k norms)") { check_gguf("qwen3", false); }
+TEST_CASE("GGUF gpt2 (fused attn_qkv, LayerNorm biases, position_embd)") { check_gguf("gpt2", false); }
+TEST_CASE("GGUF quantized tensors: llama3") { check_gguf("llama3", true); }
+TEST_CASE("GGUF quantized tensors: qwen2") { check_gguf("qwen2", true); }
+TEST_CASE("GGUF quantized tensors: gpt2") { check_gguf("gpt2", true); }

@@ -239,7 +239,7 @@ void check_gguf(const std::string& family, bool quantized) {
   const std::string f32 = test::convert(gguf, files.tokenizer, files.dir + "/gguf_f32.sprig");
   if (quantized) files.folder = files.dir + "/dequantized";
   const float difference = max_abs_difference(sprig_logits(f32), reference_logits(files));
-  MESSAGE(family << (quantized ? " GGUF Q8_0/Q4_0/Q4_K/Q6_K" : " GGUF f32")
+  MESSAGE(family << std::string(quantized ? " GGUF Q8_0/Q4_0/Q4_K/Q6_K" : " GGUF f32")
                  << ": max |logit difference| vs NumPy reference: " << difference);
   CHECK(difference < 1e-4f);
 

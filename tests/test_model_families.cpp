@@ -58,11 +58,14 @@ std::vector<float> reference_logits(const FamilyFiles& files, const std::string&
   return logits;
 }
 
-std::unique_ptr<Session> open_session(const std::string& model_path, uint32_t context = 0) {
+// An f32 KV cache, so the comparison sees the weights' and the arithmetic's error only.
+Session::Ptr open_session(const std::string& model_path, uint32_t context = 0, uint32_t batch = 32) {
   auto model = Model::open(model_path);
   REQUIRE_MESSAGE(model.ok(), (model.ok() ? "" : model.error().message()));
   SessionOptions options;
   options.context_length = context;
+  options.kv_cache = KvCacheType::F32;
+  options.batch = batch;
   auto session = Session::create(model.value(), options);
   REQUIRE_MESSAGE(session.ok(), (session.ok() ? "" : session.error().message()));
   return std::move(session.value());
@@ -142,10 +145,18 @@ void check_family(const std::string& family, Architecture architecture, uint32_t
   REQUIRE(model.ok());
   CHECK(model.value()->family().architecture == architecture);
 
-  const float difference = max_abs_difference(sprig_logits(f32, context), reference_logits(files));
+  const std::vector<float> logits = sprig_logits(f32, context);
+  const float difference = max_abs_difference(logits, reference_logits(files));
   MESSAGE(family << ": max |logit difference| f32 vs NumPy reference over " << kPrompt.size()
                  << " positions: " << difference);
   CHECK(difference < 1e-4f);
+
+  // Batched prefill (7 tokens per step, so steps straddle the sliding windows) gives the last
+  // position's logits of token-by-token decoding, bit for bit.
+  auto batched = open_session(f32, context, 7);
+  REQUIRE(batched->prefill(kPrompt).ok());
+  const std::vector<float> last(logits.end() - ptrdiff_t(model.value()->hparams().vocab_size), logits.end());
+  CHECK(std::vector<float>(batched->logits().begin(), batched->logits().end()) == last);
 
   // Free-running greedy decoding diverges at the first near-tie of a random-weight model, so the
   // strict comparison is reported; the check is q8's choice at every step f32 decides clearly.

@@ -8,10 +8,12 @@
 #include <cmath>
 #include <cstring>
 #include <functional>
+#include <map>
 #include <span>
 #include <fstream>
 
 #include "checkpoint.h"
+#include "model_generated.h"
 #include "model_writer.h"
 #include "sprig/session.h"
 #include "test_support.h"
@@ -278,3 +280,37 @@ TEST_CASE("GGUF gpt2 (fused attn_qkv, LayerNorm biases, position_embd)") { check
 TEST_CASE("GGUF quantized tensors: llama3") { check_gguf("llama3", true); }
 TEST_CASE("GGUF quantized tensors: qwen2") { check_gguf("qwen2", true); }
 TEST_CASE("GGUF quantized tensors: gpt2") { check_gguf("gpt2", true); }
+
+TEST_CASE("a model file whose family fields are out of range is an error naming them") {
+  // FlatBuffers stores only fields that differ from their defaults, so each mutation picks a
+  // family whose file holds the field.
+  std::map<std::string, std::pair<std::string, std::vector<uint8_t>>> converted;  // family: folder, file bytes
+  auto load_error = [&converted](const std::string& family, auto change) -> std::string {
+    if (!converted.count(family)) {
+      const FamilyFiles files = make_family(family);
+      if (files.dir.empty()) return "skipped";
+      const std::string path = test::convert(files.folder, files.tokenizer, files.dir + "/f32.sprig");
+      converted[family] = {files.dir, test::read_file(path)};
+    }
+    const auto& [dir, original] = converted[family];
+    std::vector<uint8_t> bytes = original;
+    change(*schema::GetMutableSizePrefixedModel(bytes.data()));
+    test::write_file(dir + "/bad.sprig", bytes);
+    auto model = Model::open(dir + "/bad.sprig");
+    return model.ok() ? std::string() : model.error().message();
+  };
+  const std::string unchanged = load_error("gemma2", [](schema::Model&) {});
+  if (unchanged == "skipped") return;
+  CHECK(unchanged.empty());
+  CHECK(load_error("gemma2", [](schema::Model& m) { REQUIRE(m.mutate_architecture(schema::Architecture(99))); })
+            .find("unknown architecture 99") != std::string::npos);
+  CHECK(load_error("gpt2", [](schema::Model& m) { REQUIRE(m.mutable_family()->mutate_norm(schema::NormKind(7))); })
+            .find("unknown norm kind 7") != std::string::npos);
+  CHECK(load_error("gemma2",
+                   [](schema::Model& m) { REQUIRE(m.mutable_family()->mutate_activation(schema::Activation(9))); })
+            .find("unknown activation 9") != std::string::npos);
+  CHECK(load_error("gemma2", [](schema::Model& m) { REQUIRE(m.mutable_family()->mutate_attention_softcap(-1.0f)); })
+            .find("soft-capping") != std::string::npos);
+  CHECK(load_error("gemma2", [](schema::Model& m) { REQUIRE(m.mutable_family()->mutate_embedding_scale(0.0f)); })
+            .find("embedding_scale") != std::string::npos);
+}

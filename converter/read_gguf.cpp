@@ -1,7 +1,9 @@
-// GGUF models of the llama, qwen2, qwen3 and gpt2 architectures, with tensor names and metadata
-// keys as llama.cpp writes them. llama.cpp's converters store llama's q/k rows for interleaved
-// RoPE pairs, the model file's convention; qwen2 and qwen3 keep Hugging Face's halves (NEOX
-// RoPE), so their q/k rows, biases and norms are permuted here. Block-quantized tensors (Q8_0,
+// GGUF models of the llama, qwen2, qwen3, phi3 and gpt2 architectures, with tensor names and
+// metadata keys as llama.cpp writes them. llama.cpp's converters store llama's q/k rows for
+// interleaved RoPE pairs, the model file's convention; qwen2, qwen3 and phi3 keep Hugging Face's
+// halves (NEOX RoPE), so their q/k rows, biases and norms are permuted here. Phi-3's fused
+// ffn_up (gate rows, then up rows) and attn_qkv are split, its rope_factors_short/long divide
+// the default frequencies and its rope.scaling.attn_factor is folded into the q and k rows. Block-quantized tensors (Q8_0,
 // Q4_0, Q4_K, Q6_K) are dequantized to f32 for the writer.
 #include <cmath>
 #include <cstring>
@@ -45,8 +47,9 @@ std::string model_name(const std::string& gguf_name) {
   static const std::set<std::string> kLayerKinds = {
       "attn_norm", "attn_q",   "attn_k",  "attn_v",      "attn_output", "ffn_norm",           "ffn_gate",
       "ffn_down",  "ffn_up",   "attn_qkv", "attn_q_norm", "attn_k_norm", "post_attention_norm", "post_ffw_norm"};
-  static const std::set<std::string> kModelKinds = {"token_embd", "output_norm", "output", "position_embd",
-                                                    "rope_freqs"};
+  static const std::set<std::string> kModelKinds = {"token_embd",   "output_norm",       "output",
+                                                    "position_embd", "rope_freqs",       "rope_factors_long",
+                                                    "rope_factors_short"};
   std::string base, suffix;
   for (const char* s : {".weight", ".bias"})
     if (gguf_name.ends_with(s)) {
@@ -85,13 +88,13 @@ Checkpoint read_gguf(const std::string& path) {
   const std::string arch = gguf.get_string("general.architecture");
   static const std::map<std::string, Architecture> kArchitectures = {
       {"llama", Architecture::Llama}, {"qwen2", Architecture::Qwen2}, {"qwen3", Architecture::Qwen3},
-      {"gpt2", Architecture::Gpt2}};
+      {"phi3", Architecture::Phi3},   {"gpt2", Architecture::Gpt2}};
   const auto known = kArchitectures.find(arch);
   if (known == kArchitectures.end())
-    gguf.file().fail("general.architecture '" + arch + "' is not supported for GGUF input (llama, qwen2, qwen3 and "
-                     "gpt2 are; convert gemma and phi3 from their Hugging Face folders)");
+    gguf.file().fail("general.architecture '" + arch + "' is not supported for GGUF input (llama, qwen2, qwen3, phi3 "
+                     "and gpt2 are; convert gemma from its Hugging Face folder)");
   const std::string k = arch + ".";
-  const bool neox = arch == "qwen2" || arch == "qwen3";
+  const bool neox = arch == "qwen2" || arch == "qwen3" || arch == "phi3";
 
   Checkpoint checkpoint;
   checkpoint.source = path;
@@ -124,7 +127,16 @@ Checkpoint read_gguf(const std::string& path) {
   } else {
     hp.norm_eps = float(gguf.get_float(k + "attention.layer_norm_rms_epsilon"));
   }
-  std::vector<double> rope_freqs;
+  std::vector<double> rope_freqs, rope_freqs_long;
+  double qk_scale = 1.0;
+  if (arch == "phi3") {
+    if (gguf.has(k + "attention.sliding_window")) {
+      family.sliding_window = u32(k + "attention.sliding_window");
+      family.sliding_layers.assign(hp.n_layers, true);
+    }
+    if (gguf.has(k + "rope.scaling.attn_factor")) qk_scale = gguf.get_float(k + "rope.scaling.attn_factor");
+    if (!(qk_scale > 0 && std::isfinite(qk_scale))) gguf.file().fail(k + "rope.scaling.attn_factor is not positive");
+  }
   const std::string scaling = gguf.has(k + "rope.scaling.type") ? gguf.get_string(k + "rope.scaling.type") : "none";
   if (scaling == "linear")
     rope_freqs = linear_rope_frequencies(hp.rope_theta, hp.head_dim, gguf.get_float(k + "rope.scaling.factor"));
@@ -148,6 +160,19 @@ Checkpoint read_gguf(const std::string& path) {
       const uint8_t* data = shared_file->bytes(offset, bytes, name);
       return decoder.plain ? decode_elements(data, count, *decoder.plain) : dequantize_gguf(data, count, decoder.quant_type);
     };
+    if (name == "rope_factors_short" || name == "rope_factors_long") {
+      // Phi-3's longrope factors, also divisors; the long ones serve contexts beyond the original.
+      if (shape.size() != 1 || shape[0] != hp.head_dim / 2) gguf.file().fail(name + " must hold head_dim / 2 values");
+      const std::vector<float> divisors = load_all();
+      std::vector<double>& target = name == "rope_factors_long" ? rope_freqs_long : rope_freqs;
+      target = default_rope_frequencies(hp.rope_theta, hp.head_dim);
+      for (size_t i = 0; i < target.size(); ++i) {
+        if (!(divisors[i] > 0)) gguf.file().fail(name + " holds a factor that is not positive");
+        target[i] /= divisors[i];
+      }
+      if (name == "rope_factors_long") family.rope_long_context = u32(k + "rope.scaling.original_context_length");
+      continue;
+    }
     if (name == "rope_freqs") {
       // llama.cpp stores llama3's scaling as divisors of the default frequencies.
       if (shape.size() != 1 || shape[0] != hp.head_dim / 2) gguf.file().fail("rope_freqs must hold head_dim / 2 values");
@@ -169,6 +194,9 @@ Checkpoint read_gguf(const std::string& path) {
       pieces = {{stem + "attn_q" + suffix, {0, hp.q_dim()}},
                 {stem + "attn_k" + suffix, {hp.q_dim(), hp.kv_dim()}},
                 {stem + "attn_v" + suffix, {uint64_t(hp.q_dim()) + hp.kv_dim(), hp.kv_dim()}}};
+    } else if (arch == "phi3" && name.ends_with("ffn_up") && shape[0] == 2 * uint64_t(hp.ffn_dim)) {
+      const std::string stem = name.substr(0, name.size() - std::strlen("ffn_up"));
+      pieces = {{stem + "ffn_gate", {0, hp.ffn_dim}}, {stem + "ffn_up", {hp.ffn_dim, hp.ffn_dim}}};
     } else {
       pieces = {{name, {0, shape[0]}}};
     }
@@ -183,18 +211,25 @@ Checkpoint read_gguf(const std::string& path) {
       piece_shape[0] = range.second;
       const uint32_t head_dim = hp.head_dim;
       const uint64_t first = range.first, rows = range.second;
-      checkpoint.tensors.push_back({piece, piece_shape, decoder.name, [load_all, first, rows, cols, permute, head_dim]() {
-                                      std::vector<float> all = load_all();
-                                      std::vector<float> values(all.begin() + ptrdiff_t(first * cols),
-                                                                all.begin() + ptrdiff_t((first + rows) * cols));
-                                      return permute ? halves_to_interleaved(values, rows, cols, head_dim) : values;
-                                    }});
+      const bool rotated = piece.ends_with("attn_q") || piece.ends_with("attn_k") || piece.ends_with("attn_q_bias") ||
+                           piece.ends_with("attn_k_bias");
+      const double scale = rotated ? qk_scale : 1.0;
+      checkpoint.tensors.push_back(
+          {piece, piece_shape, decoder.name, [load_all, first, rows, cols, permute, head_dim, scale]() {
+             std::vector<float> all = load_all();
+             std::vector<float> values(all.begin() + ptrdiff_t(first * cols), all.begin() + ptrdiff_t((first + rows) * cols));
+             if (scale != 1.0)
+               for (float& v : values) v = float(double(v) * scale);
+             return permute ? halves_to_interleaved(values, rows, cols, head_dim) : values;
+           }});
     }
   }
-  if (!rope_freqs.empty())
-    checkpoint.tensors.push_back({"rope_freqs", {rope_freqs.size()}, "computed", [rope_freqs]() {
-                                    return std::vector<float>(rope_freqs.begin(), rope_freqs.end());
-                                  }});
+  for (const auto& [table, values] : {std::pair{"rope_freqs", rope_freqs}, std::pair{"rope_freqs_long", rope_freqs_long}})
+    if (!values.empty())
+      checkpoint.tensors.push_back({table, {values.size()}, "computed", [values]() {
+                                      return std::vector<float>(values.begin(), values.end());
+                                    }});
+  if (family.rope_long_context && rope_freqs.empty()) gguf.file().fail("rope_factors_long without rope_factors_short");
   // Conversions of tied models often store the head as a copy of the embedding: keep one.
   hp.tied_output = output == nullptr;
   if (embedding && output && embedding->type == output->type && embedding->dims == output->dims &&

@@ -241,7 +241,7 @@ namespace {
 // names and layouts). Plain: f32 tensors, compared with the reference on the same folder.
 // Quantized: Q8_0, Q4_0, Q4_K and Q6_K tensors (ffn 256 so ffn_down rows are whole k-quant
 // blocks), compared with the reference on the dequantized weights the GGUF file holds.
-void check_gguf(const std::string& family, bool quantized) {
+void check_gguf(const std::string& family, bool quantized, uint32_t context = 0) {
   FamilyFiles files = make_family(family, quantized ? "--ffn 256" : "");
   if (files.dir.empty()) return;
   const std::string gguf = files.dir + "/model.gguf";
@@ -251,7 +251,7 @@ void check_gguf(const std::string& family, bool quantized) {
   REQUIRE(test::run(command) == 0);
   const std::string f32 = test::convert(gguf, files.tokenizer, files.dir + "/gguf_f32.sprig");
   if (quantized) files.folder = files.dir + "/dequantized";
-  const float difference = max_abs_difference(sprig_logits(f32), reference_logits(files));
+  const float difference = max_abs_difference(sprig_logits(f32, context), reference_logits(files));
   MESSAGE(family << std::string(quantized ? " GGUF Q8_0/Q4_0/Q4_K/Q6_K" : " GGUF f32")
                  << ": max |logit difference| vs NumPy reference: " << difference);
   CHECK(difference < 1e-4f);
@@ -267,7 +267,7 @@ void check_gguf(const std::string& family, bool quantized) {
   } else {
     CHECK(summary.warning.empty());
   }
-  CHECK(check_q8_choices(f32, files.dir + "/gguf_q8.sprig", 0, family + " GGUF") >= kGreedyTokens / 2);
+  CHECK(check_q8_choices(f32, files.dir + "/gguf_q8.sprig", context, family + " GGUF") >= kGreedyTokens / 2);
 }
 
 }  // namespace
@@ -277,6 +277,10 @@ TEST_CASE("GGUF llama (SmolLM2, tied)") { check_gguf("smollm2", false); }
 TEST_CASE("GGUF qwen2 (NEOX q/k rows and biases)") { check_gguf("qwen2", false); }
 TEST_CASE("GGUF qwen3 (q/k norms)") { check_gguf("qwen3", false); }
 TEST_CASE("GGUF gpt2 (fused attn_qkv, LayerNorm biases, position_embd)") { check_gguf("gpt2", false); }
+TEST_CASE("GGUF phi3 (fused attn_qkv and ffn_up, rope_factors_short/long, attn_factor)") {
+  check_gguf("phi3", false, 64);
+}
+TEST_CASE("GGUF quantized tensors: phi3") { check_gguf("phi3", true, 64); }
 TEST_CASE("GGUF quantized tensors: llama3") { check_gguf("llama3", true); }
 TEST_CASE("GGUF quantized tensors: qwen2") { check_gguf("qwen2", true); }
 TEST_CASE("GGUF quantized tensors: gpt2") { check_gguf("gpt2", true); }

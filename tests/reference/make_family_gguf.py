@@ -5,10 +5,11 @@ Usage:
   make_family_gguf.py HF_DIR OUT.gguf [--quant] [--dequantized-hf DIR]
 
 Follows the GGUF spec (version 3, 32-byte alignment) and llama.cpp's names per architecture
-(llama, qwen2, qwen3, gpt2): `<arch>.embedding_length` and friends, tensors `token_embd`,
+(llama, qwen2, qwen3, phi3, gpt2): `<arch>.embedding_length` and friends, tensors `token_embd`,
 `blk.N.attn_q`, ... with dimensions innermost first. llama's q/k rows are permuted to
-interleaved RoPE pairs as llama.cpp's converter does; qwen2/qwen3 keep Hugging Face's halves
-(NEOX RoPE). GPT-2's Conv1D weights are transposed to [out, in]. Llama 3 scaling is written as
+interleaved RoPE pairs as llama.cpp's converter does; qwen2/qwen3/phi3 keep Hugging Face's
+halves (NEOX RoPE). Phi-3's fused qkv_proj and gate_up_proj become attn_qkv and ffn_up, its
+longrope factors rope_factors_short/long with rope.scaling.attn_factor. GPT-2's Conv1D weights are transposed to [out, in]. Llama 3 scaling is written as
 llama.cpp's `rope_freqs` divisors.
 
 --quant stores the matrices in GGUF block types: attention Q8_0, gate/up Q4_0, down Q4_K in
@@ -237,6 +238,20 @@ def gguf_tensors(c, t):
         return out
     nh = c["num_attention_heads"]
     hd = c.get("head_dim") or c["hidden_size"] // nh
+    if arch == "phi3":
+        out.append(("token_embd.weight", t["model.embed_tokens.weight"], "model.embed_tokens.weight", ident))
+        out.append(("output_norm.weight", t["model.norm.weight"], "model.norm.weight", ident))
+        out.append(("output.weight", t["lm_head.weight"], "lm_head.weight", ident))
+        for i in range(c["num_hidden_layers"]):
+            h, b = f"model.layers.{i}.", f"blk.{i}."
+            for ours, theirs in [("attn_norm", "input_layernorm"), ("ffn_norm", "post_attention_layernorm"),
+                                 ("attn_qkv", "self_attn.qkv_proj"), ("attn_output", "self_attn.o_proj"),
+                                 ("ffn_up", "mlp.gate_up_proj"), ("ffn_down", "mlp.down_proj")]:
+                out.append((b + ours + ".weight", t[h + theirs + ".weight"], h + theirs + ".weight", ident))
+        s = c["rope_scaling"]
+        out.append(("rope_factors_short.weight", np.asarray(s["short_factor"], np.float32), None, ident))
+        out.append(("rope_factors_long.weight", np.asarray(s["long_factor"], np.float32), None, ident))
+        return out
     permute = arch == "llama"
     to_gguf = (lambda a: interleave(a, hd)) if permute else ident
     to_hf = (lambda a: uninterleave(a, hd)) if permute else ident
@@ -289,6 +304,18 @@ def metadata(c):
                       ("gpt2.block_count", 4, c["n_layer"]), ("gpt2.attention.head_count", 4, c["n_head"]),
                       ("gpt2.attention.layer_norm_epsilon", 6, c["layer_norm_epsilon"]),
                       ("gpt2.vocab_size", 4, c["vocab_size"])]
+    if arch == "phi3":
+        hd = c["hidden_size"] // c["num_attention_heads"]
+        original, longest = c["original_max_position_embeddings"], c["max_position_embeddings"]
+        attn_factor = math.sqrt(1 + math.log(longest / original) / math.log(original)) if longest > original else 1.0
+        kv = [("context_length", 4, longest), ("embedding_length", 4, c["hidden_size"]),
+              ("feed_forward_length", 4, c["intermediate_size"]), ("block_count", 4, c["num_hidden_layers"]),
+              ("attention.head_count", 4, c["num_attention_heads"]),
+              ("attention.head_count_kv", 4, c["num_key_value_heads"]), ("rope.freq_base", 6, c["rope_theta"]),
+              ("attention.layer_norm_rms_epsilon", 6, c["rms_norm_eps"]), ("rope.dimension_count", 4, hd),
+              ("vocab_size", 4, c["vocab_size"]), ("rope.scaling.original_context_length", 4, original),
+              ("rope.scaling.attn_factor", 6, attn_factor), ("attention.sliding_window", 4, c["sliding_window"])]
+        return arch, [(f"phi3.{k}", ty, v) for k, ty, v in kv]
     if arch not in ("llama", "qwen2", "qwen3"):
         sys.exit(f"model_type {arch} has no GGUF writer here")
     hd = c.get("head_dim") or c["hidden_size"] // c["num_attention_heads"]
@@ -335,7 +362,7 @@ def quant_type(gguf_name, cols, quantize):
         return Q4_K if layer % 2 == 0 else Q6_K
     if "ffn_gate" in gguf_name or ("ffn_up" in gguf_name and "attn" not in gguf_name):
         return Q4_0
-    if any(k in gguf_name for k in ("attn_q.", "attn_k.", "attn_v.", "attn_output.", "attn_qkv.", "ffn_down")):
+    if any(k in gguf_name for k in ("attn_q.", "attn_k.", "attn_v.", "attn_output.", "attn_qkv.", "ffn_down", "ffn_up")):
         return Q8_0
     return F32
 
@@ -362,6 +389,8 @@ def main():
         quantize, dequantize = QUANT[ty]
         raw = quantize(a)
         tensors.append((name, a.shape, ty, raw))
+        if hf_name is None:
+            sys.exit(f"{name} cannot be quantized")
         dequantized[hf_name] = to_hf(dequantize(raw, a.size).reshape(a.shape))
     divisors = llama3_divisors(c)
     if divisors is not None:

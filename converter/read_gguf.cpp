@@ -1,9 +1,11 @@
-// GGUF models of the llama, qwen2, qwen3, phi3 and gpt2 architectures, with tensor names and
+// GGUF models of the llama, qwen2, qwen3, phi3, gemma2, gemma3 and gpt2 architectures, with tensor names and
 // metadata keys as llama.cpp writes them. llama.cpp's converters store llama's q/k rows for
 // interleaved RoPE pairs, the model file's convention; qwen2, qwen3 and phi3 keep Hugging Face's
 // halves (NEOX RoPE), so their q/k rows, biases and norms are permuted here. Phi-3's fused
 // ffn_up (gate rows, then up rows) and attn_qkv are split, its rope_factors_short/long divide
-// the default frequencies and its rope.scaling.attn_factor is folded into the q and k rows. Block-quantized tensors (Q8_0,
+// the default frequencies and its rope.scaling.attn_factor is folded into the q and k rows.
+// llama.cpp's Gemma files already hold 1 + w in their norms; their attention scale, sliding
+// pattern and local RoPE base are the rules llama.cpp applies (GGUF does not store them). Block-quantized tensors (Q8_0,
 // Q4_0, Q4_K, Q6_K) are dequantized to f32 for the writer.
 #include <cmath>
 #include <cstring>
@@ -88,13 +90,14 @@ Checkpoint read_gguf(const std::string& path) {
   const std::string arch = gguf.get_string("general.architecture");
   static const std::map<std::string, Architecture> kArchitectures = {
       {"llama", Architecture::Llama}, {"qwen2", Architecture::Qwen2}, {"qwen3", Architecture::Qwen3},
-      {"phi3", Architecture::Phi3},   {"gpt2", Architecture::Gpt2}};
+      {"phi3", Architecture::Phi3},   {"gemma2", Architecture::Gemma2}, {"gemma3", Architecture::Gemma3},
+      {"gpt2", Architecture::Gpt2}};
   const auto known = kArchitectures.find(arch);
   if (known == kArchitectures.end())
-    gguf.file().fail("general.architecture '" + arch + "' is not supported for GGUF input (llama, qwen2, qwen3, phi3 "
-                     "and gpt2 are; convert gemma from its Hugging Face folder)");
+    gguf.file().fail("general.architecture '" + arch + "' is not supported for GGUF input (llama, qwen2, qwen3, phi3, "
+                     "gemma2, gemma3 and gpt2 are)");
   const std::string k = arch + ".";
-  const bool neox = arch == "qwen2" || arch == "qwen3" || arch == "phi3";
+  const bool neox = arch != "llama" && arch != "gpt2";
 
   Checkpoint checkpoint;
   checkpoint.source = path;
@@ -127,8 +130,25 @@ Checkpoint read_gguf(const std::string& path) {
   } else {
     hp.norm_eps = float(gguf.get_float(k + "attention.layer_norm_rms_epsilon"));
   }
-  std::vector<double> rope_freqs, rope_freqs_long;
+  std::vector<double> rope_freqs, rope_freqs_long, rope_freqs_swa;
   double qk_scale = 1.0;
+  if (arch == "gemma2" || arch == "gemma3") {
+    family.activation = Activation::GeluTanhGated;
+    family.embedding_scale = std::sqrt(float(hp.dim));
+    // The 27B models (46 and 62 layers) scale by hidden / heads, the others by head_dim.
+    const bool is_27b = hp.n_layers == (arch == "gemma2" ? 46u : 62u);
+    family.attention_scale = 1.0f / std::sqrt(float(is_27b ? hp.dim / hp.n_heads : hp.head_dim));
+    if (arch == "gemma2") {
+      if (gguf.has(k + "attn_logit_softcapping")) family.attention_softcap = float(gguf.get_float(k + "attn_logit_softcapping"));
+      if (gguf.has(k + "final_logit_softcapping")) family.output_softcap = float(gguf.get_float(k + "final_logit_softcapping"));
+    }
+    if (gguf.has(k + "attention.sliding_window")) {
+      family.sliding_window = u32(k + "attention.sliding_window");
+      for (uint32_t i = 0; i < hp.n_layers; ++i)
+        family.sliding_layers.push_back(arch == "gemma2" ? i % 2 == 0 : (i + 1) % 6 != 0);
+    }
+    if (!(family.attention_softcap >= 0 && family.output_softcap >= 0)) gguf.file().fail("soft-capping must not be negative");
+  }
   if (arch == "phi3") {
     if (gguf.has(k + "attention.sliding_window")) {
       family.sliding_window = u32(k + "attention.sliding_window");
@@ -138,6 +158,7 @@ Checkpoint read_gguf(const std::string& path) {
     if (!(qk_scale > 0 && std::isfinite(qk_scale))) gguf.file().fail(k + "rope.scaling.attn_factor is not positive");
   }
   const std::string scaling = gguf.has(k + "rope.scaling.type") ? gguf.get_string(k + "rope.scaling.type") : "none";
+  if (arch == "gemma3") rope_freqs_swa = default_rope_frequencies(10000.0, hp.head_dim);  // local layers' base
   if (scaling == "linear")
     rope_freqs = linear_rope_frequencies(hp.rope_theta, hp.head_dim, gguf.get_float(k + "rope.scaling.factor"));
   else if (scaling != "none")
@@ -224,12 +245,18 @@ Checkpoint read_gguf(const std::string& path) {
            }});
     }
   }
-  for (const auto& [table, values] : {std::pair{"rope_freqs", rope_freqs}, std::pair{"rope_freqs_long", rope_freqs_long}})
+  for (const auto& [table, values] : {std::pair{"rope_freqs", rope_freqs}, std::pair{"rope_freqs_long", rope_freqs_long},
+                                      std::pair{"rope_freqs_swa", rope_freqs_swa}})
     if (!values.empty())
       checkpoint.tensors.push_back({table, {values.size()}, "computed", [values]() {
                                       return std::vector<float>(values.begin(), values.end());
                                     }});
   if (family.rope_long_context && rope_freqs.empty()) gguf.file().fail("rope_factors_long without rope_factors_short");
+  // Without a vocab_size key or a tokenizer, the embedding's rows are the vocabulary.
+  if (hp.vocab_size == 0 && embedding && embedding->dims.size() == 2) {
+    if (embedding->dims[1] > 0xffffffffu) gguf.file().fail("token_embd has too many rows");
+    hp.vocab_size = uint32_t(embedding->dims[1]);
+  }
   // Conversions of tied models often store the head as a copy of the embedding: keep one.
   hp.tied_output = output == nullptr;
   if (embedding && output && embedding->type == output->type && embedding->dims == output->dims &&

@@ -241,8 +241,8 @@ namespace {
 // names and layouts). Plain: f32 tensors, compared with the reference on the same folder.
 // Quantized: Q8_0, Q4_0, Q4_K and Q6_K tensors (ffn 256 so ffn_down rows are whole k-quant
 // blocks), compared with the reference on the dequantized weights the GGUF file holds.
-void check_gguf(const std::string& family, bool quantized, uint32_t context = 0) {
-  FamilyFiles files = make_family(family, quantized ? "--ffn 256" : "");
+void check_gguf(const std::string& family, bool quantized, uint32_t context = 0, const std::string& generator = "") {
+  FamilyFiles files = make_family(family, (quantized ? "--ffn 256 " : "") + generator);
   if (files.dir.empty()) return;
   const std::string gguf = files.dir + "/model.gguf";
   std::string command = files.python + " " + test::tests_dir() + "/reference/make_family_gguf.py " + files.folder + " " +
@@ -281,6 +281,12 @@ TEST_CASE("GGUF phi3 (fused attn_qkv and ffn_up, rope_factors_short/long, attn_f
   check_gguf("phi3", false, 64);
 }
 TEST_CASE("GGUF quantized tensors: phi3") { check_gguf("phi3", true, 64); }
+// GGUF has no query_pre_attn_scalar or sliding_window_pattern: llama.cpp applies head_dim and 6.
+TEST_CASE("GGUF gemma2 (1 + w norms stored, soft-capping keys)") { check_gguf("gemma2", false, 0, "--gguf-compatible"); }
+TEST_CASE("GGUF quantized tensors: gemma2") { check_gguf("gemma2", true, 0, "--gguf-compatible"); }
+TEST_CASE("GGUF gemma3 (6 layers: five sliding with the local base, one global with linear scaling)") {
+  check_gguf("gemma3", false, 0, "--gguf-compatible --layers 6");
+}
 TEST_CASE("GGUF quantized tensors: llama3") { check_gguf("llama3", true); }
 TEST_CASE("GGUF quantized tensors: qwen2") { check_gguf("qwen2", true); }
 TEST_CASE("GGUF quantized tensors: gpt2") { check_gguf("gpt2", true); }

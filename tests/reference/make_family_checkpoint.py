@@ -237,16 +237,24 @@ FAMILIES = {
 
 
 def main():
-    global FFN
+    global FFN, LAYERS
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("family", choices=sorted(FAMILIES))
     ap.add_argument("outdir")
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--ffn", type=int, default=FFN, help="intermediate size (256 lets GGUF k-quants cover ffn_down)")
+    ap.add_argument("--layers", type=int, default=LAYERS)
+    ap.add_argument("--gguf-compatible", action="store_true",
+                    help="only values llama.cpp's GGUF can express: Gemma's query_pre_attn_scalar = head_dim "
+                         "and Gemma 3's sliding_window_pattern 6")
     args = ap.parse_args()
-    FFN = args.ffn
+    FFN, LAYERS = args.ffn, args.layers
     w = Weights(args.seed + sorted(FAMILIES).index(args.family))
     config = FAMILIES[args.family](w)
+    if args.gguf_compatible and args.family in ("gemma2", "gemma3"):
+        config["query_pre_attn_scalar"] = config["head_dim"]
+        if args.family == "gemma3":
+            config["sliding_window_pattern"] = 6
     os.makedirs(args.outdir, exist_ok=True)
     with open(os.path.join(args.outdir, "config.json"), "w") as f:
         json.dump(config, f, indent=2)

@@ -5,10 +5,11 @@ Usage:
   make_family_gguf.py HF_DIR OUT.gguf [--quant] [--dequantized-hf DIR]
 
 Follows the GGUF spec (version 3, 32-byte alignment) and llama.cpp's names per architecture
-(llama, qwen2, qwen3, phi3, gpt2): `<arch>.embedding_length` and friends, tensors `token_embd`,
+(llama, qwen2, qwen3, phi3, gemma2, gemma3, gpt2): `<arch>.embedding_length` and friends, tensors `token_embd`,
 `blk.N.attn_q`, ... with dimensions innermost first. llama's q/k rows are permuted to
 interleaved RoPE pairs as llama.cpp's converter does; qwen2/qwen3/phi3 keep Hugging Face's
-halves (NEOX RoPE). Phi-3's fused qkv_proj and gate_up_proj become attn_qkv and ffn_up, its
+halves (NEOX RoPE), and so do gemma2/gemma3, whose norm weights llama.cpp stores as 1 + w
+(the config must use values GGUF can express: make_family_checkpoint.py --gguf-compatible). Phi-3's fused qkv_proj and gate_up_proj become attn_qkv and ffn_up, its
 longrope factors rope_factors_short/long with rope.scaling.attn_factor. GPT-2's Conv1D weights are transposed to [out, in]. Llama 3 scaling is written as
 llama.cpp's `rope_freqs` divisors.
 
@@ -252,14 +253,17 @@ def gguf_tensors(c, t):
         out.append(("rope_factors_short.weight", np.asarray(s["short_factor"], np.float32), None, ident))
         out.append(("rope_factors_long.weight", np.asarray(s["long_factor"], np.float32), None, ident))
         return out
+    gemma = arch in ("gemma2", "gemma3_text")
     permute = arch == "llama"
     to_gguf = (lambda a: interleave(a, hd)) if permute else ident
     to_hf = (lambda a: uninterleave(a, hd)) if permute else ident
     out.append(("token_embd.weight", t["model.embed_tokens.weight"], "model.embed_tokens.weight", ident))
-    out.append(("output_norm.weight", t["model.norm.weight"], "model.norm.weight", ident))
+    out.append(("output_norm.weight", t["model.norm.weight"] + (1.0 if gemma else 0.0), "model.norm.weight", ident))
     if "lm_head.weight" in t:
         out.append(("output.weight", t["lm_head.weight"], "lm_head.weight", ident))
-    names = [("attn_norm", "input_layernorm", False), ("ffn_norm", "post_attention_layernorm", False),
+    names = [("attn_norm", "input_layernorm", False),
+             ("post_attention_norm" if gemma else "ffn_norm", "post_attention_layernorm", False),
+             ("ffn_norm", "pre_feedforward_layernorm", False), ("post_ffw_norm", "post_feedforward_layernorm", False),
              ("attn_q", "self_attn.q_proj", True), ("attn_k", "self_attn.k_proj", True),
              ("attn_v", "self_attn.v_proj", False), ("attn_output", "self_attn.o_proj", False),
              ("ffn_gate", "mlp.gate_proj", False), ("ffn_up", "mlp.up_proj", False),
@@ -271,6 +275,8 @@ def gguf_tensors(c, t):
             for suffix in (".weight", ".bias"):
                 if h + theirs + suffix in t:
                     a = t[h + theirs + suffix]
+                    if gemma and theirs.endswith("norm"):
+                        a = a + 1.0  # llama.cpp's Gemma converters store 1 + w
                     out.append((b + ours + suffix, to_gguf(a) if rope else a, h + theirs + suffix,
                                 to_hf if rope else ident))
     return out
@@ -316,6 +322,25 @@ def metadata(c):
               ("vocab_size", 4, c["vocab_size"]), ("rope.scaling.original_context_length", 4, original),
               ("rope.scaling.attn_factor", 6, attn_factor), ("attention.sliding_window", 4, c["sliding_window"])]
         return arch, [(f"phi3.{k}", ty, v) for k, ty, v in kv]
+    if arch in ("gemma2", "gemma3_text"):
+        name = "gemma2" if arch == "gemma2" else "gemma3"
+        hd = c["head_dim"]
+        if c.get("query_pre_attn_scalar", hd) != hd or (name == "gemma3" and c.get("sliding_window_pattern") != 6):
+            sys.exit("GGUF cannot express this Gemma config: use make_family_checkpoint.py --gguf-compatible")
+        kv = [("context_length", 4, c["max_position_embeddings"]), ("embedding_length", 4, c["hidden_size"]),
+              ("feed_forward_length", 4, c["intermediate_size"]), ("block_count", 4, c["num_hidden_layers"]),
+              ("attention.head_count", 4, c["num_attention_heads"]),
+              ("attention.head_count_kv", 4, c["num_key_value_heads"]), ("rope.freq_base", 6, c["rope_theta"]),
+              ("attention.layer_norm_rms_epsilon", 6, c["rms_norm_eps"]), ("attention.key_length", 4, hd),
+              ("attention.value_length", 4, hd), ("attention.sliding_window", 4, c["sliding_window"])]
+        if name == "gemma2":
+            kv += [("attn_logit_softcapping", 6, c["attn_logit_softcapping"]),
+                   ("final_logit_softcapping", 6, c["final_logit_softcapping"])]
+        scaling = c.get("rope_scaling")
+        if scaling:
+            kv += [("rope.scaling.type", 8, scaling.get("rope_type", scaling.get("type"))),
+                   ("rope.scaling.factor", 6, scaling["factor"])]
+        return name, [(f"{name}.{k}", ty, v) for k, ty, v in kv]
     if arch not in ("llama", "qwen2", "qwen3"):
         sys.exit(f"model_type {arch} has no GGUF writer here")
     hd = c.get("head_dim") or c["hidden_size"] // c["num_attention_heads"]

@@ -30,8 +30,8 @@ void normalize(NormKind kind, const float* x, const TensorView& weight, const Te
   float variance = 0.0f;
   for (size_t i = 0; i < n; ++i) variance += (x[i] - mean) * (x[i] - mean);
   const float scale = 1.0f / std::sqrt(variance / float(n) + eps);
-  const float* b = f32(bias);
-  for (size_t i = 0; i < n; ++i) y[i] = w[i] * ((x[i] - mean) * scale) + b[i];
+  const float* b = f32(bias);  // absent: no bias
+  for (size_t i = 0; i < n; ++i) y[i] = w[i] * ((x[i] - mean) * scale) + (b ? b[i] : 0.0f);
 }
 
 void normalize_heads(float* v, const TensorView& weight, size_t heads, size_t head_dim, float eps) {

@@ -10,7 +10,7 @@
 
 namespace sprig::family {
 
-// y = RMSNorm(x) * w, or LayerNorm(x) * w + b (bias required for LayerNorm). y may alias x.
+// y = RMSNorm(x) * w, or LayerNorm(x) * w + b (b may be absent). y may alias x.
 void normalize(NormKind kind, const float* x, const TensorView& weight, const TensorView& bias, float* y, size_t n,
                float eps);
 

@@ -46,6 +46,7 @@ struct TokenizerData {
 
 struct Checkpoint {
   Hyperparameters hparams;
+  FamilyOptions family;  // what the family changes in a Llama block
   TokenizerData tokenizer;
   std::vector<SourceTensor> tensors;
   std::string source;

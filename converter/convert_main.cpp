@@ -36,9 +36,9 @@ const char* kUsage =
 void report(const Checkpoint& c) {
   const Hyperparameters& h = c.hparams;
   std::fprintf(stderr,
-               "read %s (%s): llama, dim %u, layers %u, heads %u (kv %u, head_dim %u), ffn %u, vocab %u, context %u, "
+               "read %s (%s): %s, dim %u, layers %u, heads %u (kv %u, head_dim %u), ffn %u, vocab %u, context %u, "
                "rope theta %g, eps %g, %s output head\n",
-               c.source.c_str(), c.source_format.c_str(), h.dim, h.n_layers, h.n_heads, h.n_kv_heads, h.head_dim,
+               c.source.c_str(), c.source_format.c_str(), architecture_name(c.family.architecture), h.dim, h.n_layers, h.n_heads, h.n_kv_heads, h.head_dim,
                h.ffn_dim, h.vocab_size, h.max_positions, h.rope_theta, h.norm_eps, h.tied_output ? "tied" : "separate");
 }
 
@@ -113,6 +113,7 @@ int main(int argc, char** argv) {
                                                  uint32_t(args.integer("--calibration-tokens", 4096, 1, 1 << 20)));
       }
       const WriteSummary summary = write_model(checkpoint, output, options);
+      if (!summary.warning.empty()) std::fprintf(stderr, "%s\n", summary.warning.c_str());
       std::fprintf(stderr, "wrote %s: %zu tensors, %.3f M parameters, %s, %llu bytes\n", output.c_str(),
                    checkpoint.tensors.size(), double(summary.parameters) / 1e6, summary.recipe.c_str(),
                    (unsigned long long)summary.file_bytes);

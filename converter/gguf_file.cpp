@@ -1,4 +1,5 @@
 #include "gguf_file.h"
+#include "gguf_quants.h"
 
 #include <cstdio>
 #include <cstring>
@@ -28,13 +29,16 @@ std::string read_string(ByteReader& reader, const char* what) {
   return std::string(reader.read_bytes(length, what));
 }
 
-// ggml's element size for the block types sprig can read; 0 for the rest.
-uint64_t ggml_type_bytes(uint32_t type, uint64_t elements) {
+// ggml's size of a tensor of the types sprig can read; 0 for the rest, and for block types whose
+// rows are not whole blocks (ggml never writes those).
+uint64_t ggml_type_bytes(uint32_t type, uint64_t row_length, uint64_t elements) {
   switch (type) {
     case 0: return elements * 4;  // F32
     case 1: return elements * 2;  // F16
     case 30: return elements * 2;  // BF16
   }
+  if (const auto quant = gguf_quant_type(type); quant && row_length % quant->block_values == 0)
+    return elements / quant->block_values * quant->block_bytes;
   return 0;
 }
 
@@ -73,7 +77,7 @@ GgufFile::GgufFile(const std::string& path) : file_(std::make_shared<InputFile>(
     }
     tensor.type = reader.read<uint32_t>("tensor type");
     tensor.offset = reader.read<uint64_t>("tensor offset");
-    tensor.size = ggml_type_bytes(tensor.type, elements);
+    tensor.size = ggml_type_bytes(tensor.type, tensor.dims[0], elements);
     tensors_.push_back(std::move(tensor));
   }
   uint64_t alignment = 32;

@@ -18,7 +18,7 @@ uint64_t align(uint64_t value) { return (value + kTensorAlignment - 1) / kTensor
 
 DType stored_dtype(const SourceTensor& tensor, const WriteOptions& options) {
   if (tensor.shape.size() == 1) return DType::F32;
-  if (tensor.name == "token_embd" || tensor.name == "output") return options.head_dtype;
+  if (tensor.name == "token_embd" || tensor.name == "output" || tensor.name == "position_embd") return options.head_dtype;
   return options.dtype;
 }
 
@@ -143,11 +143,14 @@ uint64_t write_file(const flatbuffers::FlatBufferBuilder& builder, const Checkpo
 void finish_model(flatbuffers::FlatBufferBuilder& builder, flatbuffers::Offset<fb::Hyperparameters> hparams,
                   flatbuffers::Offset<fb::Tokenizer> tokenizer,
                   flatbuffers::Offset<flatbuffers::Vector<flatbuffers::Offset<fb::Tensor>>> tensors,
-                  flatbuffers::Offset<fb::Provenance> provenance, bool vocab_only) {
+                  flatbuffers::Offset<fb::Provenance> provenance, bool vocab_only,
+                  Architecture architecture = Architecture::Llama,
+                  flatbuffers::Offset<fb::Family> family = 0) {
   fb::ModelBuilder model(builder);
   model.add_schema_major(kSchemaMajor);
   model.add_schema_minor(kSchemaMinor);
-  model.add_architecture(fb::Architecture::Llama);
+  model.add_architecture(fb::Architecture(architecture));
+  if (!family.IsNull()) model.add_family(family);
   model.add_hparams(hparams);
   model.add_tokenizer(tokenizer);
   model.add_tensors(tensors);
@@ -156,7 +159,49 @@ void finish_model(flatbuffers::FlatBufferBuilder& builder, flatbuffers::Offset<f
   fb::FinishSizePrefixedModelBuffer(builder, model.Finish());
 }
 
+// The Family table; none for a plain Llama model, which old runtimes read as before.
+flatbuffers::Offset<fb::Family> build_family(flatbuffers::FlatBufferBuilder& builder, const FamilyOptions& f) {
+  const FamilyOptions llama;
+  if (f.architecture == Architecture::Llama && f.norm == llama.norm && f.activation == llama.activation &&
+      f.embedding_scale == 1.0f && f.attention_scale == 0.0f && f.attention_softcap == 0.0f && f.output_softcap == 0.0f &&
+      f.sliding_window == 0 && !f.learned_positions && f.rope_long_context == 0)
+    return 0;
+  std::vector<uint8_t> sliding(f.sliding_layers.begin(), f.sliding_layers.end());
+  auto sliding_vector = builder.CreateVector(sliding);
+  fb::FamilyBuilder b(builder);
+  b.add_norm(fb::NormKind(f.norm));
+  b.add_activation(fb::Activation(f.activation));
+  b.add_embedding_scale(f.embedding_scale);
+  b.add_attention_scale(f.attention_scale);
+  b.add_attention_softcap(f.attention_softcap);
+  b.add_output_softcap(f.output_softcap);
+  b.add_sliding_window(f.sliding_window);
+  if (!sliding.empty()) b.add_sliding_layers(sliding_vector);
+  b.add_learned_positions(f.learned_positions);
+  b.add_rope_long_context(f.rope_long_context);
+  return b.Finish();
+}
+
 }  // namespace
+
+std::string requantization_warning(const Checkpoint& checkpoint, const WriteOptions& options) {
+  std::string twice;
+  for (const SourceTensor& t : checkpoint.tensors) {
+    const bool quantized_source = t.source_dtype == "Q8_0" || t.source_dtype == "Q4_0" || t.source_dtype == "Q4_K" ||
+                                  t.source_dtype == "Q6_K";
+    if (quantized_source && is_quantized(stored_dtype(t, options))) {
+      if (!twice.empty()) twice += ", ";
+      twice += t.name + " (" + t.source_dtype + ")";
+      if (twice.size() > 200) {
+        twice += ", ...";
+        break;
+      }
+    }
+  }
+  if (twice.empty()) return "";
+  return "warning: quantizing already quantized tensors again loses more accuracy than quantizing the original "
+         "checkpoint once; convert from the f16/bf16/f32 original when you have it. Quantized twice: " + twice;
+}
 
 DType default_head_dtype(DType dtype) { return dtype == DType::Q4 || dtype == DType::Q4A ? DType::Q8 : dtype; }
 
@@ -200,10 +245,13 @@ WriteSummary write_model(const Checkpoint& checkpoint, const std::string& path, 
   auto provenance = fb::CreateProvenanceDirect(builder, checkpoint.source.c_str(), checkpoint.source_format.c_str(),
                                                kConverterVersion, options.options_text.c_str(),
                                                recipe_text(options).c_str());
-  finish_model(builder, hparams, tokenizer, tensor_vector, provenance, /*vocab_only=*/false);
+  auto family = build_family(builder, checkpoint.family);
+  finish_model(builder, hparams, tokenizer, tensor_vector, provenance, /*vocab_only=*/false,
+               checkpoint.family.architecture, family);
 
   summary.file_bytes = write_file(builder, checkpoint, path, options);
   summary.recipe = recipe_text(options);
+  summary.warning = requantization_warning(checkpoint, options);
   return summary;
 }
 

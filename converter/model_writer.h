@@ -31,7 +31,12 @@ struct WriteSummary {
   uint64_t parameters = 0;
   uint64_t file_bytes = 0;
   std::string recipe;
+  // Set when block-quantized source tensors (GGUF Q8_0, Q4_0, Q4_K, Q6_K) are quantized again.
+  std::string warning;
 };
+
+// The warning for re-quantizing already quantized tensors, or "" when nothing is quantized twice.
+std::string requantization_warning(const Checkpoint& checkpoint, const WriteOptions& options);
 
 // Writes to a temporary name and renames at the end, so a failed conversion leaves no file.
 WriteSummary write_model(const Checkpoint& checkpoint, const std::string& path, const WriteOptions& options);

@@ -38,10 +38,38 @@ void validate(const Checkpoint& checkpoint) {
     expected[p + "ffn_up"] = {ffn, dim};
     expected[p + "ffn_down"] = {dim, ffn};
   }
+  // Family tensors: required by the family's options, or optional and checked when present.
+  const FamilyOptions& f = checkpoint.family;
+  std::map<std::string, std::vector<uint64_t>> optional;
+  if (f.norm == NormKind::LayerNorm) expected["output_norm_bias"] = {dim};
+  if (f.learned_positions) expected["position_embd"] = {hp.max_positions, dim};
+  for (const char* table : {"rope_freqs", "rope_freqs_long", "rope_freqs_swa"}) optional[table] = {hp.head_dim / 2};
+  if (f.rope_long_context) expected["rope_freqs_long"] = {hp.head_dim / 2};
+  for (uint32_t l = 0; l < hp.n_layers; ++l) {
+    const std::string p = "blk." + std::to_string(l) + ".";
+    if (f.activation == Activation::GeluTanh) expected.erase(p + "ffn_gate");
+    if (f.norm == NormKind::LayerNorm) {
+      expected[p + "attn_norm_bias"] = {dim};
+      expected[p + "ffn_norm_bias"] = {dim};
+    }
+    optional[p + "attn_q_bias"] = {hp.q_dim()};
+    optional[p + "attn_k_bias"] = {hp.kv_dim()};
+    optional[p + "attn_v_bias"] = {hp.kv_dim()};
+    optional[p + "attn_output_bias"] = {dim};
+    optional[p + "ffn_up_bias"] = {ffn};
+    optional[p + "ffn_down_bias"] = {dim};
+    optional[p + "attn_q_norm"] = {hp.head_dim};
+    optional[p + "attn_k_norm"] = {hp.head_dim};
+    optional[p + "attn_post_norm"] = {dim};
+    optional[p + "ffn_post_norm"] = {dim};
+  }
+  for (const auto& [name, shape] : expected) optional.erase(name);
+
   std::map<std::string, bool> seen;
   for (const SourceTensor& t : checkpoint.tensors) {
     auto it = expected.find(t.name);
-    if (it == expected.end()) throw ConvertError(source + ": unexpected tensor '" + t.name + "'");
+    if (it == expected.end()) it = optional.find(t.name);
+    if (it == optional.end()) throw ConvertError(source + ": unexpected tensor '" + t.name + "'");
     if (seen[t.name]) throw ConvertError(source + ": tensor '" + t.name + "' appears twice");
     seen[t.name] = true;
     if (t.shape != it->second)

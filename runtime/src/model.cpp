@@ -92,6 +92,12 @@ class TensorResolver {
  public:
   explicit TensorResolver(const std::unordered_map<std::string, TensorEntry>& tensors) : tensors_(tensors) {}
 
+  // A tensor the model may lack: an empty view when absent, checked like get() when present.
+  Result<TensorView> optional(const std::string& name, std::vector<uint64_t> shape) const {
+    if (tensors_.find(name) == tensors_.end()) return TensorView{};
+    return get(name, std::move(shape));
+  }
+
   // Finds a tensor and checks its shape; shape {n} is a vector, {rows, cols} a matrix.
   Result<TensorView> get(const std::string& name, std::vector<uint64_t> shape) const {
     auto it = tensors_.find(name);
@@ -169,6 +175,62 @@ Status read_vocabulary(const fb::Tokenizer& tok, uint32_t vocab_size, Vocabulary
   return {};
 }
 
+Status read_family(const fb::Family* f, const Hyperparameters& hp, FamilyOptions& family) {
+  if (!f) return {};  // a Llama model
+  if (uint8_t(f->norm()) > uint8_t(fb::NormKind::MAX)) return bad("unknown norm kind " + std::to_string(int(f->norm())));
+  if (uint8_t(f->activation()) > uint8_t(fb::Activation::MAX))
+    return bad("unknown activation " + std::to_string(int(f->activation())));
+  family.norm = NormKind(f->norm());
+  family.activation = Activation(f->activation());
+  family.embedding_scale = f->embedding_scale();
+  family.attention_scale = f->attention_scale();
+  family.attention_softcap = f->attention_softcap();
+  family.output_softcap = f->output_softcap();
+  family.sliding_window = f->sliding_window();
+  family.learned_positions = f->learned_positions();
+  family.rope_long_context = f->rope_long_context();
+  auto finite_at_least = [](float v, float low) { return std::isfinite(v) && v >= low; };
+  if (!finite_at_least(family.embedding_scale, 0.0f) || family.embedding_scale == 0.0f)
+    return bad("embedding_scale must be positive");
+  if (!finite_at_least(family.attention_scale, 0.0f)) return bad("attention_scale must be positive or 0");
+  if (!finite_at_least(family.attention_softcap, 0.0f) || !finite_at_least(family.output_softcap, 0.0f))
+    return bad("soft-capping values must be positive or 0");
+  if (const auto* sliding = f->sliding_layers(); sliding && sliding->size() != 0) {
+    if (sliding->size() != hp.n_layers)
+      return bad("sliding_layers has " + std::to_string(sliding->size()) + " entries for " +
+                 std::to_string(hp.n_layers) + " layers");
+    family.sliding_layers.assign(sliding->begin(), sliding->end());
+  }
+  return {};
+}
+
+// Frequencies from the file's rope_freqs tensors, or theta^(-2i/head_dim) computed here.
+Status read_rope_frequencies(const TensorResolver& resolve, const Hyperparameters& hp, const FamilyOptions& family,
+                             std::vector<float>& global, std::vector<float>& long_context,
+                             std::vector<float>& sliding) {
+  const uint64_t half = hp.head_dim / 2;
+  auto load = [&](const char* name, std::vector<float>& out) -> Status {
+    auto view = resolve.optional(name, {half});
+    if (!view) return view.error();
+    if (!view->data) return {};
+    if (view->dtype != DType::F32) return bad(std::string("tensor '") + name + "' must be f32");
+    const float* values = static_cast<const float*>(view->data);
+    out.assign(values, values + half);
+    for (float v : out)
+      if (!std::isfinite(v) || v <= 0) return bad(std::string("tensor '") + name + "' holds a frequency that is not positive");
+    return {};
+  };
+  if (Status s = load("rope_freqs", global); !s) return s;
+  if (Status s = load("rope_freqs_long", long_context); !s) return s;
+  if (Status s = load("rope_freqs_swa", sliding); !s) return s;
+  if (global.empty()) {
+    for (uint64_t i = 0; i < half; ++i)
+      global.push_back(float(std::pow(double(hp.rope_theta), -double(2 * i) / double(hp.head_dim))));
+  }
+  if (family.rope_long_context && long_context.empty()) return bad("rope_long_context is set but rope_freqs_long is missing");
+  return {};
+}
+
 }  // namespace
 
 Model::~Model() = default;
@@ -207,8 +269,9 @@ Status Model::parse(const uint8_t* data, size_t size) {
   if (m.schema_major() != kSchemaMajor)
     return bad("schema major version " + std::to_string(m.schema_major()) + " is not supported (this runtime reads " +
                std::to_string(kSchemaMajor) + ")");
-  if (m.architecture() != fb::Architecture::Llama)
-    return bad("unknown architecture " + std::to_string(int(m.architecture())));
+  if (uint8_t(m.architecture()) > uint8_t(fb::Architecture::MAX))
+    return bad("unknown architecture " + std::to_string(int(m.architecture())) +
+               " (a newer converter wrote this file; update the runtime)");
 
   const fb::Hyperparameters& h = *m.hparams();
   if (m.vocab_only()) {
@@ -234,6 +297,9 @@ Status Model::parse(const uint8_t* data, size_t size) {
   if (!tensors) return tensors.error();
   for (const auto& [name, entry] : tensors.value()) weight_bytes_ += entry.size;
 
+  family_.architecture = Architecture(m.architecture());
+  if (Status s = read_family(m.family(), hparams_, family_); !s) return s;
+
   const Hyperparameters& hp = hparams_;
   TensorResolver resolve(tensors.value());
   SPRIG_TRY_ASSIGN(token_embedding_, resolve.get("token_embd", {hp.vocab_size, hp.dim}));
@@ -252,17 +318,64 @@ Status Model::parse(const uint8_t* data, size_t size) {
     SPRIG_TRY_ASSIGN(w.wv, resolve.get(p + "attn_v", {hp.kv_dim(), hp.dim}));
     SPRIG_TRY_ASSIGN(w.wo, resolve.get(p + "attn_output", {hp.dim, hp.q_dim()}));
     SPRIG_TRY_ASSIGN(w.ffn_norm, resolve.get(p + "ffn_norm", {hp.dim}));
-    SPRIG_TRY_ASSIGN(w.w_gate, resolve.get(p + "ffn_gate", {hp.ffn_dim, hp.dim}));
+    if (family_.activation != Activation::GeluTanh)
+      SPRIG_TRY_ASSIGN(w.w_gate, resolve.get(p + "ffn_gate", {hp.ffn_dim, hp.dim}));
     SPRIG_TRY_ASSIGN(w.w_up, resolve.get(p + "ffn_up", {hp.ffn_dim, hp.dim}));
     SPRIG_TRY_ASSIGN(w.w_down, resolve.get(p + "ffn_down", {hp.dim, hp.ffn_dim}));
+    if (family_.norm == NormKind::LayerNorm) {
+      SPRIG_TRY_ASSIGN(w.attn_norm_bias, resolve.get(p + "attn_norm_bias", {hp.dim}));
+      SPRIG_TRY_ASSIGN(w.ffn_norm_bias, resolve.get(p + "ffn_norm_bias", {hp.dim}));
+    }
+    SPRIG_TRY_ASSIGN(w.bq, resolve.optional(p + "attn_q_bias", {hp.q_dim()}));
+    SPRIG_TRY_ASSIGN(w.bk, resolve.optional(p + "attn_k_bias", {hp.kv_dim()}));
+    SPRIG_TRY_ASSIGN(w.bv, resolve.optional(p + "attn_v_bias", {hp.kv_dim()}));
+    SPRIG_TRY_ASSIGN(w.bo, resolve.optional(p + "attn_output_bias", {hp.dim}));
+    SPRIG_TRY_ASSIGN(w.b_up, resolve.optional(p + "ffn_up_bias", {hp.ffn_dim}));
+    SPRIG_TRY_ASSIGN(w.b_down, resolve.optional(p + "ffn_down_bias", {hp.dim}));
+    SPRIG_TRY_ASSIGN(w.q_norm, resolve.optional(p + "attn_q_norm", {hp.head_dim}));
+    SPRIG_TRY_ASSIGN(w.k_norm, resolve.optional(p + "attn_k_norm", {hp.head_dim}));
+    SPRIG_TRY_ASSIGN(w.attn_post_norm, resolve.optional(p + "attn_post_norm", {hp.dim}));
+    SPRIG_TRY_ASSIGN(w.ffn_post_norm, resolve.optional(p + "ffn_post_norm", {hp.dim}));
+    if (!w.q_norm.data != !w.k_norm.data) return bad("layer " + std::to_string(i) + " has only one of attn_q_norm, attn_k_norm");
+    w.sliding = family_.is_sliding(i);
     layers_.push_back(w);
   }
+  if (family_.norm == NormKind::LayerNorm)
+    SPRIG_TRY_ASSIGN(output_norm_bias_, resolve.get("output_norm_bias", {hp.dim}));
+  if (family_.learned_positions)
+    SPRIG_TRY_ASSIGN(position_embedding_, resolve.get("position_embd", {hp.max_positions, hp.dim}));
+  if (Status s = read_rope_frequencies(resolve, hp, family_, rope_freqs_, rope_freqs_long_, rope_freqs_swa_); !s)
+    return s;
   // Norm weights are read as f32 by every kernel.
   auto is_f32 = [](const TensorView& t) { return t.dtype == DType::F32; };
-  for (const LayerWeights& w : layers_)
+  auto absent_or_f32 = [&](const TensorView& t) { return !t.data || is_f32(t); };
+  for (const LayerWeights& w : layers_) {
     if (!is_f32(w.attn_norm) || !is_f32(w.ffn_norm)) return bad("norm weights must be f32");
-  if (!is_f32(output_norm_)) return bad("norm weights must be f32");
+    for (const TensorView* t : {&w.attn_norm_bias, &w.ffn_norm_bias, &w.bq, &w.bk, &w.bv, &w.bo, &w.b_up, &w.b_down,
+                                &w.q_norm, &w.k_norm, &w.attn_post_norm, &w.ffn_post_norm})
+      if (!absent_or_f32(*t)) return bad("norm weights and biases must be f32");
+  }
+  if (!is_f32(output_norm_) || !absent_or_f32(output_norm_bias_)) return bad("norm weights must be f32");
   return {};
+}
+
+std::span<const float> Model::rope_frequencies(bool sliding, bool long_context) const {
+  if (sliding && !rope_freqs_swa_.empty()) return rope_freqs_swa_;
+  if (long_context && !rope_freqs_long_.empty()) return rope_freqs_long_;
+  return rope_freqs_;
+}
+
+const char* architecture_name(Architecture architecture) {
+  switch (architecture) {
+    case Architecture::Llama: return "llama";
+    case Architecture::Qwen2: return "qwen2";
+    case Architecture::Qwen3: return "qwen3";
+    case Architecture::Gemma2: return "gemma2";
+    case Architecture::Gemma3: return "gemma3";
+    case Architecture::Phi3: return "phi3";
+    case Architecture::Gpt2: return "gpt2";
+  }
+  return "unknown";
 }
 
 }  // namespace sprig

@@ -1,5 +1,7 @@
-// The reference forward pass of the Llama family: pre-norm blocks with grouped-query attention
-// and a SwiGLU feed-forward network, over a KV cache in f32, f16 or int8. A forward step takes
+// The reference forward pass: pre-norm blocks with grouped-query attention and a gated (or, for
+// GPT-2, plain) feed-forward network, over a KV cache in f32, f16 or int8. What the families change
+// (family_math.h: LayerNorm, biases, q/k norms, GeLU, soft-capping, sliding windows, RoPE tables)
+// is applied where the model file says so. A forward step takes
 // up to `batch` tokens as [batch x width] buffers, so prefill and decode share one code path
 // and the kernels see whole batches (a GEMM replaces the per-row matvec loop in matmul()).
 //
@@ -14,6 +16,7 @@
 
 #include "../kernels/attention.h"
 #include "../kernels/reference.h"
+#include "family_math.h"
 #include "sprig/half.h"
 #include "sprig/sampler.h"
 #include "sprig/tokenizer.h"
@@ -97,7 +100,10 @@ void embedding_row(const TensorView& table, int32_t row, float* out) {
   }
 }
 
-const float* f32(const TensorView& t) { return static_cast<const float*>(t.data); }
+// y[r] += bias for `rows` rows `stride` apart, when the model has that bias.
+void add_bias_rows(float* y, size_t stride, const TensorView& bias, size_t n, size_t rows) {
+  for (size_t r = 0; r < rows; ++r) family::add_bias(y + r * stride, bias, n);
+}
 
 // The largest number of bytes one token decodes to: no more than its piece's spelling.
 size_t longest_piece(const Vocabulary& vocab) {
@@ -446,10 +452,15 @@ Status Session::shift(uint32_t keep, uint32_t drop) {
 // Attention of batch row `row` (at `position`) over the cache up to and including `position`.
 void Session::attend(size_t layer, size_t row, size_t position, float* out) {
   const Hyperparameters& h = model_->hparams();
-  const size_t kv_dim = h.kv_dim(), count = position + 1;
+  const FamilyOptions& f = model_->family();
+  // A sliding layer sees the last sliding_window positions, this one included.
+  const size_t first = model_->layers()[layer].sliding && position + 1 > f.sliding_window
+                           ? position + 1 - f.sliding_window
+                           : 0;
+  const size_t kv_dim = h.kv_dim(), count = position + 1 - first;
   const size_t group = h.n_heads / h.n_kv_heads;
-  const size_t layer_row = layer * plan_.context_length;
-  const float scale = 1.0f / std::sqrt(float(h.head_dim));
+  const size_t layer_row = layer * plan_.context_length + first;
+  const float scale = f.attention_scale > 0 ? f.attention_scale : 1.0f / std::sqrt(float(h.head_dim));
   float* scores = b_.scores;  // this thread's row
   for (size_t head = 0; head < h.n_heads; ++head) {
     const float* q = b_.q + row * h.q_dim() + head * h.head_dim;
@@ -461,6 +472,7 @@ void Session::attend(size_t layer, size_t row, size_t position, float* out) {
         const float* keys = static_cast<const float*>(b_.keys) + offset;
         const float* values = static_cast<const float*>(b_.values) + offset;
         k::attention_scores_f32_scalar(q, keys, kv_dim, count, h.head_dim, scale, scores);
+        family::softcap(scores, count, f.attention_softcap);
         k::softmax_f32_scalar(scores, count);
         k::attention_values_f32_scalar(scores, values, kv_dim, count, h.head_dim, head_out);
         break;
@@ -469,6 +481,7 @@ void Session::attend(size_t layer, size_t row, size_t position, float* out) {
         const uint16_t* keys = static_cast<const uint16_t*>(b_.keys) + offset;
         const uint16_t* values = static_cast<const uint16_t*>(b_.values) + offset;
         k::attention_scores_f16_scalar(q, keys, kv_dim, count, h.head_dim, scale, scores);
+        family::softcap(scores, count, f.attention_softcap);
         k::softmax_f32_scalar(scores, count);
         k::attention_values_f16_scalar(scores, values, kv_dim, count, h.head_dim, head_out);
         break;
@@ -479,6 +492,7 @@ void Session::attend(size_t layer, size_t row, size_t position, float* out) {
         const size_t scale_offset = layer_row * h.n_kv_heads + kv_head;
         k::attention_scores_int8_scalar(q, keys, kv_dim, b_.key_scales + scale_offset, h.n_kv_heads, count,
                                         h.head_dim, scale, scores);
+        family::softcap(scores, count, f.attention_softcap);
         k::softmax_f32_scalar(scores, count);
         k::attention_values_int8_scalar(scores, values, kv_dim, b_.value_scales + scale_offset, h.n_kv_heads, count,
                                         h.head_dim, head_out);
@@ -490,40 +504,75 @@ void Session::attend(size_t layer, size_t row, size_t position, float* out) {
 
 void Session::forward(const int32_t* tokens, size_t n) {
   const Hyperparameters& h = model_->hparams();
+  const FamilyOptions& f = model_->family();
   const size_t pos = position_;
   const size_t dim = h.dim, wide = std::max(h.dim, h.q_dim()), q_dim = h.q_dim(), kv_dim = h.kv_dim();
   const size_t ffn = h.ffn_dim;
+  const bool long_context = f.rope_long_context && plan_.context_length > f.rope_long_context;
+  auto normalize_rows = [&](const float* x, const TensorView& weight, const TensorView& bias, float* y, size_t stride) {
+    for (size_t r = 0; r < n; ++r) family::normalize(f.norm, x + r * dim, weight, bias, y + r * stride, dim, h.norm_eps);
+  };
 
-  for (size_t r = 0; r < n; ++r) embedding_row(model_->token_embedding(), tokens[r], b_.x + r * dim);
+  for (size_t r = 0; r < n; ++r) {
+    float* x = b_.x + r * dim;
+    embedding_row(model_->token_embedding(), tokens[r], x);
+    if (f.embedding_scale != 1.0f)
+      for (size_t i = 0; i < dim; ++i) x[i] *= f.embedding_scale;
+    if (f.learned_positions) {
+      float* position_row = b_.xb + r * wide;
+      embedding_row(model_->position_embedding(), int32_t(pos + r), position_row);
+      for (size_t i = 0; i < dim; ++i) x[i] += position_row[i];
+    }
+  }
   for (size_t l = 0; l < h.n_layers; ++l) {
     const LayerWeights& w = model_->layers()[l];
-    for (size_t r = 0; r < n; ++r)
-      k::rmsnorm_f32_scalar(b_.x + r * dim, f32(w.attn_norm), b_.xb + r * wide, dim, h.norm_eps);
+    normalize_rows(b_.x, w.attn_norm, w.attn_norm_bias, b_.xb, wide);
     matmul(w.wq, b_.xb, wide, b_.q, q_dim, n);
     matmul(w.wk, b_.xb, wide, b_.k, kv_dim, n);
     matmul(w.wv, b_.xb, wide, b_.v, kv_dim, n);
-    for (size_t r = 0; r < n; ++r) {
-      k::rope_interleaved_f32_scalar(b_.q + r * q_dim, h.n_heads, h.head_dim, pos + r, h.rope_theta);
-      k::rope_interleaved_f32_scalar(b_.k + r * kv_dim, h.n_kv_heads, h.head_dim, pos + r, h.rope_theta);
+    add_bias_rows(b_.q, q_dim, w.bq, q_dim, n);
+    add_bias_rows(b_.k, kv_dim, w.bk, kv_dim, n);
+    add_bias_rows(b_.v, kv_dim, w.bv, kv_dim, n);
+    if (w.q_norm.data)
+      for (size_t r = 0; r < n; ++r) {
+        family::normalize_heads(b_.q + r * q_dim, w.q_norm, h.n_heads, h.head_dim, h.norm_eps);
+        family::normalize_heads(b_.k + r * kv_dim, w.k_norm, h.n_kv_heads, h.head_dim, h.norm_eps);
+      }
+    if (!f.learned_positions) {
+      const std::span<const float> frequencies = model_->rope_frequencies(w.sliding, long_context);
+      for (size_t r = 0; r < n; ++r) {
+        family::rope(b_.q + r * q_dim, h.n_heads, h.head_dim, pos + r, frequencies);
+        family::rope(b_.k + r * kv_dim, h.n_kv_heads, h.head_dim, pos + r, frequencies);
+      }
     }
     // The whole batch enters the cache first; row r then sees positions up to pos + r only.
     store_kv(l, pos, n);
     for (size_t r = 0; r < n; ++r) attend(l, r, pos + r, b_.xb + r * wide);
     matmul(w.wo, b_.xb, wide, b_.xb2, dim, n);
+    add_bias_rows(b_.xb2, dim, w.bo, dim, n);
+    if (w.attn_post_norm.data) normalize_rows(b_.xb2, w.attn_post_norm, {}, b_.xb2, dim);
     for (size_t i = 0; i < n * dim; ++i) b_.x[i] += b_.xb2[i];
 
-    for (size_t r = 0; r < n; ++r)
-      k::rmsnorm_f32_scalar(b_.x + r * dim, f32(w.ffn_norm), b_.xb + r * wide, dim, h.norm_eps);
-    matmul(w.w_gate, b_.xb, wide, b_.hb, ffn, n);
-    matmul(w.w_up, b_.xb, wide, b_.hb2, ffn, n);
-    for (size_t r = 0; r < n; ++r) k::swiglu_f32_scalar(b_.hb + r * ffn, b_.hb2 + r * ffn, ffn);
+    normalize_rows(b_.x, w.ffn_norm, w.ffn_norm_bias, b_.xb, wide);
+    if (f.activation == Activation::GeluTanh) {
+      matmul(w.w_up, b_.xb, wide, b_.hb, ffn, n);
+      add_bias_rows(b_.hb, ffn, w.b_up, ffn, n);
+    } else {
+      matmul(w.w_gate, b_.xb, wide, b_.hb, ffn, n);
+      matmul(w.w_up, b_.xb, wide, b_.hb2, ffn, n);
+      add_bias_rows(b_.hb2, ffn, w.b_up, ffn, n);
+    }
+    for (size_t r = 0; r < n; ++r) family::activate(f.activation, b_.hb + r * ffn, b_.hb2 + r * ffn, ffn);
     matmul(w.w_down, b_.hb, ffn, b_.xb2, dim, n);
+    add_bias_rows(b_.xb2, dim, w.b_down, dim, n);
+    if (w.ffn_post_norm.data) normalize_rows(b_.xb2, w.ffn_post_norm, {}, b_.xb2, dim);
     for (size_t i = 0; i < n * dim; ++i) b_.x[i] += b_.xb2[i];
   }
   // Only the last token's logits are wanted.
   float* last = b_.x + (n - 1) * dim;
-  k::rmsnorm_f32_scalar(last, f32(model_->output_norm()), last, dim, h.norm_eps);
+  family::normalize(f.norm, last, model_->output_norm(), model_->output_norm_bias(), last, dim, h.norm_eps);
   matmul(model_->output(), last, dim, b_.logits, h.vocab_size, 1);
+  family::softcap(b_.logits, h.vocab_size, f.output_softcap);
   position_ += uint32_t(n);
 }
 

@@ -16,7 +16,7 @@
 namespace sprig {
 
 constexpr uint32_t kSchemaMajor = 1;
-constexpr uint32_t kSchemaMinor = 1;  // 1.1: byte-level BPE tokenizers, vocab-only files
+constexpr uint32_t kSchemaMinor = 2;  // 1.1: byte-level BPE tokenizers, vocab-only files; 1.2: families
 constexpr size_t kTensorAlignment = 64;
 
 
@@ -37,6 +37,29 @@ struct Hyperparameters {
   uint32_t kv_dim() const { return n_kv_heads * head_dim; }
 };
 
+// Values follow the model file's enums (schemas/model.fbs).
+enum class Architecture : uint8_t { Llama = 0, Qwen2 = 1, Qwen3 = 2, Gemma2 = 3, Gemma3 = 4, Phi3 = 5, Gpt2 = 6 };
+enum class NormKind : uint8_t { RmsNorm = 0, LayerNorm = 1 };
+enum class Activation : uint8_t { SiluGated = 0, GeluTanhGated = 1, GeluTanh = 2 };
+const char* architecture_name(Architecture architecture);
+
+// What a family changes in a Llama block (see Family in schemas/model.fbs); defaults are Llama.
+struct FamilyOptions {
+  Architecture architecture = Architecture::Llama;
+  NormKind norm = NormKind::RmsNorm;
+  Activation activation = Activation::SiluGated;
+  float embedding_scale = 1.0f;
+  float attention_scale = 0.0f;  // 0: 1 / sqrt(head_dim)
+  float attention_softcap = 0.0f;
+  float output_softcap = 0.0f;
+  uint32_t sliding_window = 0;
+  std::vector<bool> sliding_layers;  // empty: no layer slides
+  bool learned_positions = false;
+  uint32_t rope_long_context = 0;  // 0: no long-context frequencies
+
+  bool is_sliding(size_t layer) const { return sliding_window && layer < sliding_layers.size() && sliding_layers[layer]; }
+};
+
 // A tensor's bytes inside the model file; rows are the outermost dimension.
 struct TensorView {
   DType dtype = DType::F32;
@@ -49,6 +72,12 @@ struct TensorView {
 struct LayerWeights {
   TensorView attn_norm, wq, wk, wv, wo;
   TensorView ffn_norm, w_gate, w_up, w_down;
+  // Present only in the families that have them (data == nullptr otherwise); all f32 vectors.
+  TensorView attn_norm_bias, ffn_norm_bias;          // LayerNorm
+  TensorView bq, bk, bv, bo, b_up, b_down;           // projection biases
+  TensorView q_norm, k_norm;                         // per-head RMSNorm of q and k, head_dim each
+  TensorView attn_post_norm, ffn_post_norm;          // norms of the attention and FFN outputs
+  bool sliding = false;                              // attends only the last sliding_window positions
 };
 
 // Token types follow SentencePiece / GGUF numbering.
@@ -103,6 +132,12 @@ class Model {
   const TensorView& token_embedding() const { return token_embedding_; }
   const TensorView& output_norm() const { return output_norm_; }
   const TensorView& output() const { return output_; }
+  const TensorView& output_norm_bias() const { return output_norm_bias_; }  // LayerNorm models
+  const TensorView& position_embedding() const { return position_embedding_; }  // learned positions
+  const FamilyOptions& family() const { return family_; }
+  // RoPE inverse frequencies, head_dim / 2 each: for global layers (the long-context set when
+  // `long_context`) and for sliding layers.
+  std::span<const float> rope_frequencies(bool sliding, bool long_context) const;
   std::span<const LayerWeights> layers() const { return layers_; }
   size_t file_size() const { return size_; }
   // A tokenizer-only file: no weights, no layers; sessions cannot be created from it.
@@ -121,6 +156,9 @@ class Model {
   Vocabulary vocab_;
   Provenance provenance_;
   TensorView token_embedding_, output_norm_, output_;
+  TensorView output_norm_bias_, position_embedding_;
+  FamilyOptions family_;
+  std::vector<float> rope_freqs_, rope_freqs_long_, rope_freqs_swa_;
   std::vector<LayerWeights> layers_;
 };
 

@@ -1,0 +1,326 @@
+// Model families against an independent NumPy reference: for each family a random-weight
+// Hugging Face checkpoint (tests/reference/make_family_checkpoint.py) is converted, and sprig's
+// f32 logits at every position of a 32-token prompt must match tests/reference/family_reference.py
+// (float64, written from the Hugging Face modelling code) within 1e-4; the q8 file must pick the
+// f32 file's greedy token wherever f32's margin exceeds q8's measured logit error.
+#include <doctest/doctest.h>
+
+#include <cmath>
+#include <cstring>
+#include <functional>
+#include <map>
+#include <span>
+#include <fstream>
+
+#include "checkpoint.h"
+#include "model_generated.h"
+#include "model_writer.h"
+#include "sprig/session.h"
+#include "test_support.h"
+
+namespace {
+
+using namespace sprig;
+
+const std::vector<int32_t> kPrompt = {1,   403, 407, 261, 378, 432, 383, 286, 261, 376, 298, 315, 421, 395, 317, 426,
+                                      300, 12,  77,  499, 263, 410, 281, 350, 3,   88,  471, 302, 265, 390, 511, 400};
+constexpr size_t kGreedyTokens = 16;
+
+std::string join(const std::vector<int32_t>& ids) {
+  std::string text;
+  for (int32_t id : ids) text += (text.empty() ? "" : ",") + std::to_string(id);
+  return text;
+}
+
+struct FamilyFiles {
+  std::string dir, folder, tokenizer, python;
+};
+
+// Writes the family's checkpoint; empty when the shared data or NumPy is missing (notice printed).
+FamilyFiles make_family(const std::string& family, const std::string& options = "") {
+  FamilyFiles files;
+  const std::string shared = test::shared_dir(("model family " + family).c_str());
+  files.python = test::python(("model family " + family).c_str());
+  if (shared.empty() || files.python.empty()) return {};
+  files.dir = test::work_dir("family_" + family);
+  files.folder = files.dir + "/hf";
+  files.tokenizer = shared + "/models/stories260K/tok512.bin";
+  REQUIRE(test::run(files.python + " " + test::tests_dir() + "/reference/make_family_checkpoint.py " + family + " " +
+                    files.folder + " " + options) == 0);
+  return files;
+}
+
+std::vector<float> reference_logits(const FamilyFiles& files, const std::string& extra = "") {
+  const std::string out = files.dir + "/reference.f32";
+  REQUIRE(test::run(files.python + " " + test::tests_dir() + "/reference/family_reference.py --hf " + files.folder +
+                    " --tokens " + join(kPrompt) + " --all-positions --out " + out + " " + extra) == 0);
+  const std::vector<uint8_t> bytes = test::read_file(out);
+  std::vector<float> logits(bytes.size() / 4);
+  std::memcpy(logits.data(), bytes.data(), logits.size() * 4);
+  return logits;
+}
+
+// An f32 KV cache, so the comparison sees the weights' and the arithmetic's error only.
+Session::Ptr open_session(const std::string& model_path, uint32_t context = 0, uint32_t batch = 32) {
+  auto model = Model::open(model_path);
+  REQUIRE_MESSAGE(model.ok(), (model.ok() ? "" : model.error().message()));
+  SessionOptions options;
+  options.context_length = context;
+  options.kv_cache = KvCacheType::F32;
+  options.batch = batch;
+  auto session = Session::create(model.value(), options);
+  REQUIRE_MESSAGE(session.ok(), (session.ok() ? "" : session.error().message()));
+  return std::move(session.value());
+}
+
+std::vector<float> sprig_logits(const std::string& model_path, uint32_t context = 0) {
+  auto session = open_session(model_path, context);
+  std::vector<float> logits;
+  for (int32_t token : kPrompt) {
+    REQUIRE(session->decode(token).ok());
+    logits.insert(logits.end(), session->logits().begin(), session->logits().end());
+  }
+  return logits;
+}
+
+int32_t argmax(std::span<const float> logits) {
+  return int32_t(std::max_element(logits.begin(), logits.end()) - logits.begin());
+}
+
+// The prompt, then kGreedyTokens tokens each chosen as the largest logit.
+std::vector<int32_t> greedy(const std::string& model_path, uint32_t context) {
+  auto session = open_session(model_path, context);
+  for (int32_t token : kPrompt) REQUIRE(session->decode(token).ok());
+  std::vector<int32_t> out;
+  for (size_t i = 0; i < kGreedyTokens; ++i) {
+    out.push_back(argmax(session->logits()));
+    REQUIRE(session->decode(out.back()).ok());
+  }
+  return out;
+}
+
+// Both files read the prompt and then f32's greedy tokens. At every step where f32's top-1 margin
+// is larger than the q8 file's largest logit error seen over the prompt, q8 must choose the same
+// token; returns how many steps were that clear.
+size_t check_q8_choices(const std::string& f32, const std::string& q8, uint32_t context, const std::string& family) {
+  auto exact = open_session(f32, context), quantized = open_session(q8, context);
+  float error = 0;
+  for (int32_t token : kPrompt) {
+    REQUIRE(exact->decode(token).ok());
+    REQUIRE(quantized->decode(token).ok());
+    for (size_t i = 0; i < exact->logits().size(); ++i)
+      error = std::max(error, std::fabs(exact->logits()[i] - quantized->logits()[i]));
+  }
+  size_t clear = 0;
+  for (size_t step = 0; step < kGreedyTokens; ++step) {
+    std::vector<float> sorted(exact->logits().begin(), exact->logits().end());
+    std::partial_sort(sorted.begin(), sorted.begin() + 2, sorted.end(), std::greater<>());
+    const int32_t next = argmax(exact->logits());
+    if (sorted[0] - sorted[1] > error) {
+      ++clear;
+      CHECK_MESSAGE(argmax(quantized->logits()) == next, family << " step " << step << ": margin " << sorted[0] - sorted[1]
+                                                                << " > q8 error " << error);
+    }
+    REQUIRE(exact->decode(next).ok());
+    REQUIRE(quantized->decode(next).ok());
+  }
+  MESSAGE(family << ": q8 max |logit error| over the prompt " << error << "; " << clear << " of " << kGreedyTokens
+                 << " greedy steps have a larger f32 margin, and q8 chose f32's token at each of them");
+  return clear;
+}
+
+float max_abs_difference(const std::vector<float>& a, const std::vector<float>& b) {
+  REQUIRE(a.size() == b.size());
+  REQUIRE(!a.empty());
+  float worst = 0;
+  for (size_t i = 0; i < a.size(); ++i) worst = std::max(worst, std::fabs(a[i] - b[i]));
+  return worst;
+}
+
+// f32 logits against the reference, and the q8 file's greedy output against the f32 file's.
+// `context` 0 is the model's max_positions.
+void check_family(const std::string& family, Architecture architecture, uint32_t context = 0) {
+  const FamilyFiles files = make_family(family);
+  if (files.dir.empty()) return;
+  const std::string f32 = test::convert(files.folder, files.tokenizer, files.dir + "/f32.sprig");
+  auto model = Model::open(f32);
+  REQUIRE(model.ok());
+  CHECK(model.value()->family().architecture == architecture);
+
+  const std::vector<float> logits = sprig_logits(f32, context);
+  const float difference = max_abs_difference(logits, reference_logits(files));
+  MESSAGE(family << ": max |logit difference| f32 vs NumPy reference over " << kPrompt.size()
+                 << " positions: " << difference);
+  CHECK(difference < 1e-4f);
+
+  // Batched prefill (7 tokens per step, so steps straddle the sliding windows) gives the last
+  // position's logits of token-by-token decoding, bit for bit.
+  auto batched = open_session(f32, context, 7);
+  REQUIRE(batched->prefill(kPrompt).ok());
+  const std::vector<float> last(logits.end() - ptrdiff_t(model.value()->hparams().vocab_size), logits.end());
+  CHECK(std::vector<float>(batched->logits().begin(), batched->logits().end()) == last);
+
+  // Free-running greedy decoding diverges at the first near-tie of a random-weight model, so the
+  // strict comparison is reported; the check is q8's choice at every step f32 decides clearly.
+  const std::string q8 = test::convert(files.folder, files.tokenizer, files.dir + "/q8.sprig", DType::Q8);
+  const std::vector<int32_t> from_f32 = greedy(f32, context), from_q8 = greedy(q8, context);
+  size_t same = 0;
+  while (same < kGreedyTokens && from_f32[same] == from_q8[same]) ++same;
+  MESSAGE(family << ": free-running greedy, q8 equals f32 for the first " << same << " of " << kGreedyTokens
+                 << " tokens (f32 " << join(from_f32) << ", q8 " << join(from_q8) << ")");
+  CHECK(check_q8_choices(f32, q8, context, family) >= kGreedyTokens / 2);
+}
+
+}  // namespace
+
+TEST_CASE("Llama-3.x: rope_scaling llama3") { check_family("llama3", Architecture::Llama); }
+TEST_CASE("SmolLM2: Llama with tied embeddings") { check_family("smollm2", Architecture::Llama); }
+TEST_CASE("Qwen2: q/k/v biases") { check_family("qwen2", Architecture::Qwen2); }
+TEST_CASE("Qwen3: per-head q/k RMSNorm, head_dim apart from hidden_size") { check_family("qwen3", Architecture::Qwen3); }
+TEST_CASE("Gemma 2: (1+w) norms, GeGLU, post-norms, soft-capping, alternating sliding window") {
+  check_family("gemma2", Architecture::Gemma2);
+}
+TEST_CASE("Gemma 3: q/k norms, local RoPE base on sliding layers, linear scaling on global ones") {
+  check_family("gemma3", Architecture::Gemma3);
+}
+TEST_CASE("Phi-3: fused qkv/gate_up, longrope short factors, sliding window") {
+  // A context within original_max_position_embeddings (64) keeps the short factors.
+  check_family("phi3", Architecture::Phi3, 64);
+}
+TEST_CASE("GPT-2: LayerNorm with bias, learned positions, GELU, Conv1D") { check_family("gpt2", Architecture::Gpt2); }
+
+TEST_CASE("Phi-3: a session longer than original_max_position_embeddings uses the long factors") {
+  const FamilyFiles files = make_family("phi3");
+  if (files.dir.empty()) return;
+  const std::string f32 = test::convert(files.folder, files.tokenizer, files.dir + "/f32.sprig");
+  const auto long_reference = reference_logits(files, "--long-rope");
+  const float long_difference = max_abs_difference(sprig_logits(f32, 256), long_reference);
+  const float short_vs_long = max_abs_difference(reference_logits(files), long_reference);
+  MESSAGE("phi3 long factors: max |logit difference| " << long_difference << " (short vs long factors differ by "
+                                                        << short_vs_long << ")");
+  CHECK(long_difference < 1e-4f);
+  CHECK(short_vs_long > 1e-2f);  // the two factor sets really differ on this prompt
+}
+
+TEST_CASE("config fields sprig does not implement stop the conversion, naming field and value") {
+  const FamilyFiles files = make_family("smollm2");
+  if (files.dir.empty()) return;
+  const std::string config_path = files.folder + "/config.json";
+  const std::vector<uint8_t> original = test::read_file(config_path);
+  const std::string text(original.begin(), original.end());
+  auto converting_fails_with = [&](const std::string& from, const std::string& to) {
+    std::string edited = text;
+    const size_t at = edited.find(from);
+    REQUIRE(at != std::string::npos);
+    edited.replace(at, from.size(), to);
+    test::write_file(config_path, std::vector<uint8_t>(edited.begin(), edited.end()));
+    std::string message;
+    try {
+      test::convert(files.folder, files.tokenizer, files.dir + "/bad.sprig");
+    } catch (const convert::ConvertError& e) {
+      message = e.what();
+    }
+    test::write_file(config_path, original);
+    return message;
+  };
+  const std::string yarn =
+      converting_fails_with("\"rope_scaling\": null", "\"rope_scaling\": {\"rope_type\": \"yarn\", \"factor\": 4.0}");
+  CHECK(yarn.find("rope_scaling type 'yarn'") != std::string::npos);
+  const std::string act = converting_fails_with("\"hidden_act\": \"silu\"", "\"hidden_act\": \"relu\"");
+  CHECK(act.find("hidden_act") != std::string::npos);
+  CHECK(act.find("relu") != std::string::npos);
+  const std::string arch = converting_fails_with("\"model_type\": \"llama\"", "\"model_type\": \"mamba\"");
+  CHECK(arch.find("model_type 'mamba'") != std::string::npos);
+  const std::string bias = converting_fails_with("\"mlp_bias\": false", "\"mlp_bias\": true");
+  CHECK(bias.find("mlp_bias") != std::string::npos);
+}
+
+namespace {
+
+// The family's checkpoint written as GGUF by tests/reference/make_family_gguf.py (llama.cpp's
+// names and layouts). Plain: f32 tensors, compared with the reference on the same folder.
+// Quantized: Q8_0, Q4_0, Q4_K and Q6_K tensors (ffn 256 so ffn_down rows are whole k-quant
+// blocks), compared with the reference on the dequantized weights the GGUF file holds.
+void check_gguf(const std::string& family, bool quantized, uint32_t context = 0, const std::string& generator = "") {
+  FamilyFiles files = make_family(family, (quantized ? "--ffn 256 " : "") + generator);
+  if (files.dir.empty()) return;
+  const std::string gguf = files.dir + "/model.gguf";
+  std::string command = files.python + " " + test::tests_dir() + "/reference/make_family_gguf.py " + files.folder + " " +
+                        gguf;
+  if (quantized) command += " --quant --dequantized-hf " + files.dir + "/dequantized";
+  REQUIRE(test::run(command) == 0);
+  const std::string f32 = test::convert(gguf, files.tokenizer, files.dir + "/gguf_f32.sprig");
+  if (quantized) files.folder = files.dir + "/dequantized";
+  const float difference = max_abs_difference(sprig_logits(f32, context), reference_logits(files));
+  MESSAGE(family << std::string(quantized ? " GGUF Q8_0/Q4_0/Q4_K/Q6_K" : " GGUF f32")
+                 << ": max |logit difference| vs NumPy reference: " << difference);
+  CHECK(difference < 1e-4f);
+
+  // Converting quantized GGUF tensors to q8 quantizes them twice: the converter says so.
+  const convert::Checkpoint checkpoint = convert::read_checkpoint(gguf, files.tokenizer);
+  convert::WriteOptions options;
+  options.dtype = options.head_dtype = DType::Q8;
+  const convert::WriteSummary summary = convert::write_model(checkpoint, files.dir + "/gguf_q8.sprig", options);
+  if (quantized) {
+    CHECK(summary.warning.find("quantizing already quantized tensors again") != std::string::npos);
+    CHECK(summary.warning.find("Q4_K") != std::string::npos);
+  } else {
+    CHECK(summary.warning.empty());
+  }
+  CHECK(check_q8_choices(f32, files.dir + "/gguf_q8.sprig", context, family + " GGUF") >= kGreedyTokens / 2);
+}
+
+}  // namespace
+
+TEST_CASE("GGUF llama (Llama-3 rope_freqs divisors, interleaved q/k rows)") { check_gguf("llama3", false); }
+TEST_CASE("GGUF llama (SmolLM2, tied)") { check_gguf("smollm2", false); }
+TEST_CASE("GGUF qwen2 (NEOX q/k rows and biases)") { check_gguf("qwen2", false); }
+TEST_CASE("GGUF qwen3 (q/k norms)") { check_gguf("qwen3", false); }
+TEST_CASE("GGUF gpt2 (fused attn_qkv, LayerNorm biases, position_embd)") { check_gguf("gpt2", false); }
+TEST_CASE("GGUF phi3 (fused attn_qkv and ffn_up, rope_factors_short/long, attn_factor)") {
+  check_gguf("phi3", false, 64);
+}
+TEST_CASE("GGUF quantized tensors: phi3") { check_gguf("phi3", true, 64); }
+// GGUF has no query_pre_attn_scalar or sliding_window_pattern: llama.cpp applies head_dim and 6.
+TEST_CASE("GGUF gemma2 (1 + w norms stored, soft-capping keys)") { check_gguf("gemma2", false, 0, "--gguf-compatible"); }
+TEST_CASE("GGUF quantized tensors: gemma2") { check_gguf("gemma2", true, 0, "--gguf-compatible"); }
+TEST_CASE("GGUF gemma3 (6 layers: five sliding with the local base, one global with linear scaling)") {
+  check_gguf("gemma3", false, 0, "--gguf-compatible --layers 6");
+}
+TEST_CASE("GGUF quantized tensors: llama3") { check_gguf("llama3", true); }
+TEST_CASE("GGUF quantized tensors: qwen2") { check_gguf("qwen2", true); }
+TEST_CASE("GGUF quantized tensors: gpt2") { check_gguf("gpt2", true); }
+
+TEST_CASE("a model file whose family fields are out of range is an error naming them") {
+  // FlatBuffers stores only fields that differ from their defaults, so each mutation picks a
+  // family whose file holds the field.
+  std::map<std::string, std::pair<std::string, std::vector<uint8_t>>> converted;  // family: folder, file bytes
+  auto load_error = [&converted](const std::string& family, auto change) -> std::string {
+    if (!converted.count(family)) {
+      const FamilyFiles files = make_family(family);
+      if (files.dir.empty()) return "skipped";
+      const std::string path = test::convert(files.folder, files.tokenizer, files.dir + "/f32.sprig");
+      converted[family] = {files.dir, test::read_file(path)};
+    }
+    const auto& [dir, original] = converted[family];
+    std::vector<uint8_t> bytes = original;
+    change(*schema::GetMutableSizePrefixedModel(bytes.data()));
+    test::write_file(dir + "/bad.sprig", bytes);
+    auto model = Model::open(dir + "/bad.sprig");
+    return model.ok() ? std::string() : model.error().message();
+  };
+  const std::string unchanged = load_error("gemma2", [](schema::Model&) {});
+  if (unchanged == "skipped") return;
+  CHECK(unchanged.empty());
+  CHECK(load_error("gemma2", [](schema::Model& m) { REQUIRE(m.mutate_architecture(schema::Architecture(99))); })
+            .find("unknown architecture 99") != std::string::npos);
+  CHECK(load_error("gpt2", [](schema::Model& m) { REQUIRE(m.mutable_family()->mutate_norm(schema::NormKind(7))); })
+            .find("unknown norm kind 7") != std::string::npos);
+  CHECK(load_error("gemma2",
+                   [](schema::Model& m) { REQUIRE(m.mutable_family()->mutate_activation(schema::Activation(9))); })
+            .find("unknown activation 9") != std::string::npos);
+  CHECK(load_error("gemma2", [](schema::Model& m) { REQUIRE(m.mutable_family()->mutate_attention_softcap(-1.0f)); })
+            .find("soft-capping") != std::string::npos);
+  CHECK(load_error("gemma2", [](schema::Model& m) { REQUIRE(m.mutable_family()->mutate_embedding_scale(0.0f)); })
+            .find("embedding_scale") != std::string::npos);
+}

@@ -130,7 +130,7 @@ void ChatFormatter::emit_close(const ChatMessage& message, Sink&& sink) const {
 
 template <class Sink>
 Status ChatFormatter::emit(std::span<const ChatMessage> messages, size_t first, bool add_generation_prompt,
-                           Sink&& sink) const {
+                           bool previous_closed, Sink&& sink) const {
   if (!template_.present) return Error("the model has no chat template");
   if (first > messages.size()) return Error("the conversation has fewer messages than are cached");
   for (size_t i = first; i < messages.size(); ++i)
@@ -147,7 +147,7 @@ Status ChatFormatter::emit(std::span<const ChatMessage> messages, size_t first, 
       sink(Segment{Part::Text, template_.default_system});
       sink(Segment{Part::Marker, "<|im_end|>"}), sink(Segment{Part::Text, "\n"});
     }
-  } else {
+  } else if (!previous_closed) {
     emit_close(messages[first - 1], sink);
   }
   for (size_t i = first; i < messages.size(); ++i) {
@@ -186,7 +186,7 @@ Status ChatFormatter::emit(std::span<const ChatMessage> messages, size_t first, 
 
 Status ChatFormatter::render_text(std::span<const ChatMessage> messages, bool add_generation_prompt,
                                   std::string& out) const {
-  return emit(messages, 0, add_generation_prompt, [&](const Segment& s) {
+  return emit(messages, 0, add_generation_prompt, false, [&](const Segment& s) {
     if (s.part == Part::Bos) out += bos_text_;
     else if (s.part == Part::Eos) out += eos_text_;
     else out += s.text;
@@ -194,7 +194,7 @@ Status ChatFormatter::render_text(std::span<const ChatMessage> messages, bool ad
 }
 
 Status ChatFormatter::render_tokens(std::span<const ChatMessage> messages, size_t first, bool add_generation_prompt,
-                                    std::vector<int32_t>& ids, Workspace& workspace) const {
+                                    std::vector<int32_t>& ids, Workspace& workspace, bool previous_closed) const {
   std::string& pending = workspace.text;
   pending.clear();
   auto flush = [&] {
@@ -211,7 +211,7 @@ Status ChatFormatter::render_tokens(std::span<const ChatMessage> messages, size_
   const size_t start_size = ids.size();
   const bool bos_added = first == 0 && tokenizer_.vocab_adds_bos() && tokenizer_.bos_id() >= 0;
   if (bos_added) ids.push_back(tokenizer_.bos_id());
-  const Status status = emit(messages, first, add_generation_prompt, [&](const Segment& s) {
+  const Status status = emit(messages, first, add_generation_prompt, previous_closed, [&](const Segment& s) {
     switch (s.part) {
       case Part::Text: pending += s.text; break;
       case Part::Marker: push(marker_token(s.text), s.text); break;

@@ -39,9 +39,10 @@ class ChatFormatter {
   // Appends the tokens of messages[first..] to `ids`. With first == 0 that is the whole
   // conversation, BOS included. With first > 0 the earlier messages are already in the KV
   // cache except the closing part of messages[first - 1] (its end marker and what follows): an
-  // assistant reply generated up to its stop token. Those come first.
+  // assistant reply generated up to its stop token. Those come first, unless `previous_closed`
+  // says they are cached too.
   Status render_tokens(std::span<const ChatMessage> messages, size_t first, bool add_generation_prompt,
-                       std::vector<int32_t>& ids, Workspace& workspace) const;
+                       std::vector<int32_t>& ids, Workspace& workspace, bool previous_closed = false) const;
 
   bool is_stop(int32_t token) const;
   const ChatTemplate& chat_template() const { return template_; }
@@ -55,7 +56,8 @@ class ChatFormatter {
   // Calls sink(Segment) for the template's output, from messages[first] (or from the closing
   // part of messages[first - 1]).
   template <class Sink>
-  Status emit(std::span<const ChatMessage> messages, size_t first, bool add_generation_prompt, Sink&& sink) const;
+  Status emit(std::span<const ChatMessage> messages, size_t first, bool add_generation_prompt, bool previous_closed,
+              Sink&& sink) const;
   template <class Sink>
   void emit_open(const ChatMessage& message, bool first_in_conversation, std::string_view system_prefix,
                  Sink&& sink) const;

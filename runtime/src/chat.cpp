@@ -1,0 +1,178 @@
+#include "sprig/chat.h"
+
+#include <algorithm>
+#include <chrono>
+
+#include "sprig/utf8_stream.h"
+
+namespace sprig {
+namespace {
+
+double seconds_since(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
+}  // namespace
+
+Chat::Chat(Session& session, const Tokenizer& tokenizer, const ChatFormatter& formatter, Sampler& sampler)
+    : session_(session), tokenizer_(tokenizer), formatter_(formatter), sampler_(sampler) {
+  logits_.resize(tokenizer.vocab_size());
+  tokens_.reserve(session.context_length());
+  new_tokens_.reserve(session.context_length());
+}
+
+void Chat::set_messages(std::vector<StoredMessage> messages) {
+  messages_ = std::move(messages);
+  cached_messages_ = 0;
+  last_closed_ = false;
+  tokens_.clear();
+  session_.reset();
+}
+
+void Chat::reset() {
+  std::vector<StoredMessage> kept;
+  if (!messages_.empty() && messages_[0].role == "system") kept.push_back(messages_[0]);
+  set_messages(std::move(kept));
+}
+
+Status Chat::render_new(size_t first, std::vector<int32_t>& ids, bool generation_prompt) {
+  views_.clear();
+  for (const StoredMessage& m : messages_) views_.push_back({m.role, m.content});
+  ids.clear();
+  return formatter_.render_tokens(views_, first, generation_prompt, ids, workspace_, first > 0 && last_closed_);
+}
+
+Status Chat::prime() {
+  if (cached_messages_ == messages_.size()) return {};
+  const ChatTemplateKind kind = formatter_.chat_template().kind;
+  // Llama 2 and Gemma write the system prompt inside the first user turn: nothing to prefill yet.
+  if (kind == ChatTemplateKind::Llama2 || kind == ChatTemplateKind::Gemma) return {};
+  if (Status s = render_new(cached_messages_, new_tokens_, false); !s) return s;
+  if (new_tokens_.empty()) return {};
+  if (tokens_.size() + new_tokens_.size() >= session_.context_length())
+    return Error("the conversation does not fit the context of " + std::to_string(session_.context_length()) + " tokens");
+  if (Status s = session_.prefill(new_tokens_); !s) return s;
+  tokens_.insert(tokens_.end(), new_tokens_.begin(), new_tokens_.end());
+  cached_messages_ = messages_.size();
+  last_closed_ = true;
+  return {};
+}
+
+Result<uint32_t> Chat::fit_context(uint32_t reply_room, std::vector<int32_t>& ids) {
+  const uint32_t context = session_.context_length();
+  uint32_t dropped = 0;
+  while (true) {
+    if (tokens_.size() + ids.size() + reply_room <= context) return dropped;
+    // Start over from the system prompt and the newest messages: drop the oldest turn after it.
+    const size_t keep_from = !messages_.empty() && messages_[0].role == "system" ? 1 : 0;
+    if (messages_.size() - keep_from <= 1) {
+      // Nothing left to drop: go ahead if the prompt fits at all (the reply gets what is left).
+      if (tokens_.size() + ids.size() < context) return dropped;
+      return Error("the system prompt and the last message (" + std::to_string(ids.size()) +
+                   " tokens) do not fit the context of " + std::to_string(context) + " tokens");
+    }
+    // Drop a user message with the replies that follow it, so turns stay whole.
+    size_t end = keep_from + 1;
+    while (end < messages_.size() - 1 && messages_[end].role != "user") ++end;
+    dropped += uint32_t(end - keep_from);
+    messages_.erase(messages_.begin() + ptrdiff_t(keep_from), messages_.begin() + ptrdiff_t(end));
+    cached_messages_ = 0;
+    last_closed_ = false;
+    tokens_.clear();
+    session_.reset();
+    if (Status s = render_new(0, ids, true); !s) return Error(s.message());
+  }
+}
+
+Result<ChatTurnStats> Chat::turn(std::string_view user, uint32_t max_tokens, const TokenSink& sink) {
+  ChatTurnStats stats;
+  if (!user.empty()) messages_.push_back({"user", std::string(user)});
+  if (messages_.empty() || messages_.back().role != "user") return Error("the conversation does not end with a user message");
+  if (Status s = render_new(cached_messages_, new_tokens_, true); !s) return Error(s.message());
+  // Room for a reply: up to max_tokens, and never more than a quarter of the context.
+  const uint32_t room = std::min<uint32_t>(std::max<uint32_t>(max_tokens, 1), session_.context_length() / 4);
+  auto dropped = fit_context(room, new_tokens_);
+  if (!dropped) return dropped.error();
+  stats.dropped_messages = dropped.value();
+
+  auto start = std::chrono::steady_clock::now();
+  if (new_tokens_.empty()) return Error("the template rendered no tokens for this turn");
+  if (Status s = session_.prefill(new_tokens_); !s) return Error(s.message());
+  tokens_.insert(tokens_.end(), new_tokens_.begin(), new_tokens_.end());
+  cached_messages_ = messages_.size();
+  last_closed_ = false;
+  stats.prefilled_tokens = uint32_t(new_tokens_.size());
+  stats.prompt_seconds = seconds_since(start);
+
+  start = std::chrono::steady_clock::now();
+  messages_.push_back({"assistant", ""});
+  std::string& reply = messages_.back().content;
+  Utf8Stream stream;
+  std::string text;
+  int32_t previous = tokens_.back();
+  while (true) {
+    if (stats.generated_tokens >= max_tokens) {
+      stats.stop = StopReason::TokenLimit;
+      break;
+    }
+    const std::span<const float> logits = session_.logits();
+    std::copy(logits.begin(), logits.end(), logits_.begin());
+    const int32_t token = sampler_.sample(logits_);
+    if (formatter_.is_stop(token)) {
+      stats.stop = StopReason::EndOfSequence;
+      break;
+    }
+    if (session_.position() >= session_.context_length()) {
+      stats.stop = StopReason::ContextFull;
+      break;
+    }
+    ++stats.generated_tokens;
+    text.clear();
+    stream.push(tokenizer_.decode(previous, token), text);
+    previous = token;
+    reply += text;
+    if (Status s = session_.decode(token); !s) return Error(s.message());
+    tokens_.push_back(token);
+    if (!sink(token, text)) {
+      stats.stop = StopReason::Cancelled;
+      break;
+    }
+  }
+  text.clear();
+  stream.finish(text);
+  if (!text.empty()) {
+    reply += text;
+    sink(-1, text);
+  }
+  // The reply's tokens are cached; its closing marker comes at the start of the next turn.
+  cached_messages_ = messages_.size();
+  last_closed_ = false;
+  stats.generation_seconds = seconds_since(start);
+  return stats;
+}
+
+// The session file's extra bytes: whether the last message is closed, then the messages as JSON.
+Status Chat::save_state(const std::string& path) const {
+  const std::string extra = std::string(last_closed_ ? "1" : "0") + format_chat_json(messages_);
+  return session_.save_state(path, tokens_, extra);
+}
+
+Status Chat::resume(const std::string& path) {
+  set_messages({});
+  std::string extra;
+  auto tokens = session_.load_state(path, extra);
+  if (!tokens) return Status(tokens.error());
+  auto messages = parse_chat_json(std::string_view(extra).substr(std::min<size_t>(1, extra.size())));
+  if (extra.empty() || (extra[0] != '0' && extra[0] != '1') || !messages) {
+    session_.reset();
+    return Error(path + ": the conversation stored with the session is damaged" +
+                 (messages ? std::string() : ": " + messages.error().message()));
+  }
+  messages_ = std::move(messages.value());
+  tokens_ = std::move(tokens.value());
+  cached_messages_ = messages_.size();
+  last_closed_ = extra[0] == '1';
+  return {};
+}
+
+}  // namespace sprig

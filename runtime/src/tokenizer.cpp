@@ -192,6 +192,16 @@ void Tokenizer::Workspace::reserve(size_t text_bytes) {
   queue.reserve(c.queue);
 }
 
+void Tokenizer::Workspace::reserve(const Vocabulary& vocab, size_t text_bytes) {
+  const Capacities c = capacities(&vocab, text_bytes);
+  normalized.reserve(c.normalized);
+  spelled.reserve(c.spelled);
+  code_points.reserve(c.code_points);
+  chunk_ends.reserve(c.chunk_ends);
+  symbols.reserve(c.symbols);
+  queue.reserve(c.queue);
+}
+
 size_t Tokenizer::Workspace::arena_bytes(const Vocabulary& vocab, size_t text_bytes) {
   const Capacities c = capacities(&vocab, text_bytes);
   // Each buffer rounded to 16 bytes, plus the terminating zero of the strings.

@@ -36,7 +36,9 @@ class Tokenizer {
         : normalized(memory), spelled(memory), code_points(memory), chunk_ends(memory), symbols(memory),
           queue(memory) {}
     void reserve(size_t text_bytes);
-    // The bytes reserve() takes for this vocabulary's kind of tokenizer (a session plans them).
+    // Only what this vocabulary's kind of tokenizer uses.
+    void reserve(const Vocabulary& vocab, size_t text_bytes);
+    // The bytes reserve(vocab, text_bytes) takes (a session plans them).
     static size_t arena_bytes(const Vocabulary& vocab, size_t text_bytes);
 
    private:

@@ -69,7 +69,7 @@ TEST_CASE("a second turn prefills only its own tokens and continues the cached s
   CHECK(session->prefilled_tokens() == first->prefilled_tokens);
 
   // What turn two must add: <|im_end|>, "\n", the user turn and the generation prompt.
-  std::vector<StoredMessage> next = chat.messages();
+  std::vector<StoredMessage> next(chat.messages().begin(), chat.messages().end());
   next.push_back({"user", "Now tell me what happened next."});
   const auto views = chat_messages(next);
   std::vector<int32_t> expected_new, whole;

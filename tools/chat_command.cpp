@@ -42,7 +42,7 @@ Result<std::vector<StoredMessage>> read_conversation(const std::string& path) {
   return messages;
 }
 
-Status write_conversation(const std::string& path, const std::vector<StoredMessage>& messages) {
+Status write_conversation(const std::string& path, std::span<const StoredMessage> messages) {
   std::ofstream out(path, std::ios::binary | std::ios::trunc);
   out << format_chat_json(messages);
   out.close();

@@ -14,15 +14,34 @@ double seconds_since(std::chrono::steady_clock::time_point start) {
 
 }  // namespace
 
-Chat::Chat(Session& session, const Tokenizer& tokenizer, const ChatFormatter& formatter, Sampler& sampler)
+Chat::Chat(Session& session, const Tokenizer& tokenizer, const ChatFormatter& formatter, Sampler& sampler,
+           const ChatLimits& limits)
     : session_(session), tokenizer_(tokenizer), formatter_(formatter), sampler_(sampler) {
   logits_.resize(tokenizer.vocab_size());
   tokens_.reserve(session.context_length());
   new_tokens_.reserve(session.context_length());
+  slots_.resize(std::max<size_t>(limits.max_messages, 2));
+  for (StoredMessage& slot : slots_) {
+    slot.role.reserve(16);
+    slot.content.reserve(limits.message_bytes);
+  }
+  views_.reserve(slots_.size());
+  // A run of plain text between two markers holds at most a system prompt and a message.
+  workspace_.reserve(2 * limits.message_bytes + 256);
+  piece_.reserve(256);
+}
+
+StoredMessage& Chat::append_message(std::string_view role, std::string_view content) {
+  if (count_ == slots_.size()) slots_.emplace_back();  // past the limits: allocates
+  StoredMessage& slot = slots_[count_++];
+  slot.role.assign(role);
+  slot.content.assign(content);
+  return slot;
 }
 
 void Chat::set_messages(std::vector<StoredMessage> messages) {
-  messages_ = std::move(messages);
+  count_ = 0;
+  for (const StoredMessage& m : messages) append_message(m.role, m.content);
   cached_messages_ = 0;
   last_closed_ = false;
   tokens_.clear();
@@ -30,20 +49,22 @@ void Chat::set_messages(std::vector<StoredMessage> messages) {
 }
 
 void Chat::reset() {
-  std::vector<StoredMessage> kept;
-  if (!messages_.empty() && messages_[0].role == "system") kept.push_back(messages_[0]);
-  set_messages(std::move(kept));
+  count_ = count_ > 0 && slots_[0].role == "system" ? 1 : 0;
+  cached_messages_ = 0;
+  last_closed_ = false;
+  tokens_.clear();
+  session_.reset();
 }
 
 Status Chat::render_new(size_t first, std::vector<int32_t>& ids, bool generation_prompt) {
   views_.clear();
-  for (const StoredMessage& m : messages_) views_.push_back({m.role, m.content});
+  for (const StoredMessage& m : messages()) views_.push_back({m.role, m.content});
   ids.clear();
   return formatter_.render_tokens(views_, first, generation_prompt, ids, workspace_, first > 0 && last_closed_);
 }
 
 Status Chat::prime() {
-  if (cached_messages_ == messages_.size()) return {};
+  if (cached_messages_ == count_) return {};
   const ChatTemplateKind kind = formatter_.chat_template().kind;
   // Llama 2 and Gemma write the system prompt inside the first user turn: nothing to prefill yet.
   if (kind == ChatTemplateKind::Llama2 || kind == ChatTemplateKind::Gemma) return {};
@@ -53,7 +74,7 @@ Status Chat::prime() {
     return Error("the conversation does not fit the context of " + std::to_string(session_.context_length()) + " tokens");
   if (Status s = session_.prefill(new_tokens_); !s) return s;
   tokens_.insert(tokens_.end(), new_tokens_.begin(), new_tokens_.end());
-  cached_messages_ = messages_.size();
+  cached_messages_ = count_;
   last_closed_ = true;
   return {};
 }
@@ -64,8 +85,8 @@ Result<uint32_t> Chat::fit_context(uint32_t reply_room, std::vector<int32_t>& id
   while (true) {
     if (tokens_.size() + ids.size() + reply_room <= context) return dropped;
     // Start over from the system prompt and the newest messages: drop the oldest turn after it.
-    const size_t keep_from = !messages_.empty() && messages_[0].role == "system" ? 1 : 0;
-    if (messages_.size() - keep_from <= 1) {
+    const size_t keep_from = count_ > 0 && slots_[0].role == "system" ? 1 : 0;
+    if (count_ - keep_from <= 1) {
       // Nothing left to drop: go ahead if the prompt fits at all (the reply gets what is left).
       if (tokens_.size() + ids.size() < context) return dropped;
       return Error("the system prompt and the last message (" + std::to_string(ids.size()) +
@@ -73,9 +94,11 @@ Result<uint32_t> Chat::fit_context(uint32_t reply_room, std::vector<int32_t>& id
     }
     // Drop a user message with the replies that follow it, so turns stay whole.
     size_t end = keep_from + 1;
-    while (end < messages_.size() - 1 && messages_[end].role != "user") ++end;
+    while (end < count_ - 1 && slots_[end].role != "user") ++end;
     dropped += uint32_t(end - keep_from);
-    messages_.erase(messages_.begin() + ptrdiff_t(keep_from), messages_.begin() + ptrdiff_t(end));
+    // Dropped slots move to the back (strings swap, keeping their reserved memory).
+    std::rotate(slots_.begin() + ptrdiff_t(keep_from), slots_.begin() + ptrdiff_t(end), slots_.begin() + ptrdiff_t(count_));
+    count_ -= end - keep_from;
     cached_messages_ = 0;
     last_closed_ = false;
     tokens_.clear();
@@ -86,8 +109,8 @@ Result<uint32_t> Chat::fit_context(uint32_t reply_room, std::vector<int32_t>& id
 
 Result<ChatTurnStats> Chat::turn(std::string_view user, uint32_t max_tokens, const TokenSink& sink) {
   ChatTurnStats stats;
-  if (!user.empty()) messages_.push_back({"user", std::string(user)});
-  if (messages_.empty() || messages_.back().role != "user") return Error("the conversation does not end with a user message");
+  if (!user.empty()) append_message("user", user);
+  if (count_ == 0 || slots_[count_ - 1].role != "user") return Error("the conversation does not end with a user message");
   if (Status s = render_new(cached_messages_, new_tokens_, true); !s) return Error(s.message());
   // Room for a reply: up to max_tokens, and never more than a quarter of the context.
   const uint32_t room = std::min<uint32_t>(std::max<uint32_t>(max_tokens, 1), session_.context_length() / 4);
@@ -99,16 +122,15 @@ Result<ChatTurnStats> Chat::turn(std::string_view user, uint32_t max_tokens, con
   if (new_tokens_.empty()) return Error("the template rendered no tokens for this turn");
   if (Status s = session_.prefill(new_tokens_); !s) return Error(s.message());
   tokens_.insert(tokens_.end(), new_tokens_.begin(), new_tokens_.end());
-  cached_messages_ = messages_.size();
+  cached_messages_ = count_;
   last_closed_ = false;
   stats.prefilled_tokens = uint32_t(new_tokens_.size());
   stats.prompt_seconds = seconds_since(start);
 
   start = std::chrono::steady_clock::now();
-  messages_.push_back({"assistant", ""});
-  std::string& reply = messages_.back().content;
+  std::string& reply = append_message("assistant", "").content;
   Utf8Stream stream;
-  std::string text;
+  std::string& text = piece_;
   int32_t previous = tokens_.back();
   while (true) {
     if (stats.generated_tokens >= max_tokens) {
@@ -145,7 +167,7 @@ Result<ChatTurnStats> Chat::turn(std::string_view user, uint32_t max_tokens, con
     sink(-1, text);
   }
   // The reply's tokens are cached; its closing marker comes at the start of the next turn.
-  cached_messages_ = messages_.size();
+  cached_messages_ = count_;
   last_closed_ = false;
   stats.generation_seconds = seconds_since(start);
   return stats;
@@ -153,7 +175,7 @@ Result<ChatTurnStats> Chat::turn(std::string_view user, uint32_t max_tokens, con
 
 // The session file's extra bytes: whether the last message is closed, then the messages as JSON.
 Status Chat::save_state(const std::string& path) const {
-  const std::string extra = std::string(last_closed_ ? "1" : "0") + format_chat_json(messages_);
+  const std::string extra = std::string(last_closed_ ? "1" : "0") + format_chat_json(messages());
   return session_.save_state(path, tokens_, extra);
 }
 
@@ -168,9 +190,9 @@ Status Chat::resume(const std::string& path) {
     return Error(path + ": the conversation stored with the session is damaged" +
                  (messages ? std::string() : ": " + messages.error().message()));
   }
-  messages_ = std::move(messages.value());
+  for (const StoredMessage& m : messages.value()) append_message(m.role, m.content);
   tokens_ = std::move(tokens.value());
-  cached_messages_ = messages_.size();
+  cached_messages_ = count_;
   last_closed_ = extra[0] == '1';
   return {};
 }

@@ -25,17 +25,24 @@ struct ChatTurnStats {
   double prompt_seconds = 0, generation_seconds = 0;
 };
 
+// What a chat reserves at creation, so turns within these bounds allocate nothing.
+struct ChatLimits {
+  size_t max_messages = 64;    // the conversation's messages, the system prompt included
+  size_t message_bytes = 4096;  // the longest message (a user's text or a reply)
+};
+
 class Chat {
  public:
   // All four outlive the chat. The model must have a chat template.
-  Chat(Session& session, const Tokenizer& tokenizer, const ChatFormatter& formatter, Sampler& sampler);
+  Chat(Session& session, const Tokenizer& tokenizer, const ChatFormatter& formatter, Sampler& sampler,
+       const ChatLimits& limits = {});
 
   // Starts over with these messages (a loaded conversation, or a system prompt alone); nothing
   // is computed until the next turn.
   void set_messages(std::vector<StoredMessage> messages);
   // Drops everything but a leading system message.
   void reset();
-  const std::vector<StoredMessage>& messages() const { return messages_; }
+  std::span<const StoredMessage> messages() const { return {slots_.data(), count_}; }
   // The tokens in the KV cache, one per session position.
   std::span<const int32_t> cached_tokens() const { return tokens_; }
 
@@ -57,12 +64,15 @@ class Chat {
   Status render_new(size_t first, std::vector<int32_t>& ids, bool generation_prompt);
   // Drops the oldest non-system messages until the conversation and `reply_room` tokens fit.
   Result<uint32_t> fit_context(uint32_t reply_room, std::vector<int32_t>& ids);
+  // The next message slot, filled in place (reserved strings: no allocation within the limits).
+  StoredMessage& append_message(std::string_view role, std::string_view content);
 
   Session& session_;
   const Tokenizer& tokenizer_;
   const ChatFormatter& formatter_;
   Sampler& sampler_;
-  std::vector<StoredMessage> messages_;
+  std::vector<StoredMessage> slots_;  // the first count_ are the conversation
+  size_t count_ = 0;
   size_t cached_messages_ = 0;  // messages whose tokens are in the cache (the last one's close excepted)
   bool last_closed_ = false;    // the last cached message's close is cached too (prime)
   std::vector<int32_t> tokens_;
@@ -70,6 +80,7 @@ class Chat {
   std::vector<float> logits_;
   std::vector<ChatMessage> views_;
   ChatFormatter::Workspace workspace_;
+  std::string piece_;  // one token's completed characters
 };
 
 }  // namespace sprig

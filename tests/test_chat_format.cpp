@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "checkpoint.h"
+#include "model_writer.h"
 #include "sprig/chat_format.h"
 #include "sprig/chat_json.h"
 #include "test_support.h"
@@ -290,4 +291,97 @@ TEST_CASE("the conversation JSON reader takes the role/content format and refuse
   // Every prefix of a valid file is an error or a whole conversation, never a crash.
   const std::string valid = format_chat_json(ok.value());
   for (size_t n = 0; n + 1 < valid.size(); ++n) CHECK_FALSE(parse_chat_json(std::string_view(valid).substr(0, n)));
+}
+
+namespace {
+
+// A SentencePiece-style vocabulary with the control tokens every template kind uses, so each
+// kind renders through the same code as real models.
+std::shared_ptr<const Model> marker_model(const std::string& path, const std::string& jinja, const std::string& kind) {
+  convert::TokenizerData tokenizer;
+  auto add = [&](const std::string& piece, TokenType type) {
+    tokenizer.pieces.push_back(piece);
+    tokenizer.scores.push_back(0.0f);
+    tokenizer.types.push_back(type);
+  };
+  add("<unk>", TokenType::Unknown);
+  add("<s>", TokenType::Control);
+  add("</s>", TokenType::Control);
+  const char* hex = "0123456789ABCDEF";
+  for (int b = 0; b < 256; ++b) add(std::string("<0x") + hex[b / 16] + hex[b % 16] + ">", TokenType::Byte);
+  for (const char* marker : {"<|im_start|>", "<|im_end|>", "<|begin_of_text|>", "<|start_header_id|>",
+                             "<|end_header_id|>", "<|eot_id|>", "<|user|>", "<|assistant|>", "<|system|>", "<|end|>",
+                             "<start_of_turn>", "<end_of_turn>"})
+    add(marker, TokenType::Control);
+  tokenizer.unk_id = 0;
+  tokenizer.bos_id = 1;
+  tokenizer.eos_id = 2;
+  tokenizer.add_bos = false;
+  tokenizer.chat_template_source = jinja;
+  tokenizer.chat = convert::recognise_chat_template(tokenizer, kind, "markers");
+  convert::write_tokenizer_model(tokenizer, "markers", path);
+  auto model = Model::open(path);
+  REQUIRE_MESSAGE(model, (model ? "" : model.error().message()));
+  return model.value();
+}
+
+}  // namespace
+
+TEST_CASE("each template kind renders its family's layout, recognised from the family's markers") {
+  const std::string dir = test::work_dir("chat_kinds");
+  const std::vector<StoredMessage> messages = {
+      {"system", "Be brief."}, {"user", " Hi there \n"}, {"assistant", "Hello!"}, {"user", "Bye."}};
+  struct Case {
+    const char* jinja;  // enough of the family's template to be recognised
+    ChatTemplateKind kind;
+    const char* expected;
+  };
+  const Case cases[] = {
+      {"{{ bos_token }}{% ... %}<|start_header_id|>...<|end_header_id|>{{ message['content'] | trim }}<|eot_id|>",
+       ChatTemplateKind::Llama3,
+       "<s><|start_header_id|>system<|end_header_id|>\n\nBe brief.<|eot_id|>"
+       "<|start_header_id|>user<|end_header_id|>\n\nHi there<|eot_id|>"
+       "<|start_header_id|>assistant<|end_header_id|>\n\nHello!<|eot_id|>"
+       "<|start_header_id|>user<|end_header_id|>\n\nBye.<|eot_id|>"
+       "<|start_header_id|>assistant<|end_header_id|>\n\n"},
+      {"{{ bos_token }}... '[INST] ' + content.strip() + ' [/INST]' ... '<<SYS>>\\n' ...", ChatTemplateKind::Llama2,
+       "<s>[INST] <<SYS>>\nBe brief.\n<</SYS>>\n\n Hi there [/INST] Hello! </s><s>[INST] Bye. [/INST]"},
+      {"{{ bos_token }}<start_of_turn>{{ role }}\n{{ message['content'] | trim }}<end_of_turn>\n",
+       ChatTemplateKind::Gemma,
+       "<s><start_of_turn>user\nBe brief.\n\nHi there<end_of_turn>\n<start_of_turn>model\nHello!<end_of_turn>\n"
+       "<start_of_turn>user\nBye.<end_of_turn>\n<start_of_turn>model\n"},
+      {"{{ '<|user|>\\n' + message['content'] + eos_token }} {{ '<|assistant|>' }}", ChatTemplateKind::Zephyr,
+       "<|system|>\nBe brief.</s>\n<|user|>\n Hi there \n</s>\n<|assistant|>\nHello!</s>\n<|user|>\nBye.</s>\n"
+       "<|assistant|>\n"},
+      {"{{'<|user|>\\n' + message['content'] + '<|end|>\\n'}}", ChatTemplateKind::Phi3,
+       "<|system|>\nBe brief.<|end|>\n<|user|>\n Hi there \n<|end|>\n<|assistant|>\nHello!<|end|>\n<|user|>\nBye.<|end|>\n"
+       "<|assistant|>\n"},
+      {"{{'<|im_start|>' + message['role'] + '\\n' + message['content'] + '<|im_end|>' + '\\n'}}",
+       ChatTemplateKind::ChatMl,
+       "<|im_start|>system\nBe brief.<|im_end|>\n<|im_start|>user\n Hi there \n<|im_end|>\n<|im_start|>assistant\n"
+       "Hello!<|im_end|>\n<|im_start|>user\nBye.<|im_end|>\n<|im_start|>assistant\n"},
+  };
+  for (const Case& c : cases) {
+    CAPTURE(c.jinja);
+    auto model = marker_model(dir + "/m.sprig", c.jinja, "");
+    REQUIRE(model->chat_template().kind == c.kind);
+    const Tokenizer tokenizer(model->vocab());
+    const ChatFormatter formatter(*model, tokenizer);
+    std::string text;
+    REQUIRE(formatter.render_text(chat_messages(messages), true, text));
+    CHECK(text == c.expected);
+    // Tokens: every marker of the text is its control token, and the first turn closes with a stop token.
+    const auto ids = render(formatter, messages, 0, true);
+    size_t markers = 0;
+    for (int32_t id : ids) markers += tokenizer.type(id) == TokenType::Control;
+    size_t expected_markers = 0;
+    for (size_t at = 0; (at = text.find('<', at)) != std::string::npos; ++at) {
+      for (size_t id = 0; id < tokenizer.vocab_size(); ++id)
+        if (tokenizer.type(int32_t(id)) == TokenType::Control && text.compare(at, tokenizer.piece(int32_t(id)).size(),
+                                                                              tokenizer.piece(int32_t(id))) == 0)
+          ++expected_markers;
+    }
+    CHECK(markers == expected_markers);
+    REQUIRE(!model->chat_template().stop_ids.empty());
+  }
 }

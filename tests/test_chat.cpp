@@ -3,6 +3,7 @@
 // prompt, and a saved session resumes to the same replies; damaged or foreign files are refused.
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <cstdio>
 
 #include "sprig/chat.h"
@@ -90,7 +91,7 @@ TEST_CASE("a second turn prefills only its own tokens and continues the cached s
   CHECK(first_sentence(chat.messages()[4].content).find("Max") != std::string::npos);
 }
 
-TEST_CASE("a full context drops the oldest turns, keeps the system prompt and says so") {
+TEST_CASE("a full context drops the oldest turns by a context shift, keeps the system prompt and says so") {
   const std::string shared = test::shared_dir("chat context");
   if (shared.empty()) return;
   const ChatModel m = open_chat_model(shared, test::work_dir("chat_context"));
@@ -98,19 +99,40 @@ TEST_CASE("a full context drops the oldest turns, keeps the system prompt and sa
   Sampler sampler({}, m.tokenizer->vocab_size());
   Chat chat(*session, *m.tokenizer, *m.formatter, sampler);
   chat.set_messages({{"system", "You tell short stories for kids."}});
-  uint32_t dropped = 0;
+  std::vector<int32_t> system_tokens;
+  uint32_t dropped = 0, drop_turns = 0;
   for (const char* ask : {"Tell me a story about a cat named Lily.", "Tell me a story about a dog named Tom.",
-                          "Tell me a story about a girl named Mia.", "Tell me a story about a boy named Ben."}) {
+                          "Tell me a story about a girl named Mia.", "Tell me a story about a boy named Ben.",
+                          "Tell me a story about a bird named Sam."}) {
+    const uint64_t prefilled_before = session->prefilled_tokens();
     auto stats = chat.turn(ask, 40, kQuiet);
     REQUIRE_MESSAGE(stats, (stats ? "" : stats.error().message()));
+    if (system_tokens.empty()) {
+      // BOS, then the system turn up to the user's <|im_start|>.
+      const auto cached = chat.cached_tokens();
+      const auto user = std::find(cached.begin() + 2, cached.end(), 512);
+      system_tokens.assign(cached.begin(), user);
+    }
     dropped += stats->dropped_messages;
+    if (stats->dropped_messages) {
+      ++drop_turns;
+      // Dropped by shifting the cache: only the new turn was computed, not the kept conversation.
+      CHECK(session->prefilled_tokens() - prefilled_before == stats->prefilled_tokens);
+      CHECK(stats->prefilled_tokens < 60);
+    }
     CHECK(session->position() <= session->context_length());
     CHECK(session->position() == chat.cached_tokens().size());
+    // Whole turns: every message still opens with <|im_start|>, all but the last reply are closed.
+    const auto cached = chat.cached_tokens();
+    CHECK(size_t(std::count(cached.begin(), cached.end(), 512)) == chat.messages().size());
+    CHECK(size_t(std::count(cached.begin(), cached.end(), 513)) == chat.messages().size() - 1);
+    CHECK(std::equal(system_tokens.begin(), system_tokens.end(), cached.begin()));
   }
   CHECK(dropped > 0);
+  CHECK(drop_turns > 0);
   CHECK(chat.messages()[0].role == "system");
   CHECK(chat.messages()[0].content == "You tell short stories for kids.");
-  CHECK(chat.messages()[chat.messages().size() - 2].content == "Tell me a story about a boy named Ben.");
+  CHECK(chat.messages()[chat.messages().size() - 2].content == "Tell me a story about a bird named Sam.");
 
   // A single message longer than the context is an error, not a crash.
   auto tiny = new_session(m, 16);

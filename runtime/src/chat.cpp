@@ -26,6 +26,8 @@ Chat::Chat(Session& session, const Tokenizer& tokenizer, const ChatFormatter& fo
     slot.content.reserve(limits.message_bytes);
   }
   views_.reserve(slots_.size());
+  starts_.reserve(slots_.size() + 1);
+  new_starts_.reserve(slots_.size() + 1);
   // A run of plain text between two markers holds at most a system prompt and a message.
   workspace_.reserve(2 * limits.message_bytes + 256);
   piece_.reserve(256);
@@ -42,6 +44,7 @@ StoredMessage& Chat::append_message(std::string_view role, std::string_view cont
 void Chat::set_messages(std::vector<StoredMessage> messages) {
   count_ = 0;
   for (const StoredMessage& m : messages) append_message(m.role, m.content);
+  starts_.clear();
   cached_messages_ = 0;
   last_closed_ = false;
   tokens_.clear();
@@ -50,6 +53,7 @@ void Chat::set_messages(std::vector<StoredMessage> messages) {
 
 void Chat::reset() {
   count_ = count_ > 0 && slots_[0].role == "system" ? 1 : 0;
+  starts_.clear();
   cached_messages_ = 0;
   last_closed_ = false;
   tokens_.clear();
@@ -60,7 +64,40 @@ Status Chat::render_new(size_t first, std::vector<int32_t>& ids, bool generation
   views_.clear();
   for (const StoredMessage& m : messages()) views_.push_back({m.role, m.content});
   ids.clear();
-  return formatter_.render_tokens(views_, first, generation_prompt, ids, workspace_, first > 0 && last_closed_);
+  new_starts_.clear();
+  render_first_ = first;
+  return formatter_.render_tokens(views_, first, generation_prompt, ids, workspace_, first > 0 && last_closed_,
+                                  &new_starts_);
+}
+
+void Chat::commit_starts(size_t base) {
+  starts_.resize(std::min(starts_.size(), render_first_));
+  while (starts_.size() < render_first_) starts_.push_back(ChatFormatter::kNoBoundary);
+  for (uint32_t at : new_starts_)
+    starts_.push_back(at == ChatFormatter::kNoBoundary ? at : uint32_t(base + at));
+}
+
+bool Chat::shift_out(size_t from, size_t end) {
+  const ChatTemplateKind kind = formatter_.chat_template().kind;
+  // These write the system prompt inside the first user turn: dropping that turn would drop it.
+  if (kind == ChatTemplateKind::Llama2 || kind == ChatTemplateKind::Gemma) return false;
+  if (end >= cached_messages_ || end >= starts_.size()) return false;
+  uint32_t first = starts_[from];
+  const uint32_t last = starts_[end];
+  if (first == ChatFormatter::kNoBoundary || last == ChatFormatter::kNoBoundary) return false;
+  if (first == 0 && !tokens_.empty() && tokens_[0] == tokenizer_.bos_id()) first = 1;  // BOS stays
+  if (last <= first || last > tokens_.size()) return false;
+  const uint32_t drop = last - first;
+  if (!session_.shift(first, drop)) return false;
+  tokens_.erase(tokens_.begin() + first, tokens_.begin() + last);
+  for (size_t i = end; i < starts_.size(); ++i)
+    if (starts_[i] != ChatFormatter::kNoBoundary) starts_[i] -= drop;
+  starts_.erase(starts_.begin() + ptrdiff_t(from), starts_.begin() + ptrdiff_t(end));
+  std::rotate(slots_.begin() + ptrdiff_t(from), slots_.begin() + ptrdiff_t(end), slots_.begin() + ptrdiff_t(count_));
+  count_ -= end - from;
+  cached_messages_ -= end - from;
+  render_first_ -= end - from;
+  return true;
 }
 
 Status Chat::prime() {
@@ -73,6 +110,7 @@ Status Chat::prime() {
   if (tokens_.size() + new_tokens_.size() >= session_.context_length())
     return Error("the conversation does not fit the context of " + std::to_string(session_.context_length()) + " tokens");
   if (Status s = session_.prefill(new_tokens_); !s) return s;
+  commit_starts(tokens_.size());
   tokens_.insert(tokens_.end(), new_tokens_.begin(), new_tokens_.end());
   cached_messages_ = count_;
   last_closed_ = true;
@@ -96,6 +134,9 @@ Result<uint32_t> Chat::fit_context(uint32_t reply_room, std::vector<int32_t>& id
     size_t end = keep_from + 1;
     while (end < count_ - 1 && slots_[end].role != "user") ++end;
     dropped += uint32_t(end - keep_from);
+    // Cached turns with clean token boundaries leave by a context shift: nothing is recomputed.
+    if (shift_out(keep_from, end)) continue;
+    // Otherwise start over from the system prompt and the newest messages.
     // Dropped slots move to the back (strings swap, keeping their reserved memory).
     std::rotate(slots_.begin() + ptrdiff_t(keep_from), slots_.begin() + ptrdiff_t(end), slots_.begin() + ptrdiff_t(count_));
     count_ -= end - keep_from;
@@ -121,6 +162,7 @@ Result<ChatTurnStats> Chat::turn(std::string_view user, uint32_t max_tokens, con
   auto start = std::chrono::steady_clock::now();
   if (new_tokens_.empty()) return Error("the template rendered no tokens for this turn");
   if (Status s = session_.prefill(new_tokens_); !s) return Error(s.message());
+  commit_starts(tokens_.size());
   tokens_.insert(tokens_.end(), new_tokens_.begin(), new_tokens_.end());
   cached_messages_ = count_;
   last_closed_ = false;
@@ -175,7 +217,8 @@ Result<ChatTurnStats> Chat::turn(std::string_view user, uint32_t max_tokens, con
 
 // The session file's extra bytes: whether the last message is closed, then the messages as JSON.
 Status Chat::save_state(const std::string& path) const {
-  const std::string extra = std::string(last_closed_ ? "1" : "0") + format_chat_json(messages());
+  std::string extra(1, last_closed_ ? '1' : '0');
+  extra += format_chat_json(messages());
   return session_.save_state(path, tokens_, extra);
 }
 
@@ -191,6 +234,7 @@ Status Chat::resume(const std::string& path) {
                  (messages ? std::string() : ": " + messages.error().message()));
   }
   for (const StoredMessage& m : messages.value()) append_message(m.role, m.content);
+  starts_.assign(count_, ChatFormatter::kNoBoundary);  // not stored: a full context recomputes
   tokens_ = std::move(tokens.value());
   cached_messages_ = count_;
   last_closed_ = extra[0] == '1';

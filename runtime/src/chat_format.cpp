@@ -152,6 +152,7 @@ Status ChatFormatter::emit(std::span<const ChatMessage> messages, size_t first, 
   }
   for (size_t i = first; i < messages.size(); ++i) {
     const Role role = role_of(messages[i].role);
+    sink(Segment{Part::Start, {}});
     if (folds_system(kind) && role == Role::System) {
       if (i == 0 && messages.size() > 1) continue;  // written inside the next turn
       if (kind == ChatTemplateKind::Llama2) continue;  // Llama 2 writes no other system message
@@ -161,6 +162,7 @@ Status ChatFormatter::emit(std::span<const ChatMessage> messages, size_t first, 
     emit_close(messages[i], sink);
   }
   if (add_generation_prompt) {
+    sink(Segment{Part::Start, {}});
     switch (kind) {
       case ChatTemplateKind::ChatMl:
         sink(Segment{Part::Marker, "<|im_start|>"}), sink(Segment{Part::Text, "assistant\n"});
@@ -189,22 +191,34 @@ Status ChatFormatter::render_text(std::span<const ChatMessage> messages, bool ad
   return emit(messages, 0, add_generation_prompt, false, [&](const Segment& s) {
     if (s.part == Part::Bos) out += bos_text_;
     else if (s.part == Part::Eos) out += eos_text_;
-    else out += s.text;
+    else if (s.part != Part::Start) out += s.text;
   });
 }
 
 Status ChatFormatter::render_tokens(std::span<const ChatMessage> messages, size_t first, bool add_generation_prompt,
-                                    std::vector<int32_t>& ids, Workspace& workspace, bool previous_closed) const {
+                                    std::vector<int32_t>& ids, Workspace& workspace, bool previous_closed,
+                                    std::vector<uint32_t>* message_starts) const {
   std::string& pending = workspace.text;
   pending.clear();
+  const size_t base = ids.size();
+  // A message whose start waits for the text before it to be flushed; text of its own spoils it.
+  bool awaiting = false, spoiled = false;
+  auto mark = [&](uint32_t at) {
+    if (message_starts) message_starts->push_back(at);
+  };
   auto flush = [&] {
     if (pending.empty()) return;
     tokenizer_.encode(pending, EncodeOptions{}, ids, workspace.tokenizer);  // never parses special tokens
     pending.clear();
   };
   auto push = [&](int32_t id, std::string_view text) {
-    if (id < 0) return void(pending += text);
+    if (id < 0) {
+      spoiled = spoiled || awaiting;
+      return void(pending += text);
+    }
     flush();
+    if (awaiting) mark(spoiled ? kNoBoundary : uint32_t(ids.size() - base));
+    awaiting = spoiled = false;
     ids.push_back(id);
   };
   // BOS comes once at the start: whether the tokenizer adds it or the template writes it.
@@ -213,7 +227,16 @@ Status ChatFormatter::render_tokens(std::span<const ChatMessage> messages, size_
   if (bos_added) ids.push_back(tokenizer_.bos_id());
   const Status status = emit(messages, first, add_generation_prompt, previous_closed, [&](const Segment& s) {
     switch (s.part) {
-      case Part::Text: pending += s.text; break;
+      case Part::Start:
+        if (awaiting) mark(kNoBoundary);
+        awaiting = spoiled = false;
+        if (pending.empty()) mark(uint32_t(ids.size() - base));
+        else awaiting = true;
+        break;
+      case Part::Text:
+        spoiled = spoiled || awaiting;
+        pending += s.text;
+        break;
       case Part::Marker: push(marker_token(s.text), s.text); break;
       case Part::Bos:
         if (!(bos_added && ids.size() == start_size + 1 && pending.empty())) push(tokenizer_.bos_id(), bos_text_);
@@ -223,6 +246,7 @@ Status ChatFormatter::render_tokens(std::span<const ChatMessage> messages, size_
   });
   if (!status) return status;
   flush();
+  if (awaiting) mark(kNoBoundary);
   return {};
 }
 

@@ -62,8 +62,14 @@ class Chat {
 
  private:
   Status render_new(size_t first, std::vector<int32_t>& ids, bool generation_prompt);
-  // Drops the oldest non-system messages until the conversation and `reply_room` tokens fit.
+  // Drops the oldest non-system messages until the conversation and `reply_room` tokens fit:
+  // by shifting the KV cache when their tokens have clean boundaries, else by recomputing.
   Result<uint32_t> fit_context(uint32_t reply_room, std::vector<int32_t>& ids);
+  // Drops cached messages [from, end) from the KV cache without recomputing; false if it cannot.
+  bool shift_out(size_t from, size_t end);
+  // Records where the messages rendered by the last render_new begin, once their tokens start at
+  // tokens_[base].
+  void commit_starts(size_t base);
   // The next message slot, filled in place (reserved strings: no allocation within the limits).
   StoredMessage& append_message(std::string_view role, std::string_view content);
 
@@ -73,6 +79,10 @@ class Chat {
   Sampler& sampler_;
   std::vector<StoredMessage> slots_;  // the first count_ are the conversation
   size_t count_ = 0;
+  // Where each message's tokens begin in tokens_ (ChatFormatter::kNoBoundary: unknown); one more
+  // for the reply being generated. Lets a full context drop whole turns by a context shift.
+  std::vector<uint32_t> starts_, new_starts_;
+  size_t render_first_ = 0;  // the first message the last render_new rendered
   size_t cached_messages_ = 0;  // messages whose tokens are in the cache (the last one's close excepted)
   bool last_closed_ = false;    // the last cached message's close is cached too (prime)
   std::vector<int32_t> tokens_;

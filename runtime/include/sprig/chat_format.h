@@ -41,14 +41,20 @@ class ChatFormatter {
   // cache except the closing part of messages[first - 1] (its end marker and what follows): an
   // assistant reply generated up to its stop token. Those come first, unless `previous_closed`
   // says they are cached too.
+  //
+  // With `message_starts`, appends for each message from `first` on (and for the reply the
+  // generation prompt opens) the index in `ids` where its tokens begin, or kNoBoundary when it
+  // begins inside a run of text that is tokenized as a whole (then its tokens cannot be cut out).
   Status render_tokens(std::span<const ChatMessage> messages, size_t first, bool add_generation_prompt,
-                       std::vector<int32_t>& ids, Workspace& workspace, bool previous_closed = false) const;
+                       std::vector<int32_t>& ids, Workspace& workspace, bool previous_closed = false,
+                       std::vector<uint32_t>* message_starts = nullptr) const;
+  static constexpr uint32_t kNoBoundary = ~uint32_t(0);
 
   bool is_stop(int32_t token) const;
   const ChatTemplate& chat_template() const { return template_; }
 
  private:
-  enum class Part : uint8_t { Text, Marker, Bos, Eos };
+  enum class Part : uint8_t { Text, Marker, Bos, Eos, Start };  // Start: a message (or the reply) begins
   struct Segment {
     Part part;
     std::string_view text;

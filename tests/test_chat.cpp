@@ -140,6 +140,7 @@ TEST_CASE("a full context drops the oldest turns by a context shift, keeps the s
   auto refused = small.turn("Tell me a story about a dog named Max who finds a blue kite at the park.", 10, kQuiet);
   REQUIRE_FALSE(refused);
   CHECK(refused.error().message().find("do not fit the context") != std::string::npos);
+  CHECK(small.messages().empty());  // the refused message is not left unanswered
 }
 
 TEST_CASE("a saved session resumes to the same reply; foreign and damaged files are refused") {

@@ -149,8 +149,16 @@ Result<uint32_t> Chat::fit_context(uint32_t reply_room, std::vector<int32_t>& id
 }
 
 Result<ChatTurnStats> Chat::turn(std::string_view user, uint32_t max_tokens, const TokenSink& sink) {
+  if (user.empty()) return reply(max_tokens, sink);
+  append_message("user", user);
+  auto result = reply(max_tokens, sink);
+  // A turn that failed before its reply began leaves no unanswered message behind.
+  if (!result && count_ > 0 && slots_[count_ - 1].role == "user" && cached_messages_ < count_) --count_;
+  return result;
+}
+
+Result<ChatTurnStats> Chat::reply(uint32_t max_tokens, const TokenSink& sink) {
   ChatTurnStats stats;
-  if (!user.empty()) append_message("user", user);
   if (count_ == 0 || slots_[count_ - 1].role != "user") return Error("the conversation does not end with a user message");
   if (Status s = render_new(cached_messages_, new_tokens_, true); !s) return Error(s.message());
   // Room for a reply: up to max_tokens, and never more than a quarter of the context.

@@ -61,6 +61,7 @@ class Chat {
   Status resume(const std::string& path);
 
  private:
+  Result<ChatTurnStats> reply(uint32_t max_tokens, const TokenSink& sink);
   Status render_new(size_t first, std::vector<int32_t>& ids, bool generation_prompt);
   // Drops the oldest non-system messages until the conversation and `reply_room` tokens fit:
   // by shifting the KV cache when their tokens have clean boundaries, else by recomputing.

@@ -25,6 +25,17 @@ struct SourceTensor {
   std::function<std::vector<float>()> load;  // read when written, so one tensor is in memory at a time
 };
 
+// A chat template as the model file stores it (see schemas/model.fbs ChatTemplate).
+struct ChatTemplateData {
+  bool present = false;
+  ChatTemplateKind kind = ChatTemplateKind::ChatMl;
+  bool has_default_system = false;
+  std::string default_system;
+  bool bos_in_template = false;
+  std::vector<int32_t> stop_ids;
+  std::string source;
+};
+
 struct TokenizerData {
   TokenizerKind kind = TokenizerKind::SentencePieceBpe;
   PreTokenizer pre_tokenizer = PreTokenizer::Whole;
@@ -41,6 +52,11 @@ struct TokenizerData {
   bool add_bos = true;
   bool add_space_prefix = true;
   bool ignore_merges = false;  // a chunk that is a whole piece becomes that piece (Llama-3)
+  // The Jinja chat template as the source declares it (tokenizer_config.json chat_template,
+  // GGUF tokenizer.chat_template); empty for base models.
+  std::string chat_template_source;
+  // What the converter recognised in it (recognise_chat_template); written to the model file.
+  ChatTemplateData chat;
   std::string source_format;   // for the report: gguf, tokenizer.json, vocab.json+merges.txt, llama2c
 };
 
@@ -52,6 +68,13 @@ struct Checkpoint {
   std::string source;
   std::string source_format;
 };
+
+// Recognises the tokenizer's Jinja chat template by the markers and structure each family
+// uses. `forced_name` (--chat-template) picks the kind instead, also for sources without a
+// template. No template and nothing forced: no chat template (a base model). A template that is
+// not recognised is a ConvertError naming the kinds that are.
+ChatTemplateData recognise_chat_template(const TokenizerData& tokenizer, const std::string& forced_name,
+                                         const std::string& source);
 
 // Readers. Each throws ConvertError naming the file and the problem.
 Checkpoint read_llama2c(const std::string& path);
@@ -73,7 +96,9 @@ Checkpoint read_hf_folder(const std::string& folder);
 Checkpoint read_checkpoint(const std::string& input, const std::string& tokenizer);
 
 // Random-weight models with published shapes: smollm2-135m, qwen2.5-0.5b, llama-3.2-1b.
-Checkpoint synthetic_checkpoint(const std::string& name);
+// `vocab_size` 0 keeps the shape's; a real tokenizer sets its own (sprig-convert --synthetic
+// NAME --tokenizer DIR). "tiny-llama" is a few-layer shape for tests of big vocabularies.
+Checkpoint synthetic_checkpoint(const std::string& name, uint32_t vocab_size = 0);
 std::vector<std::string> synthetic_names();
 
 // Checks that tensors and hyperparameters agree before anything is written.

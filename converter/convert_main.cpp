@@ -19,10 +19,13 @@ const char* kUsage =
     "usage: sprig-convert (<checkpoint file or folder> | --synthetic NAME) -o model.sprig [--tokenizer SOURCE]\n"
     "                     [--dtype f32|f16 | --quant q8|q4|q4a [--group 32|64|128] [--method rtn|search]]\n"
     "                     [--head f32|f16|q8|q4|q4a] [--calibration TEXT]\n"
-    "       sprig-convert --tokenizer-only SOURCE -o tokenizer.sprig\n"
+    "                     [--chat-template chatml|llama2|llama3|phi3|gemma|zephyr]\n"
+    "       sprig-convert --tokenizer-only SOURCE -o tokenizer.sprig [--chat-template NAME]\n"
     "  checkpoint   a llama2.c .bin, a .gguf file, or a Hugging Face folder (config.json + safetensors)\n"
     "  --synthetic  random weights in the shape of smollm2-135m, qwen2.5-0.5b or llama-3.2-1b\n"
-    "  --tokenizer  replaces the checkpoint's tokenizer (llama2.c checkpoints and folders have none)\n"
+    "  --tokenizer  replaces the checkpoint's tokenizer (llama2.c checkpoints and folders have none); with\n"
+    "               --synthetic the vocabulary size is the tokenizer's\n"
+    "  --chat-template  the chat template kind, when the source's Jinja template is absent or not recognised\n"
     "  --tokenizer-only  writes a vocab-only file (the tokenizer, no weights)\n"
     "  SOURCE       tokenizer.json, a folder with tokenizer.json or vocab.json + merges.txt, a GGUF file\n"
     "               (vocab-only files included) or a llama2.c tokenizer .bin\n"
@@ -40,6 +43,10 @@ void report(const Checkpoint& c) {
                "rope theta %g, eps %g, %s output head\n",
                c.source.c_str(), c.source_format.c_str(), architecture_name(c.family.architecture), h.dim, h.n_layers, h.n_heads, h.n_kv_heads, h.head_dim,
                h.ffn_dim, h.vocab_size, h.max_positions, h.rope_theta, h.norm_eps, h.tied_output ? "tied" : "separate");
+  const ChatTemplateData& chat = c.tokenizer.chat;
+  if (chat.present)
+    std::fprintf(stderr, "chat template: %s%s, %zu stop tokens\n", chat_template_name(chat.kind),
+                 chat.has_default_system ? " with a default system prompt" : "", chat.stop_ids.size());
 }
 
 std::optional<DType> parse_dtype(const std::string& name) {
@@ -74,9 +81,10 @@ WriteOptions write_options(const cli::Arguments& args) {
   return options;
 }
 
-int write_tokenizer_only(const std::string& source, const std::string& output) {
+int write_tokenizer_only(const std::string& source, const std::string& output, const std::string& chat_template) {
   try {
-    const TokenizerData data = read_tokenizer_source(source);
+    TokenizerData data = read_tokenizer_source(source);
+    data.chat = recognise_chat_template(data, chat_template, source);
     const uint64_t bytes = write_tokenizer_model(data, source, output);
     std::fprintf(stderr, "wrote %s: vocab-only, %zu tokens, %zu merges (%s), %llu bytes\n", output.c_str(),
                  data.pieces.size(), data.merges.size(), data.source_format.c_str(), (unsigned long long)bytes);
@@ -92,21 +100,31 @@ int write_tokenizer_only(const std::string& source, const std::string& output) {
 int main(int argc, char** argv) {
   try {
     const cli::Arguments args(argc - 1, argv + 1, {"-o", "--tokenizer", "--dtype", "--quant", "--group", "--method", "--head",
-                               "--calibration", "--calibration-tokens", "--synthetic"},
+                               "--calibration", "--calibration-tokens", "--synthetic", "--chat-template"},
                               {"-h", "--help", "--tokenizer-only"});
     if (args.has("-h") || args.has("--help")) return std::fputs(kUsage, stdout), 0;
     if (args.has("--tokenizer-only")) {
       if (args.positional().size() != 1 || !args.has("-o")) throw cli::UsageError("give one tokenizer SOURCE and -o FILE");
-      return write_tokenizer_only(args.positional()[0], args.text("-o"));
+      return write_tokenizer_only(args.positional()[0], args.text("-o"), args.text("--chat-template"));
     }
     if (args.positional().size() != (args.has("--synthetic") ? 0u : 1u) || !args.has("-o"))
       throw cli::UsageError("give one checkpoint (or --synthetic NAME) and -o FILE");
     WriteOptions options = write_options(args);
     const std::string output = args.text("-o");
     try {
-      const Checkpoint checkpoint = args.has("--synthetic")
-                                        ? synthetic_checkpoint(args.text("--synthetic"))
-                                        : read_checkpoint(args.positional()[0], args.text("--tokenizer"));
+      Checkpoint checkpoint;
+      std::string tokenizer_source = args.has("--synthetic") ? "" : args.positional()[0];
+      if (!args.has("--synthetic")) {
+        checkpoint = read_checkpoint(args.positional()[0], args.text("--tokenizer"));
+      } else if (args.has("--tokenizer")) {
+        TokenizerData tokenizer = read_tokenizer_source(args.text("--tokenizer"));
+        checkpoint = synthetic_checkpoint(args.text("--synthetic"), uint32_t(tokenizer.pieces.size()));
+        checkpoint.tokenizer = std::move(tokenizer);
+      } else {
+        checkpoint = synthetic_checkpoint(args.text("--synthetic"));
+      }
+      if (args.has("--tokenizer")) tokenizer_source = args.text("--tokenizer");
+      checkpoint.tokenizer.chat = recognise_chat_template(checkpoint.tokenizer, args.text("--chat-template"), tokenizer_source);
       report(checkpoint);
       if (args.has("--calibration")) {
         options.importance = measure_activations(checkpoint, args.text("--calibration"), output + ".calibration",

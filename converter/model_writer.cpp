@@ -143,9 +143,14 @@ uint64_t write_file(const flatbuffers::FlatBufferBuilder& builder, const Checkpo
 void finish_model(flatbuffers::FlatBufferBuilder& builder, flatbuffers::Offset<fb::Hyperparameters> hparams,
                   flatbuffers::Offset<fb::Tokenizer> tokenizer,
                   flatbuffers::Offset<flatbuffers::Vector<flatbuffers::Offset<fb::Tensor>>> tensors,
-                  flatbuffers::Offset<fb::Provenance> provenance, bool vocab_only,
+                  flatbuffers::Offset<fb::Provenance> provenance, const ChatTemplateData& chat, bool vocab_only,
                   Architecture architecture = Architecture::Llama,
                   flatbuffers::Offset<fb::Family> family = 0) {
+  flatbuffers::Offset<fb::ChatTemplate> chat_template;
+  if (chat.present)
+    chat_template = fb::CreateChatTemplateDirect(builder, fb::ChatTemplateKind(chat.kind),
+                                                 chat.has_default_system ? chat.default_system.c_str() : nullptr,
+                                                 chat.bos_in_template, &chat.stop_ids, chat.source.c_str());
   fb::ModelBuilder model(builder);
   model.add_schema_major(kSchemaMajor);
   model.add_schema_minor(kSchemaMinor);
@@ -156,6 +161,7 @@ void finish_model(flatbuffers::FlatBufferBuilder& builder, flatbuffers::Offset<f
   model.add_tensors(tensors);
   model.add_provenance(provenance);
   if (vocab_only) model.add_vocab_only(true);
+  if (chat.present) model.add_chat_template(chat_template);
   fb::FinishSizePrefixedModelBuffer(builder, model.Finish());
 }
 
@@ -215,7 +221,7 @@ uint64_t write_tokenizer_model(const TokenizerData& tokenizer, const std::string
   auto tok = build_tokenizer(builder, tokenizer);
   auto provenance = fb::CreateProvenanceDirect(builder, source.c_str(), tokenizer.source_format.c_str(),
                                                kConverterVersion, "--tokenizer-only");
-  finish_model(builder, hparams, tok, tensor_vector, provenance, /*vocab_only=*/true);
+  finish_model(builder, hparams, tok, tensor_vector, provenance, tokenizer.chat, /*vocab_only=*/true);
   Checkpoint empty;
   empty.source = source;
   return write_file(builder, empty, path, WriteOptions{});
@@ -246,8 +252,8 @@ WriteSummary write_model(const Checkpoint& checkpoint, const std::string& path, 
                                                kConverterVersion, options.options_text.c_str(),
                                                recipe_text(options).c_str());
   auto family = build_family(builder, checkpoint.family);
-  finish_model(builder, hparams, tokenizer, tensor_vector, provenance, /*vocab_only=*/false,
-               checkpoint.family.architecture, family);
+  finish_model(builder, hparams, tokenizer, tensor_vector, provenance, checkpoint.tokenizer.chat,
+               /*vocab_only=*/false, checkpoint.family.architecture, family);
 
   summary.file_bytes = write_file(builder, checkpoint, path, options);
   summary.recipe = recipe_text(options);

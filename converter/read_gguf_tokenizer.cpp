@@ -58,6 +58,8 @@ TokenizerData read_gguf_tokenizer(const GgufFile& gguf) {
   if (gguf.has("tokenizer.ggml.add_space_prefix"))
     tokenizer.add_space_prefix = gguf.get_bool("tokenizer.ggml.add_space_prefix");
 
+  if (gguf.has("tokenizer.chat_template")) tokenizer.chat_template_source = gguf.get_string("tokenizer.chat_template");
+
   if (tokenizer.kind == TokenizerKind::ByteLevelBpe) {
     if (!gguf.has("tokenizer.ggml.pre")) gguf.file().fail("byte-level tokenizer without tokenizer.ggml.pre (its split pattern)");
     const ByteLevelPattern pattern = pattern_from_gguf_name(gguf.get_string("tokenizer.ggml.pre"), gguf.file().path());

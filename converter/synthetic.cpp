@@ -18,6 +18,8 @@ constexpr Shape kShapes[] = {
     {"smollm2-135m", 576, 1536, 30, 9, 3, 49152, 8192, 100000.0f},
     {"qwen2.5-0.5b", 896, 4864, 24, 14, 2, 151936, 32768, 1000000.0f},
     {"llama-3.2-1b", 2048, 8192, 16, 32, 8, 128256, 131072, 500000.0f},
+    // Not a published model: small enough that a 150K-token vocabulary dominates, for chat tests.
+    {"tiny-llama", 64, 172, 2, 4, 2, 512, 2048, 10000.0f},
 };
 
 // A SentencePiece-style vocabulary: <unk>, <s>, </s>, the 256 byte pieces, then filler pieces.
@@ -49,7 +51,7 @@ std::vector<std::string> synthetic_names() {
   return names;
 }
 
-Checkpoint synthetic_checkpoint(const std::string& name) {
+Checkpoint synthetic_checkpoint(const std::string& name, uint32_t vocab_size) {
   const Shape* shape = nullptr;
   for (const Shape& s : kShapes)
     if (name == s.name) shape = &s;
@@ -68,7 +70,7 @@ Checkpoint synthetic_checkpoint(const std::string& name) {
   hp.n_heads = shape->heads;
   hp.n_kv_heads = shape->kv_heads;
   hp.head_dim = shape->dim / shape->heads;
-  hp.vocab_size = shape->vocab;
+  hp.vocab_size = vocab_size ? vocab_size : shape->vocab;
   hp.max_positions = shape->context;
   hp.rope_theta = shape->rope_theta;
   hp.norm_eps = 1e-5f;

@@ -62,6 +62,16 @@ std::string apply_tokenizer_config(const std::string& path, TokenizerData& token
     tokenizer.eos_id = special_id("eos_token", tokenizer.eos_id);
     tokenizer.unk_id = special_id("unk_token", tokenizer.unk_id);
     tokenizer.pad_id = special_id("pad_token", tokenizer.pad_id);
+    if (config.contains("chat_template")) {
+      const nlohmann::json& chat = config["chat_template"];
+      if (chat.is_string()) {
+        tokenizer.chat_template_source = chat.get<std::string>();
+      } else if (chat.is_array()) {
+        // Named templates ({"name": "default", "template": ...}, "tool_use", "rag"): chat uses the default.
+        for (const auto& entry : chat)
+          if (entry.value("name", "") == "default") tokenizer.chat_template_source = entry.at("template").get<std::string>();
+      }
+    }
     if (config.contains("add_bos_token") && config["add_bos_token"].is_boolean())
       tokenizer.add_bos = config["add_bos_token"].get<bool>();
     return config.contains("tokenizer_class") && config["tokenizer_class"].is_string()

@@ -9,7 +9,7 @@ packages=(
   libxnnpack-dev libpthreadpool-dev libcpuinfo-dev
   nlohmann-json3-dev doctest-dev
   clang libclang-rt-14-dev libutf8proc-dev
-  python3 python3-numpy
+  python3 python3-numpy python3-jinja2
 )
 
 missing=()

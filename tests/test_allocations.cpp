@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "allocation_counter.h"
+#include "sprig/chat.h"
 #include "sprig/generate.h"
 #include "sprig/sprig.h"
 #include "test_support.h"
@@ -225,4 +226,49 @@ TEST_CASE("byte-level BPE encoding (NFC, split patterns, ranked merges) makes no
     CHECK(ids.size() > 20);
     CHECK(allocations == 0);
   }
+}
+
+TEST_CASE("three chat turns on stories260K-chat make no heap calls") {
+  const std::string shared = test::shared_dir("chat allocations");
+  if (shared.empty()) return;
+  const std::string path = test::convert(shared + "/models/stories260K-chat/stories260K-chat.gguf", "",
+                                         test::work_dir("chat_allocations") + "/chat.sprig");
+  auto model = Model::open(path);
+  REQUIRE(model.ok());
+  SessionOptions options;
+  options.context_length = 512;
+  auto session = Session::create(model.value(), options);
+  REQUIRE(session.ok());
+  const Tokenizer tokenizer(model.value()->vocab());
+  const ChatFormatter formatter(*model.value(), tokenizer);
+  Sampler sampler({0.8f, 0, 0.95f, 7}, tokenizer.vocab_size());
+  Chat chat(*session.value(), tokenizer, formatter, sampler);
+  chat.set_messages({{"system", "You are a kind storyteller."}});
+  size_t streamed = 0;
+  const TokenSink sink = [&streamed](int32_t, std::string_view text) {
+    streamed += text.size();
+    return true;
+  };
+  const char* asks[] = {"Tell me a story about a dog named Max.", "Now tell me what happened next.",
+                        "Tell me a story about a cat named Lily."};
+  size_t allocations = 0, frees = 0;
+  uint32_t generated = 0, prefilled = 0;
+  bool ok = true;
+  {
+    test::AllocationCounter counter;
+    for (const char* ask : asks) {
+      auto stats = chat.turn(ask, 120, sink);
+      ok = ok && stats.ok();
+      if (stats.ok()) generated += stats->generated_tokens, prefilled += stats->prefilled_tokens;
+    }
+    allocations = counter.allocations();
+    frees = counter.frees();
+  }
+  REQUIRE(ok);
+  CHECK(chat.messages().size() == 7);
+  CHECK(generated > 60);
+  CHECK(streamed > 100);
+  CHECK(session.value()->prefilled_tokens() == prefilled);
+  CHECK(allocations == 0);
+  CHECK(frees == 0);
 }

@@ -30,6 +30,8 @@ const char* command_usage(const std::string& command, const char* fallback) {
   if (command == "plan") return kPlanUsage;
   if (command == "tokenize") return kTokenizeUsage;
   if (command == "perplexity") return kPerplexityUsage;
+  if (command == "probs") return kProbsUsage;
+  if (command == "chat") return kChatUsage;
   return fallback;
 }
 
@@ -39,6 +41,8 @@ int main(int argc, char** argv) {
   using namespace sprig::cli;
   const char* usage = "usage: sprig <command> [options]\n"
       "  run       complete a prompt with a model\n"
+      "  chat      talk with a chat-tuned model (interactive, or --conversation FILE)\n"
+      "  probs     show the most likely next tokens and their probabilities\n"
       "  plan      print the memory a session needs\n"
       "  tokenize  show the tokens of a text\n"
       "  perplexity  score a text, or compare a model's predictions with a base model's\n";
@@ -52,6 +56,8 @@ int main(int argc, char** argv) {
     if (command == "plan") return plan_command(argc - 2, argv + 2);
     if (command == "tokenize") return tokenize_command(argc - 2, argv + 2, argv[0]);
     if (command == "perplexity") return perplexity_command(argc - 2, argv + 2);
+    if (command == "probs") return probs_command(argc - 2, argv + 2);
+    if (command == "chat") return chat_command(argc - 2, argv + 2);
     std::fprintf(stderr, "sprig: unknown command '%s'\n%s", command.c_str(), usage);
     return 2;
   } catch (const UsageError& e) {

@@ -11,6 +11,7 @@
 #include <new>
 #include <optional>
 
+#include "sprig/chat.h"
 #include "sprig/generate.h"
 #include "sprig/sampler.h"
 #include "sprig/session.h"
@@ -387,6 +388,152 @@ sprig_status sprig_generate(sprig_session* session, const char* prompt, size_t l
                   : result->stop == StopReason::EndOfSequence   ? SPRIG_STOP_END_OF_SEQUENCE
                   : result->stop == StopReason::ContextFull     ? SPRIG_STOP_CONTEXT_FULL
                                                                 : SPRIG_STOP_CANCELLED;
+  }
+  return SPRIG_OK;
+}
+
+}  // extern "C"
+
+// ---- Chat ------------------------------------------------------------------------------------
+
+struct sprig_chat {
+  sprig_chat(sprig_session* s)
+      : session(s),
+        formatter(*s->shared->model, s->shared->tokenizer),
+        chat(*s->session, s->shared->tokenizer, formatter, *s->sampler) {}
+  sprig_session* session;
+  ChatFormatter formatter;
+  Chat chat;
+  std::string text;  // the last JSON or prompt handed out
+};
+
+extern "C" {
+
+int sprig_model_has_chat_template(const sprig_model* model) {
+  return model && model->shared->model->chat_template().present ? 1 : 0;
+}
+
+uint64_t sprig_session_prefilled_tokens(const sprig_session* session) {
+  return session ? session->session->prefilled_tokens() : 0;
+}
+
+sprig_status sprig_chat_create(sprig_session* session, sprig_chat** chat) {
+  if (!session || !chat) return fail(SPRIG_ERROR_INVALID_ARGUMENT, "sprig_chat_create: session and chat are required");
+  if (!session->shared->model->chat_template().present)
+    return fail(SPRIG_ERROR_MODEL, "the model has no chat template (convert it with --chat-template NAME)");
+  try {
+    *chat = new sprig_chat(session);
+  } catch (const std::exception& e) {
+    return fail(SPRIG_ERROR_MEMORY, std::string("sprig_chat_create: ") + e.what());
+  }
+  return SPRIG_OK;
+}
+
+void sprig_chat_destroy(sprig_chat* chat) { delete chat; }
+
+sprig_status sprig_chat_set_messages_json(sprig_chat* chat, const char* json, size_t length) {
+  if (!chat || (!json && length)) return fail(SPRIG_ERROR_INVALID_ARGUMENT, "sprig_chat_set_messages_json: chat and json are required");
+  try {
+    auto messages = parse_chat_json(std::string_view(json ? json : "", length));
+    if (!messages) return fail(SPRIG_ERROR_INVALID_ARGUMENT, messages.error().message());
+    chat->chat.set_messages(std::move(messages.value()));
+    sprig_session_reset(chat->session);
+    return SPRIG_OK;
+  } catch (const std::exception& e) {
+    return fail(SPRIG_ERROR_MEMORY, e.what());
+  }
+}
+
+sprig_status sprig_chat_messages_json(sprig_chat* chat, const char** json, size_t* length) {
+  if (!chat || !json || !length) return fail(SPRIG_ERROR_INVALID_ARGUMENT, "sprig_chat_messages_json: chat, json and length are required");
+  try {
+    chat->text = format_chat_json(chat->chat.messages());
+  } catch (const std::exception& e) {
+    return fail(SPRIG_ERROR_MEMORY, e.what());
+  }
+  *json = chat->text.c_str();
+  *length = chat->text.size();
+  return SPRIG_OK;
+}
+
+sprig_status sprig_chat_reset(sprig_chat* chat) {
+  if (!chat) return fail(SPRIG_ERROR_INVALID_ARGUMENT, "sprig_chat_reset: chat is required");
+  chat->chat.reset();
+  sprig_session_reset(chat->session);
+  return SPRIG_OK;
+}
+
+sprig_status sprig_chat_turn(sprig_chat* chat, const char* user, size_t length, uint32_t max_tokens,
+                             sprig_token_callback callback, void* user_data, sprig_chat_stats* stats) {
+  if (!chat || (!user && length)) return fail(SPRIG_ERROR_INVALID_ARGUMENT, "sprig_chat_turn: chat and user text are required");
+  try {
+    struct Forward {
+      sprig_token_callback callback;
+      void* user;
+    } forward{callback, user_data};
+    Forward* f = &forward;
+    auto result = chat->chat.turn(std::string_view(user ? user : "", length), max_tokens,
+                                  [f](int32_t token, std::string_view text) {
+                                    return !f->callback || f->callback(f->user, token, text.data(), text.size()) != 0;
+                                  });
+    if (!result) return session_failure(Status(Error(result.error().message())));
+    if (stats) {
+      stats->prefilled_tokens = result->prefilled_tokens;
+      stats->generated_tokens = result->generated_tokens;
+      stats->dropped_messages = result->dropped_messages;
+      stats->stop = result->stop == StopReason::TokenLimit      ? SPRIG_STOP_TOKEN_LIMIT
+                    : result->stop == StopReason::EndOfSequence ? SPRIG_STOP_END_OF_SEQUENCE
+                    : result->stop == StopReason::ContextFull   ? SPRIG_STOP_CONTEXT_FULL
+                                                                : SPRIG_STOP_CANCELLED;
+    }
+    return SPRIG_OK;
+  } catch (const std::exception& e) {
+    return fail(SPRIG_ERROR_MEMORY, std::string("sprig_chat_turn: ") + e.what());
+  }
+}
+
+sprig_status sprig_chat_render_prompt(sprig_chat* chat, const char** text, size_t* length) {
+  if (!chat || !text || !length) return fail(SPRIG_ERROR_INVALID_ARGUMENT, "sprig_chat_render_prompt: chat, text and length are required");
+  try {
+    chat->text.clear();
+    const Status s = chat->formatter.render_text(chat_messages(chat->chat.messages()), true, chat->text);
+    if (!s) return fail(SPRIG_ERROR_INVALID_ARGUMENT, s.message());
+  } catch (const std::exception& e) {
+    return fail(SPRIG_ERROR_MEMORY, e.what());
+  }
+  *text = chat->text.c_str();
+  *length = chat->text.size();
+  return SPRIG_OK;
+}
+
+sprig_status sprig_chat_prime(sprig_chat* chat) {
+  if (!chat) return fail(SPRIG_ERROR_INVALID_ARGUMENT, "sprig_chat_prime: chat is required");
+  try {
+    if (Status s = chat->chat.prime(); !s) return session_failure(s);
+  } catch (const std::exception& e) {
+    return fail(SPRIG_ERROR_MEMORY, e.what());
+  }
+  return SPRIG_OK;
+}
+
+sprig_status sprig_chat_save_session(const sprig_chat* chat, const char* path) {
+  if (!chat || !path) return fail(SPRIG_ERROR_INVALID_ARGUMENT, "sprig_chat_save_session: chat and path are required");
+  try {
+    if (Status s = chat->chat.save_state(path); !s) return fail(SPRIG_ERROR_INVALID_ARGUMENT, s.message());
+  } catch (const std::exception& e) {
+    return fail(SPRIG_ERROR_MEMORY, e.what());
+  }
+  return SPRIG_OK;
+}
+
+sprig_status sprig_chat_load_session(sprig_chat* chat, const char* path) {
+  if (!chat || !path) return fail(SPRIG_ERROR_INVALID_ARGUMENT, "sprig_chat_load_session: chat and path are required");
+  try {
+    chat->session->previous = -1;
+    chat->session->stream = Utf8Stream();
+    if (Status s = chat->chat.resume(path); !s) return fail(SPRIG_ERROR_INVALID_ARGUMENT, s.message());
+  } catch (const std::exception& e) {
+    return fail(SPRIG_ERROR_MEMORY, e.what());
   }
   return SPRIG_OK;
 }

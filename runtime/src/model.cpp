@@ -231,7 +231,39 @@ Status read_rope_frequencies(const TensorResolver& resolve, const Hyperparameter
   return {};
 }
 
+Status read_chat_template(const fb::ChatTemplate& t, uint32_t vocab_size, ChatTemplate& chat) {
+  if (uint8_t(t.kind()) > uint8_t(fb::ChatTemplateKind::MAX))
+    return bad("unknown chat template kind " + std::to_string(int(t.kind())) + " (a newer converter?)");
+  chat.present = true;
+  chat.kind = ChatTemplateKind(t.kind());
+  if (t.default_system()) {
+    chat.has_default_system = true;
+    chat.default_system = std::string_view(t.default_system()->c_str(), t.default_system()->size());
+  }
+  chat.bos_in_template = t.bos_in_template();
+  if (t.stop_ids()) {
+    for (int32_t id : *t.stop_ids()) {
+      if (id < 0 || id >= int32_t(vocab_size)) return bad("chat template stop token " + std::to_string(id) + " is outside the vocabulary");
+      chat.stop_ids.push_back(id);
+    }
+  }
+  if (t.source()) chat.source = std::string_view(t.source()->c_str(), t.source()->size());
+  return {};
+}
+
 }  // namespace
+
+const char* chat_template_name(ChatTemplateKind kind) {
+  switch (kind) {
+    case ChatTemplateKind::ChatMl: return "chatml";
+    case ChatTemplateKind::Llama2: return "llama2";
+    case ChatTemplateKind::Llama3: return "llama3";
+    case ChatTemplateKind::Phi3: return "phi3";
+    case ChatTemplateKind::Gemma: return "gemma";
+    case ChatTemplateKind::Zephyr: return "zephyr";
+  }
+  return "unknown";
+}
 
 Model::~Model() = default;
 
@@ -280,12 +312,15 @@ Status Model::parse(const uint8_t* data, size_t size) {
     hparams_.vocab_size = h.vocab_size();
     if (hparams_.vocab_size == 0 || hparams_.vocab_size > kMaxVocab) return bad("vocab_size out of range");
     if (m.tensors()->size() != 0) return bad("a vocab-only file holds tensors");
-    return read_vocabulary(*m.tokenizer(), hparams_.vocab_size, vocab_);
+    if (Status s = read_vocabulary(*m.tokenizer(), hparams_.vocab_size, vocab_); !s) return s;
+    return m.chat_template() ? read_chat_template(*m.chat_template(), hparams_.vocab_size, chat_template_) : Status{};
   }
   hparams_ = {h.dim(),      h.n_layers(),      h.n_heads(),    h.n_kv_heads(), h.head_dim(),  h.ffn_dim(),
               h.vocab_size(), h.max_positions(), h.rope_theta(), h.norm_eps(),   h.tied_output()};
   if (Status s = check_hparams(hparams_); !s) return s;
   if (Status s = read_vocabulary(*m.tokenizer(), hparams_.vocab_size, vocab_); !s) return s;
+  if (m.chat_template())
+    if (Status s = read_chat_template(*m.chat_template(), hparams_.vocab_size, chat_template_); !s) return s;
   if (const fb::Provenance* p = m.provenance()) {
     auto text = [](const flatbuffers::String* s) { return s ? s->str() : std::string(); };
     provenance_ = {text(p->source()), text(p->source_format()), text(p->converter_version()), text(p->options())};

@@ -310,6 +310,7 @@ Status Session::check_tokens(std::span<const int32_t> tokens) const {
 Status Session::decode(int32_t token) {
   if (Status s = check_tokens({&token, 1}); !s) return s;
   forward(&token, 1);
+  ++decoded_tokens_;
   return {};
 }
 
@@ -318,6 +319,7 @@ Status Session::prefill(std::span<const int32_t> tokens) {
   if (Status s = check_tokens(tokens); !s) return s;
   for (size_t first = 0; first < tokens.size(); first += batch())
     forward(tokens.data() + first, std::min<size_t>(batch(), tokens.size() - first));
+  prefilled_tokens_ += tokens.size();
   return {};
 }
 

@@ -39,7 +39,8 @@ std::string work_dir(const std::string& name) {
 }
 
 std::string convert(const std::string& input, const std::string& tokenizer, const std::string& output, DType dtype) {
-  const convert::Checkpoint checkpoint = convert::read_checkpoint(input, tokenizer);
+  convert::Checkpoint checkpoint = convert::read_checkpoint(input, tokenizer);
+  checkpoint.tokenizer.chat = convert::recognise_chat_template(checkpoint.tokenizer, "", input);
   convert::WriteOptions options;
   options.dtype = dtype;
   options.head_dtype = convert::default_head_dtype(dtype);
@@ -48,7 +49,9 @@ std::string convert(const std::string& input, const std::string& tokenizer, cons
 }
 
 std::shared_ptr<const Model> tokenizer_model(const std::string& source, const std::string& output) {
-  convert::write_tokenizer_model(convert::read_tokenizer_source(source), source, output);
+  convert::TokenizerData tokenizer = convert::read_tokenizer_source(source);
+  tokenizer.chat = convert::recognise_chat_template(tokenizer, "", source);
+  convert::write_tokenizer_model(tokenizer, source, output);
   auto model = Model::open(output);
   if (!model) throw std::runtime_error(model.error().message());
   return model.value();

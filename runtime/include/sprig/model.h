@@ -16,7 +16,7 @@
 namespace sprig {
 
 constexpr uint32_t kSchemaMajor = 1;
-constexpr uint32_t kSchemaMinor = 2;  // 1.1: byte-level BPE tokenizers, vocab-only files; 1.2: families
+constexpr uint32_t kSchemaMinor = 2;  // 1.1: byte-level BPE tokenizers, vocab-only files; 1.2: families, chat templates
 constexpr size_t kTensorAlignment = 64;
 
 
@@ -111,6 +111,24 @@ struct Vocabulary {
   bool ignore_merges = false;      // a chunk that is a whole piece becomes that piece (Llama-3)
 };
 
+// The chat template kinds the runtime renders (schemas/model.fbs ChatTemplateKind).
+enum class ChatTemplateKind : uint8_t { ChatMl = 0, Llama2 = 1, Llama3 = 2, Phi3 = 3, Gemma = 4, Zephyr = 5 };
+constexpr ChatTemplateKind kChatTemplateKinds[] = {ChatTemplateKind::ChatMl, ChatTemplateKind::Llama2,
+                                                   ChatTemplateKind::Llama3, ChatTemplateKind::Phi3,
+                                                   ChatTemplateKind::Gemma,  ChatTemplateKind::Zephyr};
+// "chatml", "llama2", "llama3", "phi3", "gemma", "zephyr": the names --chat-template takes.
+const char* chat_template_name(ChatTemplateKind kind);
+
+struct ChatTemplate {
+  bool present = false;  // false for base models
+  ChatTemplateKind kind = ChatTemplateKind::ChatMl;
+  bool has_default_system = false;
+  std::string_view default_system;  // written when a conversation has no system message
+  bool bos_in_template = false;     // the template writes BOS's text at the start
+  std::vector<int32_t> stop_ids;    // tokens that end an assistant reply
+  std::string_view source;          // the Jinja text it was recognised from
+};
+
 struct Provenance {
   std::string source, source_format, converter_version, options;
 };
@@ -129,6 +147,7 @@ class Model {
   const Hyperparameters& hparams() const { return hparams_; }
   const Vocabulary& vocab() const { return vocab_; }
   const Provenance& provenance() const { return provenance_; }
+  const ChatTemplate& chat_template() const { return chat_template_; }
   const TensorView& token_embedding() const { return token_embedding_; }
   const TensorView& output_norm() const { return output_norm_; }
   const TensorView& output() const { return output_; }
@@ -155,6 +174,7 @@ class Model {
   Hyperparameters hparams_;
   Vocabulary vocab_;
   Provenance provenance_;
+  ChatTemplate chat_template_;
   TensorView token_embedding_, output_norm_, output_;
   TensorView output_norm_bias_, position_embedding_;
   FamilyOptions family_;

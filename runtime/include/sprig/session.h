@@ -10,7 +10,9 @@
 #include <memory>
 #include <optional>
 #include <span>
+#include <string>
 #include <string_view>
+#include <vector>
 
 #include "sprig/model.h"
 #include "sprig/status.h"
@@ -119,6 +121,20 @@ class Session {
   const Model& model() const { return *model_; }
   void reset() { position_ = 0; }
 
+  // Tokens fed through prefill and through decode since creation: what a chat turn cost shows
+  // in their change (a turn after earlier turns prefills only its own tokens).
+  uint64_t prefilled_tokens() const { return prefilled_tokens_; }
+  uint64_t decoded_tokens() const { return decoded_tokens_; }
+
+  // Writes the positions so far (their `tokens`, one per position, and their KV cache) to a
+  // file whose header names the model and the session settings (session_state.cpp).
+  // `extra` is stored alongside (a chat keeps its messages there).
+  Status save_state(const std::string& path, std::span<const int32_t> tokens, std::string_view extra = {}) const;
+  // Reads a file save_state wrote for this model and these settings, restores the KV cache and
+  // position, and returns the tokens (and `extra`). A file for another model or other settings,
+  // or a damaged one, is an error and leaves the session reset.
+  Result<std::vector<int32_t>> load_state(const std::string& path, std::string& extra);
+
   // A region of the arena, for the parts of the token path outside the forward pass (sampler,
   // tokenizer, text); sized by the plan.
   std::span<std::byte> region(ArenaRegion region) const;
@@ -164,6 +180,7 @@ class Session {
   std::array<size_t, kArenaRegions> offsets_{};
   Buffers b_{};
   uint32_t position_ = 0;
+  uint64_t prefilled_tokens_ = 0, decoded_tokens_ = 0;
   MatvecObserver observer_ = nullptr;
   void* observer_context_ = nullptr;
 };

@@ -139,6 +139,50 @@ typedef int (*sprig_token_callback)(void* user, int32_t token, const char* text,
 sprig_status sprig_generate(sprig_session* session, const char* prompt, size_t length, uint32_t max_tokens,
                             sprig_token_callback callback, void* user, sprig_generation_stats* stats);
 
+/* ---- Chat: models whose file carries a chat template -------------------------------------------
+ * A chat renders role/content messages with the model's template (markers as control tokens,
+ * content always plain text), prefills only each turn's new tokens, stops at the template's stop
+ * tokens, and drops the oldest turns (never the system message) when the context is full. It uses
+ * its session and the session's sampler (sprig_set_sampler) exclusively until destroyed. Its
+ * message slots (64 messages of 4096 bytes) are reserved at creation; within them turns make no
+ * heap calls. */
+typedef struct sprig_chat sprig_chat;
+
+typedef struct sprig_chat_stats {
+  uint32_t prefilled_tokens; /* tokens this turn fed through prefill */
+  uint32_t generated_tokens; /* reply tokens, the stop token not counted */
+  uint32_t dropped_messages; /* oldest messages dropped because the context was full */
+  sprig_stop_reason stop;
+} sprig_chat_stats;
+
+/* Nonzero when the model file has a chat template. */
+int sprig_model_has_chat_template(const sprig_model* model);
+/* Tokens fed through prefill since the session was created (a turn's cost shows in its change). */
+uint64_t sprig_session_prefilled_tokens(const sprig_session* session);
+
+sprig_status sprig_chat_create(sprig_session* session, sprig_chat** chat);
+void sprig_chat_destroy(sprig_chat* chat);
+/* Replaces the conversation with role/content JSON ([{"role": "system", "content": "..."}, ...]);
+ * the next turn computes it. Malformed JSON is SPRIG_ERROR_INVALID_ARGUMENT naming the place. */
+sprig_status sprig_chat_set_messages_json(sprig_chat* chat, const char* json, size_t length);
+/* The conversation as role/content JSON; *json stays valid until the next call on this chat. */
+sprig_status sprig_chat_messages_json(sprig_chat* chat, const char** json, size_t* length);
+/* Starts over, keeping a leading system message. */
+sprig_status sprig_chat_reset(sprig_chat* chat);
+/* Adds the user's message (length 0: answer the conversation as it stands) and generates the
+ * reply, streamed to `callback` (may be NULL); stats may be NULL. */
+sprig_status sprig_chat_turn(sprig_chat* chat, const char* user, size_t length, uint32_t max_tokens,
+                             sprig_token_callback callback, void* user_data, sprig_chat_stats* stats);
+/* The prompt text the template renders for the conversation, generation prompt included;
+ * *text stays valid until the next call on this chat. */
+sprig_status sprig_chat_render_prompt(sprig_chat* chat, const char** text, size_t* length);
+/* Prefills the conversation so far (a long system prompt) so sprig_chat_save_session keeps it. */
+sprig_status sprig_chat_prime(sprig_chat* chat);
+/* The KV cache, its tokens and the conversation to a file, and back (same model and session
+ * options; anything else, or a damaged file, is an error and leaves the chat empty). */
+sprig_status sprig_chat_save_session(const sprig_chat* chat, const char* path);
+sprig_status sprig_chat_load_session(sprig_chat* chat, const char* path);
+
 #ifdef __cplusplus
 }
 #endif

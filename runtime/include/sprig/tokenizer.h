@@ -95,6 +95,9 @@ class Tokenizer {
   int32_t eos_id() const { return vocab_.eos_id; }
   size_t vocab_size() const { return vocab_.pieces.size(); }
   std::string_view piece(int32_t token) const { return vocab_.pieces[size_t(token)]; }
+  TokenType type(int32_t token) const { return vocab_.types[size_t(token)]; }
+  // Whether a prompt starts with BOS (the source tokenizer's add_bos_token).
+  bool vocab_adds_bos() const { return vocab_.add_bos; }
   // The id of a piece as the vocabulary spells it, or -1.
   int32_t find(std::string_view piece) const;
 

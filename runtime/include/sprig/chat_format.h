@@ -1,0 +1,79 @@
+// Role/content messages to a prompt, by the chat template kind the converter stored, without a
+// template engine. Template markers ("<|im_start|>", "<|eot_id|>") become their tokens by id;
+// message content is always encoded as plain text, so a user cannot forge a turn by typing one.
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "sprig/model.h"
+#include "sprig/status.h"
+#include "sprig/tokenizer.h"
+
+namespace sprig {
+
+// Roles are "system", "user" and "assistant".
+struct ChatMessage {
+  std::string_view role;
+  std::string_view content;
+};
+
+class ChatFormatter {
+ public:
+  // Working memory of render_tokens; reserved for a text size, rendering allocates nothing.
+  struct Workspace {
+    void reserve(size_t text_bytes);
+    Tokenizer::Workspace tokenizer;
+    std::string text;  // the plain-text run between two markers
+  };
+
+  // The model must carry a chat template (model.chat_template().present).
+  ChatFormatter(const Model& model, const Tokenizer& tokenizer);
+
+  // The prompt text exactly as the model's Jinja template renders it (control tokens as text).
+  Status render_text(std::span<const ChatMessage> messages, bool add_generation_prompt, std::string& out) const;
+
+  // Appends the tokens of messages[first..] to `ids`. With first == 0 that is the whole
+  // conversation, BOS included. With first > 0 the earlier messages are already in the KV
+  // cache except the closing part of messages[first - 1] (its end marker and what follows): an
+  // assistant reply generated up to its stop token. Those come first, unless `previous_closed`
+  // says they are cached too.
+  //
+  // With `message_starts`, appends for each message from `first` on (and for the reply the
+  // generation prompt opens) the index in `ids` where its tokens begin, or kNoBoundary when it
+  // begins inside a run of text that is tokenized as a whole (then its tokens cannot be cut out).
+  Status render_tokens(std::span<const ChatMessage> messages, size_t first, bool add_generation_prompt,
+                       std::vector<int32_t>& ids, Workspace& workspace, bool previous_closed = false,
+                       std::vector<uint32_t>* message_starts = nullptr) const;
+  static constexpr uint32_t kNoBoundary = ~uint32_t(0);
+
+  bool is_stop(int32_t token) const;
+  const ChatTemplate& chat_template() const { return template_; }
+
+ private:
+  enum class Part : uint8_t { Text, Marker, Bos, Eos, Start };  // Start: a message (or the reply) begins
+  struct Segment {
+    Part part;
+    std::string_view text;
+  };
+  // Calls sink(Segment) for the template's output, from messages[first] (or from the closing
+  // part of messages[first - 1]).
+  template <class Sink>
+  Status emit(std::span<const ChatMessage> messages, size_t first, bool add_generation_prompt, bool previous_closed,
+              Sink&& sink) const;
+  template <class Sink>
+  void emit_open(const ChatMessage& message, bool first_in_conversation, std::string_view system_prefix,
+                 Sink&& sink) const;
+  template <class Sink>
+  void emit_close(const ChatMessage& message, Sink&& sink) const;
+  int32_t marker_token(std::string_view marker) const;
+
+  const ChatTemplate& template_;
+  const Tokenizer& tokenizer_;
+  std::string_view bos_text_, eos_text_;
+};
+
+}  // namespace sprig

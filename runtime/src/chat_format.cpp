@@ -1,0 +1,253 @@
+// Each template kind as a sequence of segments: plain text, markers (the template's own control
+// strings, tokens when the vocabulary has them), BOS and EOS. Text and tokens come from the same
+// sequence, so what --print-prompt shows is what the model reads. The layouts follow the Jinja
+// templates of the families (Hugging Face renders them with trim_blocks and lstrip_blocks).
+#include "sprig/chat_format.h"
+
+#include <algorithm>
+
+namespace sprig {
+namespace {
+
+constexpr std::string_view kWhitespace = " \t\n\r\v\f";
+
+// Jinja's trim and Python's str.strip, for ASCII whitespace.
+std::string_view trim(std::string_view text) {
+  const size_t start = text.find_first_not_of(kWhitespace);
+  if (start == std::string_view::npos) return {};
+  return text.substr(start, text.find_last_not_of(kWhitespace) - start + 1);
+}
+
+enum class Role { System, User, Assistant, Unknown };
+
+Role role_of(std::string_view role) {
+  if (role == "system") return Role::System;
+  if (role == "user") return Role::User;
+  if (role == "assistant") return Role::Assistant;
+  return Role::Unknown;
+}
+
+// Phi-3 and Zephyr write the role as a marker of its own.
+std::string_view role_marker(Role role) {
+  switch (role) {
+    case Role::System: return "<|system|>";
+    case Role::User: return "<|user|>";
+    case Role::Assistant: return "<|assistant|>";
+    case Role::Unknown: break;
+  }
+  return {};
+}
+
+// Templates that fold the system message into the first turn after it.
+bool folds_system(ChatTemplateKind kind) { return kind == ChatTemplateKind::Llama2 || kind == ChatTemplateKind::Gemma; }
+
+}  // namespace
+
+void ChatFormatter::Workspace::reserve(size_t text_bytes) {
+  tokenizer.reserve(text_bytes);
+  text.reserve(text_bytes);
+}
+
+ChatFormatter::ChatFormatter(const Model& model, const Tokenizer& tokenizer)
+    : template_(model.chat_template()), tokenizer_(tokenizer) {
+  const int32_t bos = tokenizer.bos_id(), eos = tokenizer.eos_id();
+  if (bos >= 0) bos_text_ = tokenizer.piece(bos);
+  if (eos >= 0) eos_text_ = tokenizer.piece(eos);
+}
+
+bool ChatFormatter::is_stop(int32_t token) const {
+  return std::find(template_.stop_ids.begin(), template_.stop_ids.end(), token) != template_.stop_ids.end();
+}
+
+int32_t ChatFormatter::marker_token(std::string_view marker) const {
+  const int32_t id = tokenizer_.find(marker);
+  if (id < 0) return -1;
+  const TokenType type = tokenizer_.type(id);
+  return type == TokenType::Control || type == TokenType::UserDefined ? id : -1;
+}
+
+template <class Sink>
+void ChatFormatter::emit_open(const ChatMessage& message, bool first_in_conversation, std::string_view system_prefix,
+                              Sink&& sink) const {
+  const Role role = role_of(message.role);
+  auto text = [&](std::string_view t) { sink(Segment{Part::Text, t}); };
+  auto marker = [&](std::string_view t) { sink(Segment{Part::Marker, t}); };
+  switch (template_.kind) {
+    case ChatTemplateKind::ChatMl:
+      marker("<|im_start|>"), text(message.role), text("\n"), text(message.content);
+      return;
+    case ChatTemplateKind::Llama2:
+      if (role == Role::User) {
+        sink(Segment{Part::Bos, {}});
+        text("[INST] ");
+        if (!system_prefix.empty()) {
+          text("<<SYS>>\n"), text(system_prefix), text("\n<</SYS>>\n\n");
+          text(message.content.substr(0, message.content.find_last_not_of(kWhitespace) + 1));
+        } else {
+          text(trim(message.content));
+        }
+        text(" [/INST]");
+      } else if (role == Role::Assistant) {
+        text(" "), text(trim(message.content));
+      }
+      return;
+    case ChatTemplateKind::Llama3:
+      if (first_in_conversation) sink(Segment{Part::Bos, {}});
+      marker("<|start_header_id|>"), text(message.role), marker("<|end_header_id|>"), text("\n\n");
+      text(trim(message.content));
+      return;
+    case ChatTemplateKind::Phi3:
+    case ChatTemplateKind::Zephyr:
+      if (role == Role::Unknown) return;
+      marker(role_marker(role)), text("\n"), text(message.content);
+      return;
+    case ChatTemplateKind::Gemma:
+      marker("<start_of_turn>"), text(role == Role::Assistant ? "model" : message.role), text("\n");
+      if (!system_prefix.empty()) text(system_prefix), text("\n\n");
+      text(trim(message.content));
+      return;
+  }
+}
+
+template <class Sink>
+void ChatFormatter::emit_close(const ChatMessage& message, Sink&& sink) const {
+  const Role role = role_of(message.role);
+  switch (template_.kind) {
+    case ChatTemplateKind::ChatMl: sink(Segment{Part::Marker, "<|im_end|>"}), sink(Segment{Part::Text, "\n"}); return;
+    case ChatTemplateKind::Llama2:
+      if (role == Role::Assistant) sink(Segment{Part::Text, " "}), sink(Segment{Part::Eos, {}});
+      return;
+    case ChatTemplateKind::Llama3: sink(Segment{Part::Marker, "<|eot_id|>"}); return;
+    case ChatTemplateKind::Phi3:
+      if (role != Role::Unknown) sink(Segment{Part::Marker, "<|end|>"}), sink(Segment{Part::Text, "\n"});
+      return;
+    case ChatTemplateKind::Zephyr:
+      if (role != Role::Unknown) sink(Segment{Part::Eos, {}}), sink(Segment{Part::Text, "\n"});
+      return;
+    case ChatTemplateKind::Gemma: sink(Segment{Part::Marker, "<end_of_turn>"}), sink(Segment{Part::Text, "\n"}); return;
+  }
+}
+
+template <class Sink>
+Status ChatFormatter::emit(std::span<const ChatMessage> messages, size_t first, bool add_generation_prompt,
+                           bool previous_closed, Sink&& sink) const {
+  if (!template_.present) return Error("the model has no chat template");
+  if (first > messages.size()) return Error("the conversation has fewer messages than are cached");
+  for (size_t i = first; i < messages.size(); ++i)
+    if (role_of(messages[i].role) == Role::Unknown)
+      return Error("message " + std::to_string(i + 1) + " has role '" + std::string(messages[i].role) +
+                   "'; roles are system, user and assistant");
+  const ChatTemplateKind kind = template_.kind;
+  const bool system_first = !messages.empty() && role_of(messages[0].role) == Role::System;
+  if (first == 0) {
+    if (template_.bos_in_template && kind != ChatTemplateKind::Llama2 && kind != ChatTemplateKind::Llama3)
+      sink(Segment{Part::Bos, {}});
+    if (kind == ChatTemplateKind::ChatMl && template_.has_default_system && !system_first) {
+      sink(Segment{Part::Marker, "<|im_start|>"}), sink(Segment{Part::Text, "system\n"});
+      sink(Segment{Part::Text, template_.default_system});
+      sink(Segment{Part::Marker, "<|im_end|>"}), sink(Segment{Part::Text, "\n"});
+    }
+  } else if (!previous_closed) {
+    emit_close(messages[first - 1], sink);
+  }
+  for (size_t i = first; i < messages.size(); ++i) {
+    const Role role = role_of(messages[i].role);
+    sink(Segment{Part::Start, {}});
+    if (folds_system(kind) && role == Role::System) {
+      if (i == 0 && messages.size() > 1) continue;  // written inside the next turn
+      if (kind == ChatTemplateKind::Llama2) continue;  // Llama 2 writes no other system message
+    }
+    const std::string_view prefix = folds_system(kind) && system_first && i == 1 ? messages[0].content : std::string_view();
+    emit_open(messages[i], i == 0, prefix, sink);
+    emit_close(messages[i], sink);
+  }
+  if (add_generation_prompt) {
+    sink(Segment{Part::Start, {}});
+    switch (kind) {
+      case ChatTemplateKind::ChatMl:
+        sink(Segment{Part::Marker, "<|im_start|>"}), sink(Segment{Part::Text, "assistant\n"});
+        break;
+      case ChatTemplateKind::Llama2: break;  // the reply follows " [/INST]" directly
+      case ChatTemplateKind::Llama3:
+        sink(Segment{Part::Marker, "<|start_header_id|>"}), sink(Segment{Part::Text, "assistant"});
+        sink(Segment{Part::Marker, "<|end_header_id|>"}), sink(Segment{Part::Text, "\n\n"});
+        break;
+      case ChatTemplateKind::Phi3:
+      case ChatTemplateKind::Zephyr:
+        sink(Segment{Part::Marker, "<|assistant|>"}), sink(Segment{Part::Text, "\n"});
+        break;
+      case ChatTemplateKind::Gemma:
+        sink(Segment{Part::Marker, "<start_of_turn>"}), sink(Segment{Part::Text, "model\n"});
+        break;
+    }
+  } else if (kind == ChatTemplateKind::Phi3) {
+    sink(Segment{Part::Eos, {}});
+  }
+  return {};
+}
+
+Status ChatFormatter::render_text(std::span<const ChatMessage> messages, bool add_generation_prompt,
+                                  std::string& out) const {
+  return emit(messages, 0, add_generation_prompt, false, [&](const Segment& s) {
+    if (s.part == Part::Bos) out += bos_text_;
+    else if (s.part == Part::Eos) out += eos_text_;
+    else if (s.part != Part::Start) out += s.text;
+  });
+}
+
+Status ChatFormatter::render_tokens(std::span<const ChatMessage> messages, size_t first, bool add_generation_prompt,
+                                    std::vector<int32_t>& ids, Workspace& workspace, bool previous_closed,
+                                    std::vector<uint32_t>* message_starts) const {
+  std::string& pending = workspace.text;
+  pending.clear();
+  const size_t base = ids.size();
+  // A message whose start waits for the text before it to be flushed; text of its own spoils it.
+  bool awaiting = false, spoiled = false;
+  auto mark = [&](uint32_t at) {
+    if (message_starts) message_starts->push_back(at);
+  };
+  auto flush = [&] {
+    if (pending.empty()) return;
+    tokenizer_.encode(pending, EncodeOptions{}, ids, workspace.tokenizer);  // never parses special tokens
+    pending.clear();
+  };
+  auto push = [&](int32_t id, std::string_view text) {
+    if (id < 0) {
+      spoiled = spoiled || awaiting;
+      return void(pending += text);
+    }
+    flush();
+    if (awaiting) mark(spoiled ? kNoBoundary : uint32_t(ids.size() - base));
+    awaiting = spoiled = false;
+    ids.push_back(id);
+  };
+  // BOS comes once at the start: whether the tokenizer adds it or the template writes it.
+  const size_t start_size = ids.size();
+  const bool bos_added = first == 0 && tokenizer_.vocab_adds_bos() && tokenizer_.bos_id() >= 0;
+  if (bos_added) ids.push_back(tokenizer_.bos_id());
+  const Status status = emit(messages, first, add_generation_prompt, previous_closed, [&](const Segment& s) {
+    switch (s.part) {
+      case Part::Start:
+        if (awaiting) mark(kNoBoundary);
+        awaiting = spoiled = false;
+        if (pending.empty()) mark(uint32_t(ids.size() - base));
+        else awaiting = true;
+        break;
+      case Part::Text:
+        spoiled = spoiled || awaiting;
+        pending += s.text;
+        break;
+      case Part::Marker: push(marker_token(s.text), s.text); break;
+      case Part::Bos:
+        if (!(bos_added && ids.size() == start_size + 1 && pending.empty())) push(tokenizer_.bos_id(), bos_text_);
+        break;
+      case Part::Eos: push(tokenizer_.eos_id(), eos_text_); break;
+    }
+  });
+  if (!status) return status;
+  flush();
+  if (awaiting) mark(kNoBoundary);
+  return {};
+}
+
+}  // namespace sprig

@@ -1,0 +1,196 @@
+// sprig chat: talk with a chat-tuned model. Interactive by default (one line per user message,
+// the reply streamed to stdout); --conversation FILE answers a saved conversation once;
+// --print-prompt shows exactly what the template renders. Status lines go to stderr.
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+
+#include "arguments.h"
+#include "commands.h"
+#include "json_text.h"
+#include "session_arguments.h"
+#include "sprig/chat.h"
+#include "sprig/cpu_features.h"
+
+namespace sprig::cli {
+
+const char* kChatUsage =
+    "usage: sprig chat -m model.sprig [--system TEXT] [-n TOKENS] [--temp T] [--top-k K] [--top-p P] [--seed S]\n"
+    "                  [--conversation conv.json [--json]] [--print-prompt] [--session FILE]\n"
+    "                  [-c CONTEXT] [-b BATCH] [-t THREADS] [--kv-cache f16|int8|f32]\n"
+    "  --system        the system prompt (interactive chats; a conversation file carries its own)\n"
+    "  -n              most tokens per reply (default 512)\n"
+    "  --conversation  a role/content JSON file ([{\"role\": \"user\", \"content\": \"...\"}, ...]) whose last\n"
+    "                  message is the user's: prints the assistant's reply and stops\n"
+    "  --json          with --conversation: print the whole conversation, reply included, as JSON\n"
+    "  --print-prompt  print the prompt text the chat template renders (with the generation prompt) and stop\n"
+    "  --session FILE  resume the conversation and its KV cache from FILE when it exists; save them after\n"
+    "                  every turn (so a long system prompt is computed once)\n"
+    "interactive commands: /reset  /save FILE  /load FILE  /quit\n";
+
+namespace {
+
+Result<std::vector<StoredMessage>> read_conversation(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return Error(path + ": cannot open");
+  std::stringstream text;
+  text << in.rdbuf();
+  auto messages = parse_chat_json(text.str());
+  if (!messages) return Error(path + ": " + messages.error().message());
+  return messages;
+}
+
+Status write_conversation(const std::string& path, std::span<const StoredMessage> messages) {
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  out << format_chat_json(messages);
+  out.close();
+  if (!out) return Error(path + ": cannot write");
+  return {};
+}
+
+void report_turn(const ChatTurnStats& stats) {
+  if (stats.dropped_messages)
+    std::fprintf(stderr, "sprig: the context was full: dropped the %u oldest messages (the system prompt stays)\n",
+                 stats.dropped_messages);
+  auto rate = [](uint32_t n, double s) { return s > 0 ? n / s : 0.0; };
+  std::fprintf(stderr, "[prefilled %u tokens, %.1f tokens/s | generated %u tokens, %.1f tokens/s%s]\n",
+               stats.prefilled_tokens, rate(stats.prefilled_tokens, stats.prompt_seconds), stats.generated_tokens,
+               rate(stats.generated_tokens, stats.generation_seconds),
+               stats.stop == StopReason::TokenLimit    ? ", token limit"
+               : stats.stop == StopReason::ContextFull ? ", context full"
+                                                       : "");
+}
+
+bool stream_text(int32_t, std::string_view text) {
+  std::fwrite(text.data(), 1, text.size(), stdout);
+  std::fflush(stdout);
+  return true;
+}
+
+int interactive(Chat& chat, uint32_t max_tokens, const std::string& session_path) {
+  const bool tty = isatty(fileno(stdin));
+  std::string line;
+  while (true) {
+    if (tty) std::fputs("> ", stderr);
+    if (!std::getline(std::cin, line)) break;
+    if (line.empty()) continue;
+    if (line == "/quit" || line == "/exit") break;
+    if (line == "/reset") {
+      chat.reset();
+      std::fprintf(stderr, "sprig: the conversation starts over (the system prompt stays)\n");
+      continue;
+    }
+    if (line.rfind("/save ", 0) == 0) {
+      const Status s = write_conversation(line.substr(6), chat.messages());
+      if (s) std::fprintf(stderr, "sprig: saved %zu messages to %s\n", chat.messages().size(), line.substr(6).c_str());
+      else report_error(s.message());
+      continue;
+    }
+    if (line.rfind("/load ", 0) == 0) {
+      auto messages = read_conversation(line.substr(6));
+      if (!messages) {
+        report_error(messages.error().message());
+        continue;
+      }
+      const size_t n = messages->size();
+      chat.set_messages(std::move(messages.value()));
+      std::fprintf(stderr, "sprig: loaded %zu messages; the next turn computes them\n", n);
+      continue;
+    }
+    if (line[0] == '/') {
+      std::fprintf(stderr, "sprig: commands are /reset, /save FILE, /load FILE and /quit\n");
+      continue;
+    }
+    auto stats = chat.turn(line, max_tokens, stream_text);
+    std::fputc('\n', stdout);
+    std::fflush(stdout);
+    if (!stats) {
+      report_error(stats.error().message());
+      continue;
+    }
+    report_turn(stats.value());
+    if (!session_path.empty())
+      if (Status s = chat.save_state(session_path); !s) report_error(s.message());
+  }
+  return 0;
+}
+
+}  // namespace
+
+int chat_command(int argc, char** argv) {
+  std::set<std::string> names = kSessionOptionNames;
+  names.insert({"-m", "-n", "--system", "--conversation", "--session", "--temp", "--top-k", "--top-p", "--seed"});
+  const Arguments args(argc, argv, names, {"--json", "--print-prompt"});
+  if (!args.has("-m")) throw UsageError("-m MODEL is required");
+  if (args.has("--json") && !args.has("--conversation")) throw UsageError("--json goes with --conversation");
+  if (args.has("--system") && args.has("--conversation"))
+    throw UsageError("--conversation carries its own system message; give --system only to interactive chats");
+  const uint32_t max_tokens = uint32_t(args.integer("-n", 512, 1, 1 << 24));
+  SamplerOptions sampling;
+  sampling.temperature = float(args.number("--temp", 0.0, 0.0, 100.0));
+  sampling.top_k = uint32_t(args.integer("--top-k", 0, 0, 1 << 24));
+  sampling.top_p = float(args.number("--top-p", 1.0, 0.0, 1.0));
+  sampling.seed = uint64_t(args.integer("--seed", 0, 0, INT64_MAX));
+
+  auto model = Model::open(args.text("-m"));
+  if (!model) return report_error(model.error().message());
+  if (!model.value()->chat_template().present)
+    return report_error(args.text("-m") + " has no chat template (a base model?); use sprig run, or convert with "
+                        "--chat-template NAME");
+  const Tokenizer tokenizer(model.value()->vocab());
+  const ChatFormatter formatter(*model.value(), tokenizer);
+
+  std::vector<StoredMessage> messages;
+  if (args.has("--conversation")) {
+    auto loaded = read_conversation(args.text("--conversation"));
+    if (!loaded) return report_error(loaded.error().message());
+    messages = std::move(loaded.value());
+  } else if (args.has("--system")) {
+    messages.push_back({"system", args.text("--system")});
+  }
+  if (args.has("--print-prompt")) {
+    std::string text;
+    if (Status s = formatter.render_text(chat_messages(messages), true, text); !s) return report_error(s.message());
+    std::fwrite(text.data(), 1, text.size(), stdout);
+    return 0;
+  }
+
+  auto session = Session::create(model.value(), session_options(args));
+  if (!session) return report_error(session.error().message());
+  Sampler sampler(sampling, tokenizer.vocab_size());
+  Chat chat(*session.value(), tokenizer, formatter, sampler);
+  chat.set_messages(messages);
+  std::fprintf(stderr, "sprig: %s | model %s, %s template, context %u tokens\n", cpu_features().describe().c_str(),
+               args.text("-m").c_str(), chat_template_name(model.value()->chat_template().kind),
+               session.value()->context_length());
+
+  const std::string session_path = args.text("--session");
+  if (!session_path.empty() && std::filesystem::exists(session_path)) {
+    if (Status s = chat.resume(session_path); !s) return report_error(s.message());
+    std::fprintf(stderr, "sprig: resumed %zu messages (%zu tokens) from %s\n", chat.messages().size(),
+                 chat.cached_tokens().size(), session_path.c_str());
+  } else if (!session_path.empty()) {
+    if (Status s = chat.prime(); !s) return report_error(s.message());
+    if (Status s = chat.save_state(session_path); !s) return report_error(s.message());
+  }
+
+  if (!args.has("--conversation")) return interactive(chat, max_tokens, session_path);
+
+  const bool json = args.has("--json");
+  auto stats = chat.turn("", max_tokens, json ? TokenSink([](int32_t, std::string_view) { return true; }) : TokenSink(stream_text));
+  if (!stats) return report_error(stats.error().message());
+  if (json) {
+    const std::string text = format_chat_json(chat.messages());
+    std::fwrite(text.data(), 1, text.size(), stdout);
+  } else {
+    std::fputc('\n', stdout);
+  }
+  report_turn(stats.value());
+  if (!session_path.empty())
+    if (Status s = chat.save_state(session_path); !s) return report_error(s.message());
+  return 0;
+}
+
+}  // namespace sprig::cli

@@ -24,7 +24,11 @@ endmacro()
 
 if(SPRIG_SIMD_KERNELS)
   if(CMAKE_SYSTEM_PROCESSOR MATCHES "x86_64|AMD64|amd64")
-    # x86_avx2, x86_avxvnni, x86_avx512, x86_avx512vnni (next commits)
+    set(_avx2 "-mavx2;-mfma;-mf16c")
+    sprig_kernel_set(x86_avx2 "${_avx2}" runtime/kernels/x86/avx2/kernels_avx2.cpp)
+    sprig_kernel_set(x86_avxvnni "${_avx2};-mavxvnni" runtime/kernels/x86/avxvnni/kernels_avxvnni.cpp)
+    sprig_kernel_set(x86_avx512vnni "${_avx2};-mavx512f;-mavx512bw;-mavx512vl;-mavx512vnni"
+      runtime/kernels/x86/avx512vnni/kernels_avx512vnni.cpp)
   elseif(CMAKE_SYSTEM_PROCESSOR MATCHES "aarch64|arm64")
     # arm_neon, arm_dotprod, arm_i8mm: sprig_kernel_set(arm_dotprod "-march=armv8.2-a+dotprod" ...)
   elseif(CMAKE_SYSTEM_PROCESSOR MATCHES "arm")

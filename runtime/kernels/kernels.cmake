@@ -10,6 +10,7 @@ set(SPRIG_KERNEL_SOURCES
   runtime/kernels/scalar/matvec.cpp
   runtime/kernels/scalar/elementwise.cpp
   runtime/kernels/scalar/quantized.cpp
+  runtime/kernels/scalar/attention.cpp
   runtime/kernels/scalar/scalar_set.cpp)
 set(SPRIG_KERNEL_SET_DEFINITIONS "")
 

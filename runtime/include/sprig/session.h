@@ -7,6 +7,7 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <initializer_list>
 #include <memory>
 #include <optional>
 #include <span>
@@ -15,7 +16,12 @@
 #include "sprig/model.h"
 #include "sprig/status.h"
 
+struct pthreadpool;
+
 namespace sprig {
+namespace kernels {
+struct KernelSet;
+}
 
 // How the KV cache stores keys and values. int8 keeps one f32 scale per position per kv head.
 enum class KvCacheType : uint8_t { F32 = 0, F16 = 1, Int8 = 2 };
@@ -139,13 +145,22 @@ class Session {
     int32_t* quantized_sums;
   };
   Session(std::shared_ptr<const Model> model, const SessionMemoryPlan& plan, std::byte* arena, void* owned);
-  ~Session() = default;
+  ~Session();
   // One forward step over n <= batch tokens at positions position_ ..; logits for the last.
   void forward(const int32_t* tokens, size_t n);
-  void matmul(const TensorView& weights, const float* input, size_t input_stride, float* output,
-              size_t output_stride, size_t rows);
+  // Several matrices over the same input in one parallel region (q/k/v, gate/up).
+  struct MatmulJob {
+    const TensorView* weights;
+    float* output;
+    size_t output_stride;
+  };
+  void matmul(std::initializer_list<MatmulJob> jobs, const float* input, size_t input_stride, size_t rows);
+  void run_matmuls(const MatmulJob* jobs, size_t count, const float* input, size_t input_stride, size_t rows);
+  void attend_head(size_t layer, size_t row, size_t position, size_t head, float* scores, float* out);
   void store_kv(size_t layer, size_t first_position, size_t n);
-  void attend(size_t layer, size_t row, size_t position, float* out);
+  // The (row, head) pairs of a step's attention, one contiguous share per thread.
+  struct AttentionStep;
+  static void attend_share(void* step, size_t share);
   Status check_tokens(std::span<const int32_t> tokens) const;
 
   std::shared_ptr<const Model> model_;
@@ -157,6 +172,8 @@ class Session {
   uint32_t position_ = 0;
   MatvecObserver observer_ = nullptr;
   void* observer_context_ = nullptr;
+  const kernels::KernelSet* kernels_;  // the set in use when the session was created
+  pthreadpool* pool_ = nullptr;        // threads - 1 workers; nullptr runs everything on the caller
 };
 
 }  // namespace sprig

@@ -432,7 +432,11 @@ void Session::run_matmuls(const MatmulJob* jobs, size_t count, const float* inpu
       kernels_->quantize_activations(input + r * input_stride, w.cols, x);
     }
   }
-  pthreadpool_parallelize_1d(pool_, &MatmulRegion::run_tile, &m, total_tiles, 0);
+  // Small work (stories260K: every matrix) stays on the calling thread.
+  size_t macs = 0;
+  for (size_t j = 0; j < count; ++j) macs += size_t(jobs[j].weights->rows) * jobs[j].weights->cols * rows;
+  pthreadpool* pool = macs >= plan_.options.min_parallel_macs ? pool_ : nullptr;
+  pthreadpool_parallelize_1d(pool, &MatmulRegion::run_tile, &m, total_tiles, 0);
 }
 
 // Writes the batch's keys and values (rows of b_.k, b_.v) into the cache at their positions.
@@ -543,8 +547,10 @@ void Session::forward(const int32_t* tokens, size_t n) {
     }
     // The whole batch enters the cache first; row r then sees positions up to pos + r only.
     store_kv(l, pos, n);
-    AttentionStep attention{this, l, pos, n * h.n_heads, std::min<size_t>(plan_.options.threads, n * h.n_heads)};
-    pthreadpool_parallelize_1d(pool_, &Session::attend_share, &attention, attention.shares, 0);
+    const size_t pairs = n * h.n_heads, attention_macs = pairs * (pos + n) * h.head_dim * 2;
+    const bool parallel = pool_ && attention_macs >= plan_.options.min_parallel_macs;
+    AttentionStep attention{this, l, pos, pairs, parallel ? std::min<size_t>(plan_.options.threads, pairs) : 1};
+    pthreadpool_parallelize_1d(parallel ? pool_ : nullptr, &Session::attend_share, &attention, attention.shares, 0);
     matmul({{&w.wo, b_.xb2, dim}}, b_.xb, wide, n);
     for (size_t i = 0; i < n * dim; ++i) b_.x[i] += b_.xb2[i];
 

@@ -39,6 +39,9 @@ struct SessionOptions {
   uint32_t context_length = 0;  // 0: the model's max_positions
   uint32_t batch = 32;          // prompt tokens per forward step in prefill
   uint32_t threads = 1;         // workers the forward pass may use; each has its own attention scores
+  // Multiply-adds below which a matmul or attention step runs on the calling thread: dispatching
+  // a parallel region costs more than it saves on small work. 0: always parallel (tests).
+  uint32_t min_parallel_macs = 1u << 19;
   KvCacheType kv_cache = KvCacheType::F16;
   uint32_t max_text_bytes = 4096;  // the longest text one tokenize call takes
   // Paints the arena at creation and puts a guard after every buffer, so memory_usage() can

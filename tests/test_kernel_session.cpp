@@ -70,8 +70,11 @@ TEST_CASE("each kernel set and thread count on stories260K") {
         CHECK(one == reference);
       else  // reassociated float sums over 5 layers: far below any logit gap that decides a token
         CHECK(worst <= 1e-5f * largest);
-      CHECK(run(model.value(), 2, 8, kv) == one);
-      CHECK(run(model.value(), 3, 5, kv) == one);
+      // Threads: every set on one dtype, the best set on every dtype (each threaded run costs
+      // dispatches on a small model; this is a check of bits, not of speed).
+      const bool best = set == kernels::supported_kernel_sets().back();
+      if (best || dtype == DType::Q4) CHECK(run(model.value(), 2, 8, kv) == one);
+      if (best && dtype == DType::Q8) CHECK(run(model.value(), 3, 5, kv) == one);
     }
   }
   REQUIRE(kernels::select_kernels(active));

@@ -5,10 +5,13 @@
 // quantized models give the same tokens on every ISA). f32/f16 matvec and gemm may differ only by
 // reassociation, bounded by the sum of the absolute terms.
 #include <doctest/doctest.h>
+#include <xnnpack.h>
 
 #include <cmath>
 #include <cstring>
 #include <random>
+#include <string>
+#include <tuple>
 #include <vector>
 
 #include "../runtime/kernels/kernel_set.h"
@@ -307,4 +310,36 @@ TEST_CASE("rmsnorm, rope and swiglu match scalar") {
         }
       }
     }
+}
+
+// An independent oracle for the float GEMM: XNNPACK's f32 fully-connected operator (the system
+// package) on the same ragged shapes, y = x W^T.
+TEST_CASE("f32 gemm of every set agrees with XNNPACK's fully-connected operator") {
+  REQUIRE(xnn_initialize(nullptr) == xnn_status_success);
+  std::mt19937 rng(16);
+  for (auto [m, k, n] : {std::tuple<size_t, size_t, size_t>{1, 64, 33}, {7, 100, 37}, {16, 257, 70}, {5, 2048, 9}}) {
+    CAPTURE(m);
+    CAPTURE(k);
+    CAPTURE(n);
+    const auto w = random_floats(n * k, rng), x = random_floats(m * k, rng);
+    std::vector<float> oracle(m * n);
+    xnn_operator_t op = nullptr;
+    REQUIRE(xnn_create_fully_connected_nc_f32(k, n, k, n, w.data(), nullptr, -INFINITY, INFINITY, 0, &op) ==
+            xnn_status_success);
+    REQUIRE(xnn_setup_fully_connected_nc_f32(op, m, x.data(), oracle.data(), nullptr) == xnn_status_success);
+    REQUIRE(xnn_run_operator(op, nullptr) == xnn_status_success);
+    xnn_delete_operator(op);
+    for (const KernelSet* s : supported_kernel_sets()) {
+      CAPTURE(std::string(s->name));
+      std::vector<float> y(m * n, kSentinel);
+      s->gemm_f32(w.data(), x.data(), k, m, y.data(), n, k, 0, n);
+      for (size_t i = 0; i < m; ++i)
+        for (size_t r = 0; r < n; ++r) {
+          double mass = 0;
+          for (size_t c = 0; c < k; ++c) mass += std::fabs(w[r * k + c] * x[i * k + c]);
+          check_close(y[i * n + r], oracle[i * n + r], 2 * mass);
+        }
+    }
+  }
+  xnn_deinitialize();
 }

@@ -96,10 +96,10 @@ struct KernelSet {
                            size_t head_dim, float* out);
   // int8 cache (attention.h): one f32 scale per position per kv head, row t's at
   // scales[t * scale_stride].
-  void (*attention_scores_int8)(const float* q, const int8_t* keys, const float* key_scales, size_t scale_stride,
-                                size_t stride, size_t count, size_t head_dim, float scale, float* scores);
-  void (*weighted_sum_int8)(const float* weights, const int8_t* values, const float* value_scales,
-                            size_t scale_stride, size_t stride, size_t count, size_t head_dim, float* out);
+  void (*attention_scores_int8)(const float* q, const int8_t* keys, size_t stride, const float* key_scales,
+                                size_t scale_stride, size_t count, size_t head_dim, float scale, float* scores);
+  void (*weighted_sum_int8)(const float* weights, const int8_t* values, size_t stride, const float* value_scales,
+                            size_t scale_stride, size_t count, size_t head_dim, float* out);
   void (*softmax)(float* x, size_t n);
 
   // --- elementwise, same semantics as the *_scalar functions in reference.h.

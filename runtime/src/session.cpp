@@ -3,9 +3,11 @@
 // up to `batch` tokens as [batch x width] buffers, so prefill and decode share one code path
 // and the kernels see whole batches (a GEMM replaces the per-row matvec loop in matmul()).
 //
-// The kernel calls live in three places: matmul(), store_kv() and attend(). They go through the
-// kernel set chosen at start-up (kernels/kernel_set.h); with threads > 1 each matmul group and the
-// attention of a step are one pthreadpool region each, about five per layer.
+// The kernel calls live in a few places: matmul(), store_kv() and attend_head() on the token
+// path, load_kv_row() / store_kv_row() and the rotation in shift() for context shifts. The
+// token path goes through the kernel set chosen at start-up (kernels/kernel_set.h); with
+// threads > 1 each matmul group and the attention of a step are one pthreadpool region each,
+// about five per layer.
 #include "sprig/session.h"
 
 #include <algorithm>
@@ -79,7 +81,7 @@ Category category_of(ArenaRegion r) {
   if (r <= ArenaRegion::ValueScales) return Category::KvCache;
   if (r <= ArenaRegion::Logits) return Category::Activations;
   if (r <= ArenaRegion::Scores) return Category::Scratch;
-  if (r == ArenaRegion::SamplerCandidates) return Category::Sampler;
+  if (r == ArenaRegion::SamplerCandidates || r == ArenaRegion::SamplerLogits) return Category::Sampler;
   return Category::Text;
 }
 
@@ -131,7 +133,7 @@ std::optional<KvCacheType> parse_kv_cache_type(std::string_view name) {
 const char* arena_region_name(ArenaRegion region) {
   static constexpr const char* kNames[kArenaRegions] = {
       "state", "keys", "values", "key scales", "value scales", "x", "xb", "xb2", "q", "k", "v", "hb", "hb2",
-      "logits", "quantized input", "quantized scales", "quantized sums", "attention scores", "sampler candidates",
+      "logits", "quantized input", "quantized scales", "quantized sums", "attention scores", "sampler candidates", "sampler logits",
       "token ids", "tokenizer workspace", "text"};
   return region < ArenaRegion::Count ? kNames[size_t(region)] : "?";
 }
@@ -179,6 +181,7 @@ Result<SessionMemoryPlan> plan_session_memory(const Model& model, const SessionO
   // scores as long as the context, and nothing else of its own.
   r[size_t(R::Scores)] = size_t(options.threads) * context * sizeof(float);
   r[size_t(R::SamplerCandidates)] = Sampler::workspace_bytes(h.vocab_size);
+  r[size_t(R::SamplerLogits)] = h.vocab_size * sizeof(float);
   r[size_t(R::TokenIds)] = context * sizeof(int32_t);
   r[size_t(R::TokenizerWorkspace)] = Tokenizer::Workspace::arena_bytes(model.vocab(), options.max_text_bytes);
   // Utf8Stream writes at most three bytes per byte it is given plus the three it may hold.
@@ -467,6 +470,72 @@ void Session::store_kv(size_t layer, size_t first_position, size_t n) {
   }
 }
 
+void Session::load_kv_row(const void* cache, const float* scales, size_t row, float* out) const {
+  const Hyperparameters& h = model_->hparams();
+  const size_t kv_dim = h.kv_dim();
+  switch (kv_cache_type()) {
+    case KvCacheType::F32:
+      std::memcpy(out, static_cast<const float*>(cache) + row * kv_dim, kv_dim * sizeof(float));
+      return;
+    case KvCacheType::F16: return k::kv_load_f16_scalar(static_cast<const uint16_t*>(cache) + row * kv_dim, out, kv_dim);
+    case KvCacheType::Int8:
+      return k::kv_load_int8_scalar(static_cast<const int8_t*>(cache) + row * kv_dim, scales + row * h.n_kv_heads,
+                                    h.n_kv_heads, h.head_dim, out);
+  }
+}
+
+void Session::store_kv_row(const float* in, void* cache, float* scales, size_t row) {
+  const Hyperparameters& h = model_->hparams();
+  const size_t kv_dim = h.kv_dim();
+  switch (kv_cache_type()) {
+    case KvCacheType::F32: std::memcpy(static_cast<float*>(cache) + row * kv_dim, in, kv_dim * sizeof(float)); return;
+    case KvCacheType::F16: return k::kv_store_f16_scalar(in, static_cast<uint16_t*>(cache) + row * kv_dim, kv_dim);
+    case KvCacheType::Int8:
+      return k::kv_store_int8_scalar(in, h.n_kv_heads, h.head_dim, static_cast<int8_t*>(cache) + row * kv_dim,
+                                     scales + row * h.n_kv_heads);
+  }
+}
+
+Status Session::read_kv(size_t layer, uint32_t position, std::span<float> keys, std::span<float> values) const {
+  const Hyperparameters& h = model_->hparams();
+  if (layer >= h.n_layers || position >= position_) return Error("no such cached position");
+  if (keys.size() < h.kv_dim() || values.size() < h.kv_dim()) return Error("read_kv needs kv_dim floats for each");
+  const size_t row = layer * plan_.context_length + position;
+  load_kv_row(b_.keys, b_.key_scales, row, keys.data());
+  load_kv_row(b_.values, b_.value_scales, row, values.data());
+  return {};
+}
+
+Status Session::shift(uint32_t keep, uint32_t drop) {
+  if (uint64_t(keep) + drop > position_)
+    return Error("cannot drop " + std::to_string(drop) + " tokens after " + std::to_string(keep) + " kept of " +
+                 std::to_string(position_) + " cached");
+  if (drop == 0) return {};
+  const Hyperparameters& h = model_->hparams();
+  const size_t kv_dim = h.kv_dim();
+  const size_t value_bytes = kv_dim * (kv_cache_type() == KvCacheType::F32   ? 4
+                                       : kv_cache_type() == KvCacheType::F16 ? 2
+                                                                             : 1);
+  float* key = b_.k;  // one row of staging
+  for (size_t l = 0; l < h.n_layers; ++l) {
+    const size_t layer_row = l * plan_.context_length;
+    // Upwards: a destination row was read (as a source) before it is overwritten.
+    for (size_t t = size_t(keep) + drop; t < position_; ++t) {
+      const size_t from = layer_row + t, to = from - drop;
+      load_kv_row(b_.keys, b_.key_scales, from, key);
+      k::rope_rotate_interleaved_f32_scalar(key, h.n_kv_heads, h.head_dim, -int64_t(drop), h.rope_theta);
+      store_kv_row(key, b_.keys, b_.key_scales, to);
+      std::memcpy(static_cast<std::byte*>(b_.values) + to * value_bytes,
+                  static_cast<const std::byte*>(b_.values) + from * value_bytes, value_bytes);
+      if (kv_cache_type() == KvCacheType::Int8)
+        std::memcpy(b_.value_scales + to * h.n_kv_heads, b_.value_scales + from * h.n_kv_heads,
+                    h.n_kv_heads * sizeof(float));
+    }
+  }
+  position_ -= drop;
+  return {};
+}
+
 // Attention of one head of batch row `row` (at `position`) over the cache up to and including
 // `position`; `scores` is the calling thread's row of the scores region.
 void Session::attend_head(size_t layer, size_t row, size_t position, size_t head, float* scores, float* out) {
@@ -501,10 +570,10 @@ void Session::attend_head(size_t layer, size_t row, size_t position, size_t head
       const int8_t* keys = static_cast<const int8_t*>(b_.keys) + offset;
       const int8_t* values = static_cast<const int8_t*>(b_.values) + offset;
       const size_t scale_offset = layer_row * h.n_kv_heads + kv_head;
-      ks.attention_scores_int8(q, keys, b_.key_scales + scale_offset, h.n_kv_heads, kv_dim, count, h.head_dim, scale,
+      ks.attention_scores_int8(q, keys, kv_dim, b_.key_scales + scale_offset, h.n_kv_heads, count, h.head_dim, scale,
                                scores);
       ks.softmax(scores, count);
-      ks.weighted_sum_int8(scores, values, b_.value_scales + scale_offset, h.n_kv_heads, kv_dim, count, h.head_dim,
+      ks.weighted_sum_int8(scores, values, kv_dim, b_.value_scales + scale_offset, h.n_kv_heads, count, h.head_dim,
                            head_out);
       break;
     }

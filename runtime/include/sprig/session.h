@@ -55,7 +55,7 @@ enum class ArenaRegion : uint8_t {
   Keys, Values, KeyScales, ValueScales,  // KV cache; scales for int8 only
   X, Xb, Xb2, Q, K, V, Hb, Hb2, Logits,  // activations, [batch x width] each (logits one row)
   QuantizedInput, QuantizedScales, QuantizedSums, Scores,  // scratch
-  SamplerCandidates,  // sampler
+  SamplerCandidates, SamplerLogits,  // sampler
   TokenIds, TokenizerWorkspace, Text,  // text buffers
   Count
 };
@@ -71,7 +71,7 @@ struct SessionMemoryPlan {
   size_t kv_cache_bytes = 0;    // keys, values (and int8 scales)
   size_t activation_bytes = 0;  // [batch x width] buffers and the logits
   size_t scratch_bytes = 0;     // quantized matmul inputs, per-thread attention scores
-  size_t sampler_bytes = 0;     // top-k / top-p candidates
+  size_t sampler_bytes = 0;     // top-k / top-p candidates, the logits it may overwrite
   size_t text_bytes = 0;        // token ids, tokenizer workspace, detokenized text
   size_t guard_bytes = 0;       // track_memory only: a guard after every region
   size_t padding_bytes = 0;     // 64-byte alignment of regions and of the arena's start
@@ -112,6 +112,13 @@ class Session {
   // that follow the last one; the same result as decoding them one by one.
   Status prefill(std::span<const int32_t> tokens);
   std::span<const float> logits() const;
+
+  // Context shift: drops `drop` cached tokens after the first `keep` (a system prompt) and moves
+  // the later ones down by `drop` positions, rotating their cached keys by -drop positions of
+  // RoPE instead of recomputing anything. The kept tokens' keys and values are untouched.
+  Status shift(uint32_t keep, uint32_t drop);
+  // One cached position's keys and values (kv_dim floats each), dequantized.
+  Status read_kv(size_t layer, uint32_t position, std::span<float> keys, std::span<float> values) const;
 
   uint32_t position() const { return position_; }
   uint32_t context_length() const { return plan_.context_length; }
@@ -164,6 +171,8 @@ class Session {
   // The (row, head) pairs of a step's attention, one contiguous share per thread.
   struct AttentionStep;
   static void attend_share(void* step, size_t share);
+  void load_kv_row(const void* cache, const float* scales, size_t row, float* out) const;
+  void store_kv_row(const float* in, void* cache, float* scales, size_t row);
   Status check_tokens(std::span<const int32_t> tokens) const;
 
   std::shared_ptr<const Model> model_;

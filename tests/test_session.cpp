@@ -115,7 +115,8 @@ TEST_CASE("prefill in batches gives exactly the logits of decoding token by toke
     auto model = stories(shared, dtype);
     const auto tokens = prompt_tokens(40);
     for (KvCacheType type : {KvCacheType::F32, KvCacheType::F16, KvCacheType::Int8}) {
-      CAPTURE(dtype_name(dtype));
+      const std::string weights_name = dtype_name(dtype);
+      CAPTURE(weights_name);
       const std::string kv_name = kv_cache_type_name(type);
       CAPTURE(kv_name);
       SessionOptions options;

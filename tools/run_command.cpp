@@ -14,7 +14,8 @@ namespace sprig::cli {
 
 const char* kRunUsage =
     "usage: sprig run -m model.sprig [-p PROMPT] [-n TOKENS] [--temp T] [--top-k K] [--top-p P] [--seed S]\n"
-    "                 [-c CONTEXT] [-b BATCH] [-t THREADS] [--kv-cache f16|int8|f32] [--track-memory] [--echo]\n";
+    "                 [-c CONTEXT] [-b BATCH] [-t THREADS] [--kv-cache f16|int8|f32] [--kernels SET] [--track-memory]\n"
+    "                 [--echo]\n";
 
 int run_command(int argc, char** argv) {
   std::set<std::string> names = kSessionOptionNames;

@@ -13,12 +13,14 @@ int tokenize_command(int argc, char** argv, const char* argv0);
 int perplexity_command(int argc, char** argv);
 int probs_command(int argc, char** argv);
 int chat_command(int argc, char** argv);
+int bench_command(int argc, char** argv);
 extern const char* kRunUsage;
 extern const char* kPlanUsage;
 extern const char* kTokenizeUsage;
 extern const char* kPerplexityUsage;
 extern const char* kProbsUsage;
 extern const char* kChatUsage;
+extern const char* kBenchUsage;
 
 // Prints "sprig: error: ..." to stderr and returns the exit status for failures.
 int report_error(const std::string& message);

@@ -5,6 +5,7 @@
 
 #include "arguments.h"
 #include "commands.h"
+#include "../runtime/kernels/kernel_set.h"
 #include "sprig/cpu_features.h"
 #include "session_arguments.h"
 #include "sprig/generate.h"
@@ -13,7 +14,8 @@ namespace sprig::cli {
 
 const char* kRunUsage =
     "usage: sprig run -m model.sprig [-p PROMPT] [-n TOKENS] [--temp T] [--top-k K] [--top-p P] [--seed S]\n"
-    "                 [-c CONTEXT] [-b BATCH] [-t THREADS] [--kv-cache f16|int8|f32] [--track-memory] [--echo]\n";
+    "                 [-c CONTEXT] [-b BATCH] [-t THREADS] [--kv-cache f16|int8|f32] [--kernels SET] [--track-memory]\n"
+    "                 [--echo]\n";
 
 int run_command(int argc, char** argv) {
   std::set<std::string> names = kSessionOptionNames;
@@ -33,7 +35,8 @@ int run_command(int argc, char** argv) {
   const SessionOptions options = session_options(args);
   auto model = Model::open(args.text("-m"));
   if (!model) return report_error(model.error().message());
-  std::fprintf(stderr, "sprig: %s | model %s, %.2f MB of weights\n", cpu_features().describe().c_str(),
+  std::fprintf(stderr, "sprig: %s | kernels %s, %u threads | model %s, %.2f MB of weights\n",
+               cpu_features().describe().c_str(), kernels::active_kernels().name, options.threads,
                args.text("-m").c_str(), double(model.value()->weight_bytes()) / 1e6);
   auto session = Session::create(model.value(), options);
   if (!session) return report_error(session.error().message());

@@ -32,6 +32,7 @@ const char* command_usage(const std::string& command, const char* fallback) {
   if (command == "perplexity") return kPerplexityUsage;
   if (command == "probs") return kProbsUsage;
   if (command == "chat") return kChatUsage;
+  if (command == "bench") return kBenchUsage;
   return fallback;
 }
 
@@ -45,7 +46,8 @@ int main(int argc, char** argv) {
       "  probs     show the most likely next tokens and their probabilities\n"
       "  plan      print the memory a session needs\n"
       "  tokenize  show the tokens of a text\n"
-      "  perplexity  score a text, or compare a model's predictions with a base model's\n";
+      "  perplexity  score a text, or compare a model's predictions with a base model's\n"
+      "  bench     prefill and decode speed beside the machine's memory-bandwidth ceiling\n";
   if (argc < 2 || !std::strcmp(argv[1], "-h") || !std::strcmp(argv[1], "--help")) {
     std::fputs(usage, argc < 2 ? stderr : stdout);
     return argc < 2 ? 2 : 0;
@@ -58,6 +60,7 @@ int main(int argc, char** argv) {
     if (command == "perplexity") return perplexity_command(argc - 2, argv + 2);
     if (command == "probs") return probs_command(argc - 2, argv + 2);
     if (command == "chat") return chat_command(argc - 2, argv + 2);
+    if (command == "bench") return bench_command(argc - 2, argv + 2);
     std::fprintf(stderr, "sprig: unknown command '%s'\n%s", command.c_str(), usage);
     return 2;
   } catch (const UsageError& e) {

@@ -5,8 +5,11 @@
 // up to `batch` tokens as [batch x width] buffers, so prefill and decode share one code path
 // and the kernels see whole batches (a GEMM replaces the per-row matvec loop in matmul()).
 //
-// The kernel calls live in a few places: matmul(), store_kv() and attend() on the token path,
-// load_kv_row() / store_kv_row() and the rotation in shift() for context shifts.
+// The kernel calls live in a few places: matmul(), store_kv() and attend_head() on the token
+// path, load_kv_row() / store_kv_row() and the rotation in shift() for context shifts. The
+// token path goes through the kernel set chosen at start-up (kernels/kernel_set.h); with
+// threads > 1 each matmul group and the attention of a step are one pthreadpool region each,
+// about five per layer.
 #include "sprig/session.h"
 
 #include <algorithm>
@@ -14,7 +17,10 @@
 #include <cstring>
 #include <new>
 
+#include <pthreadpool.h>
+
 #include "../kernels/attention.h"
+#include "../kernels/kernel_set.h"
 #include "../kernels/reference.h"
 #include "family_math.h"
 #include "sprig/half.h"
@@ -238,7 +244,10 @@ void Session::Destroy::operator()(Session* session) const {
 }
 
 Session::Session(std::shared_ptr<const Model> model, const SessionMemoryPlan& plan, std::byte* arena, void* owned)
-    : model_(std::move(model)), plan_(plan), arena_(arena), owned_(owned) {
+    : model_(std::move(model)), plan_(plan), arena_(arena), owned_(owned), kernels_(&k::active_kernels()) {
+  // The pool's own allocation happens here, at creation; none on the token path. If it cannot
+  // be made the session still runs, on the calling thread.
+  if (plan_.options.threads > 1) pool_ = pthreadpool_create(plan_.options.threads);
   size_t offset = 0;
   for (size_t i = 0; i < kArenaRegions; ++i) {
     offsets_[i] = offset;
@@ -269,6 +278,10 @@ Session::Session(std::shared_ptr<const Model> model, const SessionMemoryPlan& pl
   b_.quantized_scales = static_cast<float*>(at(R::QuantizedScales));
   b_.quantized_sums = static_cast<int32_t*>(at(R::QuantizedSums));
   b_.scores = static_cast<float*>(at(R::Scores));
+}
+
+Session::~Session() {
+  if (pool_) pthreadpool_destroy(pool_);
 }
 
 std::span<std::byte> Session::region(ArenaRegion r) const {
@@ -323,38 +336,118 @@ Status Session::prefill(std::span<const int32_t> tokens) {
   return {};
 }
 
-// y[r] = W x[r] for `rows` batch rows; quantized weights take inputs quantized per row in blocks.
-void Session::matmul(const TensorView& w, const float* input, size_t input_stride, float* output,
-                     size_t output_stride, size_t rows) {
-  if (observer_)
-    for (size_t r = 0; r < rows; ++r) observer_(observer_context_, w, input + r * input_stride);
-  if (!quantized(w.dtype)) {
-    for (size_t r = 0; r < rows; ++r) {
-      const float* x = input + r * input_stride;
-      float* y = output + r * output_stride;
-      if (w.dtype == DType::F32) k::matvec_f32_scalar(static_cast<const float*>(w.data), x, y, w.rows, w.cols);
-      if (w.dtype == DType::F16) k::matvec_f16_scalar(static_cast<const uint16_t*>(w.data), x, y, w.rows, w.cols);
+// y[r] = W x[r] for `rows` batch rows, for each job's W; quantized weights take inputs quantized
+// per row in blocks, once for all jobs when they share a group.
+void Session::matmul(std::initializer_list<MatmulJob> jobs, const float* input, size_t input_stride, size_t rows) {
+  size_t group = 0;
+  bool one_group = true;
+  for (const MatmulJob& job : jobs) {
+    if (observer_)
+      for (size_t r = 0; r < rows; ++r) observer_(observer_context_, *job.weights, input + r * input_stride);
+    if (!quantized(job.weights->dtype)) continue;
+    if (group && group != job.weights->group) one_group = false;
+    group = job.weights->group;
+  }
+  if (one_group) return run_matmuls(jobs.begin(), jobs.size(), input, input_stride, rows);
+  for (const MatmulJob& job : jobs) run_matmuls(&job, 1, input, input_stride, rows);
+}
+
+namespace {
+
+constexpr size_t kMaxJobs = 3;
+
+// One parallel region over the rows of up to kMaxJobs matrices, cut into tiles of whole rows.
+struct MatmulRegion {
+  const k::KernelSet* kernels;
+  const TensorView* weights[kMaxJobs];
+  k::QuantizedWeights views[kMaxJobs];
+  float* outputs[kMaxJobs];
+  size_t output_strides[kMaxJobs];
+  size_t tile_rows[kMaxJobs];
+  size_t tiles[kMaxJobs];
+  size_t jobs;
+  const float* input;
+  size_t input_stride, rows;
+  k::QuantizedBatch quantized_input;
+
+  static void run_tile(void* context, size_t tile) {
+    const MatmulRegion& m = *static_cast<const MatmulRegion*>(context);
+    size_t j = 0;
+    while (tile >= m.tiles[j]) tile -= m.tiles[j++];
+    const TensorView& w = *m.weights[j];
+    const size_t begin = tile * m.tile_rows[j], end = std::min<size_t>(w.rows, begin + m.tile_rows[j]);
+    float* y = m.outputs[j];
+    const size_t stride = m.output_strides[j];
+    const k::KernelSet& ks = *m.kernels;
+    const bool one = m.rows == 1;
+    switch (w.dtype) {
+      case DType::F32: {
+        const float* data = static_cast<const float*>(w.data);
+        if (one) return ks.matvec_f32(data, m.input, y, w.cols, begin, end);
+        return ks.gemm_f32(data, m.input, m.input_stride, m.rows, y, stride, w.cols, begin, end);
+      }
+      case DType::F16: {
+        const uint16_t* data = static_cast<const uint16_t*>(w.data);
+        if (one) return ks.matvec_f16(data, m.input, y, w.cols, begin, end);
+        return ks.gemm_f16(data, m.input, m.input_stride, m.rows, y, stride, w.cols, begin, end);
+      }
+      case DType::Q8:
+        if (one) return ks.matvec_q8(m.views[j], m.quantized_input.row(0), y, begin, end);
+        return ks.gemm_q8(m.views[j], m.quantized_input, y, stride, begin, end);
+      case DType::Q4:
+        if (one) return ks.matvec_q4(m.views[j], m.quantized_input.row(0), y, begin, end);
+        return ks.gemm_q4(m.views[j], m.quantized_input, y, stride, begin, end);
+      case DType::Q4A:
+        if (one) return ks.matvec_q4a(m.views[j], m.quantized_input.row(0), y, begin, end);
+        return ks.gemm_q4a(m.views[j], m.quantized_input, y, stride, begin, end);
     }
-    return;
   }
-  // The batch quantized back to back in this matrix's blocks (row r's values at
-  // r * blocks * group, its scales and sums at r * blocks), the layout a GEMM takes; the plan
-  // holds `batch` rows of the widest matrix.
-  const k::QuantizedWeights weights = quantized_view(w);
-  const size_t blocks = weights.blocks_per_row;
-  for (size_t r = 0; r < rows; ++r) {
-    k::QuantizedActivations x{b_.quantized_input + r * blocks * w.group, b_.quantized_scales + r * blocks,
-                              b_.quantized_sums + r * blocks, blocks, w.group};
-    k::quantize_activations_scalar(input + r * input_stride, w.cols, x);
+};
+
+// Rows per tile: a few tiles per thread so uneven finishing evens out; whole multiples of 8 so
+// the kernels' row tiles (4 for decode, 2 for prefill) stay full.
+size_t rows_per_tile(size_t rows, size_t threads) {
+  if (threads <= 1) return rows;
+  const size_t tiles = threads * 4;
+  return std::max<size_t>(8, (rows + tiles - 1) / tiles + 7) / 8 * 8;
+}
+
+}  // namespace
+
+void Session::run_matmuls(const MatmulJob* jobs, size_t count, const float* input, size_t input_stride,
+                          size_t rows) {
+  MatmulRegion m{};
+  m.kernels = kernels_;
+  m.jobs = count;
+  m.input = input;
+  m.input_stride = input_stride;
+  m.rows = rows;
+  size_t total_tiles = 0;
+  const size_t threads = plan_.options.threads;
+  for (size_t j = 0; j < count; ++j) {
+    const TensorView& w = *jobs[j].weights;
+    m.weights[j] = &w;
+    m.outputs[j] = jobs[j].output;
+    m.output_strides[j] = jobs[j].output_stride;
+    m.tile_rows[j] = rows_per_tile(w.rows, threads);
+    m.tiles[j] = (w.rows + m.tile_rows[j] - 1) / m.tile_rows[j];
+    total_tiles += m.tiles[j];
+    if (!quantized(w.dtype)) continue;
+    m.views[j] = quantized_view(w);
+    if (m.quantized_input.quants) continue;
+    // The jobs share the input and the group: quantize each batch row once, back to back.
+    const size_t blocks = m.views[j].blocks_per_row;
+    m.quantized_input = {b_.quantized_input, b_.quantized_scales, b_.quantized_sums, blocks, w.group, rows};
+    for (size_t r = 0; r < rows; ++r) {
+      k::QuantizedActivations x = m.quantized_input.row(r);
+      kernels_->quantize_activations(input + r * input_stride, w.cols, x);
+    }
   }
-  for (size_t r = 0; r < rows; ++r) {
-    const k::QuantizedActivations x{b_.quantized_input + r * blocks * w.group, b_.quantized_scales + r * blocks,
-                                    b_.quantized_sums + r * blocks, blocks, w.group};
-    float* y = output + r * output_stride;
-    if (w.dtype == DType::Q8) k::matvec_q8_scalar(weights, x, y);
-    if (w.dtype == DType::Q4) k::matvec_q4_scalar(weights, x, y);
-    if (w.dtype == DType::Q4A) k::matvec_q4a_scalar(weights, x, y);
-  }
+  // Small work (stories260K: every matrix) stays on the calling thread.
+  size_t macs = 0;
+  for (size_t j = 0; j < count; ++j) macs += size_t(jobs[j].weights->rows) * jobs[j].weights->cols * rows;
+  pthreadpool* pool = macs >= plan_.options.min_parallel_macs ? pool_ : nullptr;
+  pthreadpool_parallelize_1d(pool, &MatmulRegion::run_tile, &m, total_tiles, 0);
 }
 
 // Writes the batch's keys and values (rows of b_.k, b_.v) into the cache at their positions.
@@ -451,10 +544,12 @@ Status Session::shift(uint32_t keep, uint32_t drop) {
   return {};
 }
 
-// Attention of batch row `row` (at `position`) over the cache up to and including `position`.
-void Session::attend(size_t layer, size_t row, size_t position, float* out) {
+// Attention of one head of batch row `row` (at `position`) over the cache up to and including
+// `position`; `scores` is the calling thread's row of the scores region.
+void Session::attend_head(size_t layer, size_t row, size_t position, size_t head, float* scores, float* out) {
   const Hyperparameters& h = model_->hparams();
   const FamilyOptions& f = model_->family();
+  const k::KernelSet& ks = *kernels_;
   // A sliding layer sees the last sliding_window positions, this one included.
   const size_t first = model_->layers()[layer].sliding && position + 1 > f.sliding_window
                            ? position + 1 - f.sliding_window
@@ -463,56 +558,76 @@ void Session::attend(size_t layer, size_t row, size_t position, float* out) {
   const size_t group = h.n_heads / h.n_kv_heads;
   const size_t layer_row = layer * plan_.context_length + first;
   const float scale = f.attention_scale > 0 ? f.attention_scale : 1.0f / std::sqrt(float(h.head_dim));
-  float* scores = b_.scores;  // this thread's row
-  for (size_t head = 0; head < h.n_heads; ++head) {
-    const float* q = b_.q + row * h.q_dim() + head * h.head_dim;
-    const size_t kv_head = head / group;
-    const size_t offset = layer_row * kv_dim + kv_head * h.head_dim;
-    float* head_out = out + head * h.head_dim;
-    switch (kv_cache_type()) {
-      case KvCacheType::F32: {
-        const float* keys = static_cast<const float*>(b_.keys) + offset;
-        const float* values = static_cast<const float*>(b_.values) + offset;
-        k::attention_scores_f32_scalar(q, keys, kv_dim, count, h.head_dim, scale, scores);
-        family::softcap(scores, count, f.attention_softcap);
-        k::softmax_f32_scalar(scores, count);
-        k::attention_values_f32_scalar(scores, values, kv_dim, count, h.head_dim, head_out);
-        break;
-      }
-      case KvCacheType::F16: {
-        const uint16_t* keys = static_cast<const uint16_t*>(b_.keys) + offset;
-        const uint16_t* values = static_cast<const uint16_t*>(b_.values) + offset;
-        k::attention_scores_f16_scalar(q, keys, kv_dim, count, h.head_dim, scale, scores);
-        family::softcap(scores, count, f.attention_softcap);
-        k::softmax_f32_scalar(scores, count);
-        k::attention_values_f16_scalar(scores, values, kv_dim, count, h.head_dim, head_out);
-        break;
-      }
-      case KvCacheType::Int8: {
-        const int8_t* keys = static_cast<const int8_t*>(b_.keys) + offset;
-        const int8_t* values = static_cast<const int8_t*>(b_.values) + offset;
-        const size_t scale_offset = layer_row * h.n_kv_heads + kv_head;
-        k::attention_scores_int8_scalar(q, keys, kv_dim, b_.key_scales + scale_offset, h.n_kv_heads, count,
-                                        h.head_dim, scale, scores);
-        family::softcap(scores, count, f.attention_softcap);
-        k::softmax_f32_scalar(scores, count);
-        k::attention_values_int8_scalar(scores, values, kv_dim, b_.value_scales + scale_offset, h.n_kv_heads, count,
-                                        h.head_dim, head_out);
-        break;
-      }
+  const float* q = b_.q + row * h.q_dim() + head * h.head_dim;
+  const size_t kv_head = head / group;
+  const size_t offset = layer_row * kv_dim + kv_head * h.head_dim;
+  float* head_out = out + head * h.head_dim;
+  switch (kv_cache_type()) {
+    case KvCacheType::F32: {
+      const float* keys = static_cast<const float*>(b_.keys) + offset;
+      const float* values = static_cast<const float*>(b_.values) + offset;
+      ks.attention_scores_f32(q, keys, kv_dim, count, h.head_dim, scale, scores);
+      family::softcap(scores, count, f.attention_softcap);
+      ks.softmax(scores, count);
+      ks.weighted_sum_f32(scores, values, kv_dim, count, h.head_dim, head_out);
+      break;
     }
+    case KvCacheType::F16: {
+      const uint16_t* keys = static_cast<const uint16_t*>(b_.keys) + offset;
+      const uint16_t* values = static_cast<const uint16_t*>(b_.values) + offset;
+      ks.attention_scores_f16(q, keys, kv_dim, count, h.head_dim, scale, scores);
+      family::softcap(scores, count, f.attention_softcap);
+      ks.softmax(scores, count);
+      ks.weighted_sum_f16(scores, values, kv_dim, count, h.head_dim, head_out);
+      break;
+    }
+    case KvCacheType::Int8: {
+      const int8_t* keys = static_cast<const int8_t*>(b_.keys) + offset;
+      const int8_t* values = static_cast<const int8_t*>(b_.values) + offset;
+      const size_t scale_offset = layer_row * h.n_kv_heads + kv_head;
+      ks.attention_scores_int8(q, keys, kv_dim, b_.key_scales + scale_offset, h.n_kv_heads, count, h.head_dim, scale,
+                               scores);
+      family::softcap(scores, count, f.attention_softcap);
+      ks.softmax(scores, count);
+      ks.weighted_sum_int8(scores, values, kv_dim, b_.value_scales + scale_offset, h.n_kv_heads, count, h.head_dim,
+                           head_out);
+      break;
+    }
+  }
+}
+
+// Each share owns one row of the scores region.
+struct Session::AttentionStep {
+  Session* session;
+  size_t layer, first_position, pairs, shares;
+};
+
+void Session::attend_share(void* context, size_t share) {
+  const AttentionStep& a = *static_cast<const AttentionStep*>(context);
+  Session& s = *a.session;
+  const Hyperparameters& h = s.model_->hparams();
+  const size_t wide = std::max(h.dim, h.q_dim());
+  float* scores = s.b_.scores + share * s.plan_.context_length;
+  for (size_t pair = a.pairs * share / a.shares; pair < a.pairs * (share + 1) / a.shares; ++pair) {
+    const size_t row = pair / h.n_heads, head = pair % h.n_heads;
+    s.attend_head(a.layer, row, a.first_position + row, head, scores, s.b_.xb + row * wide);
   }
 }
 
 void Session::forward(const int32_t* tokens, size_t n) {
   const Hyperparameters& h = model_->hparams();
   const FamilyOptions& f = model_->family();
+  const k::KernelSet& ks = *kernels_;
   const size_t pos = position_;
   const size_t dim = h.dim, wide = std::max(h.dim, h.q_dim()), q_dim = h.q_dim(), kv_dim = h.kv_dim();
   const size_t ffn = h.ffn_dim;
   const bool long_context = f.rope_long_context && plan_.context_length > f.rope_long_context;
-  auto normalize_rows = [&](const float* x, const TensorView& weight, const TensorView& bias, float* y, size_t stride) {
-    for (size_t r = 0; r < n; ++r) family::normalize(f.norm, x + r * dim, weight, bias, y + r * stride, dim, h.norm_eps);
+  auto normalize_rows = [&](const float* x, const TensorView& weight, const TensorView& bias, float* y, size_t stride,
+                            size_t rows) {
+    for (size_t r = 0; r < rows; ++r) {
+      if (f.norm == NormKind::RmsNorm) ks.rmsnorm(x + r * dim, f32(weight), y + r * stride, dim, h.norm_eps);
+      else family::normalize(f.norm, x + r * dim, weight, bias, y + r * stride, dim, h.norm_eps);
+    }
   };
 
   for (size_t r = 0; r < n; ++r) {
@@ -528,10 +643,8 @@ void Session::forward(const int32_t* tokens, size_t n) {
   }
   for (size_t l = 0; l < h.n_layers; ++l) {
     const LayerWeights& w = model_->layers()[l];
-    normalize_rows(b_.x, w.attn_norm, w.attn_norm_bias, b_.xb, wide);
-    matmul(w.wq, b_.xb, wide, b_.q, q_dim, n);
-    matmul(w.wk, b_.xb, wide, b_.k, kv_dim, n);
-    matmul(w.wv, b_.xb, wide, b_.v, kv_dim, n);
+    normalize_rows(b_.x, w.attn_norm, w.attn_norm_bias, b_.xb, wide, n);
+    matmul({{&w.wq, b_.q, q_dim}, {&w.wk, b_.k, kv_dim}, {&w.wv, b_.v, kv_dim}}, b_.xb, wide, n);
     add_bias_rows(b_.q, q_dim, w.bq, q_dim, n);
     add_bias_rows(b_.k, kv_dim, w.bk, kv_dim, n);
     add_bias_rows(b_.v, kv_dim, w.bv, kv_dim, n);
@@ -549,31 +662,36 @@ void Session::forward(const int32_t* tokens, size_t n) {
     }
     // The whole batch enters the cache first; row r then sees positions up to pos + r only.
     store_kv(l, pos, n);
-    for (size_t r = 0; r < n; ++r) attend(l, r, pos + r, b_.xb + r * wide);
-    matmul(w.wo, b_.xb, wide, b_.xb2, dim, n);
+    const size_t pairs = n * h.n_heads, attention_macs = pairs * (pos + n) * h.head_dim * 2;
+    const bool parallel = pool_ && attention_macs >= plan_.options.min_parallel_macs;
+    AttentionStep attention{this, l, pos, pairs, parallel ? std::min<size_t>(plan_.options.threads, pairs) : 1};
+    pthreadpool_parallelize_1d(parallel ? pool_ : nullptr, &Session::attend_share, &attention, attention.shares, 0);
+    matmul({{&w.wo, b_.xb2, dim}}, b_.xb, wide, n);
     add_bias_rows(b_.xb2, dim, w.bo, dim, n);
-    if (w.attn_post_norm.data) normalize_rows(b_.xb2, w.attn_post_norm, {}, b_.xb2, dim);
+    if (w.attn_post_norm.data) normalize_rows(b_.xb2, w.attn_post_norm, {}, b_.xb2, dim, n);
     for (size_t i = 0; i < n * dim; ++i) b_.x[i] += b_.xb2[i];
 
-    normalize_rows(b_.x, w.ffn_norm, w.ffn_norm_bias, b_.xb, wide);
+    normalize_rows(b_.x, w.ffn_norm, w.ffn_norm_bias, b_.xb, wide, n);
     if (f.activation == Activation::GeluTanh) {
-      matmul(w.w_up, b_.xb, wide, b_.hb, ffn, n);
+      matmul({{&w.w_up, b_.hb, ffn}}, b_.xb, wide, n);
       add_bias_rows(b_.hb, ffn, w.b_up, ffn, n);
     } else {
-      matmul(w.w_gate, b_.xb, wide, b_.hb, ffn, n);
-      matmul(w.w_up, b_.xb, wide, b_.hb2, ffn, n);
+      matmul({{&w.w_gate, b_.hb, ffn}, {&w.w_up, b_.hb2, ffn}}, b_.xb, wide, n);
       add_bias_rows(b_.hb2, ffn, w.b_up, ffn, n);
     }
-    for (size_t r = 0; r < n; ++r) family::activate(f.activation, b_.hb + r * ffn, b_.hb2 + r * ffn, ffn);
-    matmul(w.w_down, b_.hb, ffn, b_.xb2, dim, n);
+    for (size_t r = 0; r < n; ++r) {
+      if (f.activation == Activation::SiluGated) ks.swiglu(b_.hb + r * ffn, b_.hb2 + r * ffn, ffn);
+      else family::activate(f.activation, b_.hb + r * ffn, b_.hb2 + r * ffn, ffn);
+    }
+    matmul({{&w.w_down, b_.xb2, dim}}, b_.hb, ffn, n);
     add_bias_rows(b_.xb2, dim, w.b_down, dim, n);
-    if (w.ffn_post_norm.data) normalize_rows(b_.xb2, w.ffn_post_norm, {}, b_.xb2, dim);
+    if (w.ffn_post_norm.data) normalize_rows(b_.xb2, w.ffn_post_norm, {}, b_.xb2, dim, n);
     for (size_t i = 0; i < n * dim; ++i) b_.x[i] += b_.xb2[i];
   }
   // Only the last token's logits are wanted.
   float* last = b_.x + (n - 1) * dim;
-  family::normalize(f.norm, last, model_->output_norm(), model_->output_norm_bias(), last, dim, h.norm_eps);
-  matmul(model_->output(), last, dim, b_.logits, h.vocab_size, 1);
+  normalize_rows(last, model_->output_norm(), model_->output_norm_bias(), last, dim, 1);
+  matmul({{&model_->output(), b_.logits, h.vocab_size}}, last, dim, 1);
   family::softcap(b_.logits, h.vocab_size, f.output_softcap);
   position_ += uint32_t(n);
 }

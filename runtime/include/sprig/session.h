@@ -7,6 +7,7 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <initializer_list>
 #include <memory>
 #include <optional>
 #include <span>
@@ -17,7 +18,12 @@
 #include "sprig/model.h"
 #include "sprig/status.h"
 
+struct pthreadpool;
+
 namespace sprig {
+namespace kernels {
+struct KernelSet;
+}
 
 // How the KV cache stores keys and values. int8 keeps one f32 scale per position per kv head.
 enum class KvCacheType : uint8_t { F32 = 0, F16 = 1, Int8 = 2 };
@@ -35,6 +41,9 @@ struct SessionOptions {
   uint32_t context_length = 0;  // 0: the model's max_positions
   uint32_t batch = 32;          // prompt tokens per forward step in prefill
   uint32_t threads = 1;         // workers the forward pass may use; each has its own attention scores
+  // Multiply-adds below which a matmul or attention step runs on the calling thread: dispatching
+  // a parallel region costs more than it saves on small work. 0: always parallel (tests).
+  uint32_t min_parallel_macs = 1u << 19;
   KvCacheType kv_cache = KvCacheType::F16;
   uint32_t max_text_bytes = 4096;  // the longest text one tokenize call takes
   // Paints the arena at creation and puts a guard after every buffer, so memory_usage() can
@@ -162,13 +171,22 @@ class Session {
     int32_t* quantized_sums;
   };
   Session(std::shared_ptr<const Model> model, const SessionMemoryPlan& plan, std::byte* arena, void* owned);
-  ~Session() = default;
+  ~Session();
   // One forward step over n <= batch tokens at positions position_ ..; logits for the last.
   void forward(const int32_t* tokens, size_t n);
-  void matmul(const TensorView& weights, const float* input, size_t input_stride, float* output,
-              size_t output_stride, size_t rows);
+  // Several matrices over the same input in one parallel region (q/k/v, gate/up).
+  struct MatmulJob {
+    const TensorView* weights;
+    float* output;
+    size_t output_stride;
+  };
+  void matmul(std::initializer_list<MatmulJob> jobs, const float* input, size_t input_stride, size_t rows);
+  void run_matmuls(const MatmulJob* jobs, size_t count, const float* input, size_t input_stride, size_t rows);
+  void attend_head(size_t layer, size_t row, size_t position, size_t head, float* scores, float* out);
   void store_kv(size_t layer, size_t first_position, size_t n);
-  void attend(size_t layer, size_t row, size_t position, float* out);
+  // The (row, head) pairs of a step's attention, one contiguous share per thread.
+  struct AttentionStep;
+  static void attend_share(void* step, size_t share);
   void load_kv_row(const void* cache, const float* scales, size_t row, float* out) const;
   void store_kv_row(const float* in, void* cache, float* scales, size_t row);
   Status check_tokens(std::span<const int32_t> tokens) const;
@@ -183,6 +201,8 @@ class Session {
   uint64_t prefilled_tokens_ = 0, decoded_tokens_ = 0;
   MatvecObserver observer_ = nullptr;
   void* observer_context_ = nullptr;
+  const kernels::KernelSet* kernels_;  // the set in use when the session was created
+  pthreadpool* pool_ = nullptr;        // threads - 1 workers; nullptr runs everything on the caller
 };
 
 }  // namespace sprig

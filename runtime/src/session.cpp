@@ -106,6 +106,8 @@ void embedding_row(const TensorView& table, int32_t row, float* out) {
   }
 }
 
+const float* f32(const TensorView& t) { return static_cast<const float*>(t.data); }
+
 // y[r] += bias for `rows` rows `stride` apart, when the model has that bias.
 void add_bias_rows(float* y, size_t stride, const TensorView& bias, size_t n, size_t rows) {
   for (size_t r = 0; r < rows; ++r) family::add_bias(y + r * stride, bias, n);

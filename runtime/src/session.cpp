@@ -24,6 +24,7 @@ struct Session::Buffers {
   float* key_cache;    // [layers][context][kv_dim]
   float* value_cache;  // [layers][context][kv_dim]
   kernels::QuantizedActivations quantized_input;  // the input of a quantized matvec
+  kernels::QuantizedActivations residual_input;   // its second int8 term, for q8 matrices
 };
 
 namespace {
@@ -44,8 +45,9 @@ struct ActivationSizes {
 
 ActivationSizes activation_floats(const Hyperparameters& h, uint32_t context) {
   const size_t wide = std::max<size_t>(h.dim, h.q_dim());
-  // int8 quants take a quarter of a float each; scales and sums one float each per block.
-  const size_t quantized = widest_input(h) / 4 + 2 * (widest_input(h) / kSmallestGroup);
+  // int8 quants take a quarter of a float each; scales and sums one float each per block; twice,
+  // for the main and the residual term.
+  const size_t quantized = 2 * (widest_input(h) / 4 + 2 * (widest_input(h) / kSmallestGroup));
   return {h.dim, wide, h.dim, h.q_dim(), h.ffn_dim, h.ffn_dim, size_t(h.n_heads) * context, quantized};
 }
 
@@ -57,7 +59,8 @@ k::QuantizedWeights quantized_view(const TensorView& w) {
           w.group};
 }
 
-void matvec(const TensorView& w, const float* x, float* y, k::QuantizedActivations& scratch) {
+void matvec(const TensorView& w, const float* x, float* y, k::QuantizedActivations& scratch,
+            k::QuantizedActivations& residual_scratch) {
   switch (w.dtype) {
     case DType::F32: return k::matvec_f32_scalar(static_cast<const float*>(w.data), x, y, w.rows, w.cols);
     case DType::F16: return k::matvec_f16_scalar(static_cast<const uint16_t*>(w.data), x, y, w.rows, w.cols);
@@ -69,8 +72,15 @@ void matvec(const TensorView& w, const float* x, float* y, k::QuantizedActivatio
   k::QuantizedActivations input = scratch;
   input.group = w.group;
   input.blocks = weights.blocks_per_row;
+  if (w.dtype == DType::Q8) {
+    // Two int8 terms: with one, the activations' rounding costs q8 more than its weights' does.
+    k::QuantizedActivations residual = residual_scratch;
+    residual.group = w.group;
+    residual.blocks = weights.blocks_per_row;
+    k::quantize_activations_residual_scalar(x, w.cols, input, residual);
+    return k::matvec_q8_residual_scalar(weights, input, residual, y);
+  }
   k::quantize_activations_scalar(x, w.cols, input);
-  if (w.dtype == DType::Q8) k::matvec_q8_scalar(weights, input, y);
   if (w.dtype == DType::Q4) k::matvec_q4_scalar(weights, input, y);
   if (w.dtype == DType::Q4A) k::matvec_q4a_scalar(weights, input, y);
 }
@@ -140,11 +150,13 @@ Session::Session(std::shared_ptr<const Model> model, const SessionMemoryPlan& pl
   b.hb = take(sizes.hb);
   b.hb2 = take(sizes.hb2);
   b.att = take(sizes.att);
-  float* quantized = take(sizes.quantized);
   const size_t widest = widest_input(h);
-  b.quantized_input.quants = reinterpret_cast<int8_t*>(quantized);
-  b.quantized_input.scales = quantized + widest / 4;
-  b.quantized_input.sums = reinterpret_cast<int32_t*>(quantized + widest / 4 + widest / kSmallestGroup);
+  for (k::QuantizedActivations* a : {&b.quantized_input, &b.residual_input}) {
+    float* quantized = take(sizes.quantized / 2);
+    a->quants = reinterpret_cast<int8_t*>(quantized);
+    a->scales = quantized + widest / 4;
+    a->sums = reinterpret_cast<int32_t*>(quantized + widest / 4 + widest / kSmallestGroup);
+  }
   b.logits = take(h.vocab_size);
   const size_t cache_floats = size_t(h.n_layers) * plan.context_length * h.kv_dim();
   b.key_cache = take(cache_floats);
@@ -171,7 +183,7 @@ Status Session::decode(int32_t token) {
 
   auto project = [&](const TensorView& weights, const float* input, float* output) {
     if (observer_) observer_(observer_context_, weights, input);
-    matvec(weights, input, output, b.quantized_input);
+    matvec(weights, input, output, b.quantized_input, b.residual_input);
   };
   embedding_row(model_->token_embedding(), token, b.x);
   for (size_t l = 0; l < h.n_layers; ++l) {

@@ -52,11 +52,11 @@ void matvec_q8_scalar(const QuantizedWeights& w, const QuantizedActivations& x, 
 
 // Two-term activations for q8 weights, so int8 x int8 products do not lose to f32 activations:
 // x ~= main.scale * main.q + residual.scale * residual.q, per block. `main` is exactly
-// quantize_activations_scalar(x); `residual` is exactly quantize_activations_scalar(r) of the
-// float residual r[i] = x[i] - main.scales[b] * float(main.quants[i]) (one f32 multiply and one
-// f32 subtract, in that order; |r| <= main.scale / 2, so the two terms carry about 15 bits).
-// The runtime uses these for every q8 matrix (the 4-bit formats keep one term): with one int8
-// term stories260K's q8 model agrees with f32 on 98.9% of next tokens, with two on 99.9%.
+// quantize_activations_scalar(x); `residual` is exactly quantize_activations_scalar(r), block by
+// block, of the float residual r[i] = fma(-main.scales[b], float(main.quants[i]), x[i]) (a fused
+// multiply-add: one rounding; |r| <= main.scale / 2, so the two terms carry about 15 bits).
+// The runtime uses these for every q8 matrix (the 4-bit formats keep one term): on stories260K
+// they cut the q8 model's mean KL divergence from f32 from 0.00092 to 0.00037 (docs/quantization.md).
 void quantize_activations_residual_scalar(const float* x, size_t n, QuantizedActivations& main,
                                           QuantizedActivations& residual);
 // y[r] = sum over blocks b, in order, of d * (main.scales[b] * float(dot(wq, main.q)) +

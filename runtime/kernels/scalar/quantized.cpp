@@ -50,7 +50,9 @@ void quantize_activations_residual_scalar(const float* x, size_t n, QuantizedAct
   for (size_t b = 0; b < main.blocks; ++b) {
     const size_t begin = b * main.group;
     const size_t end = std::min(n, begin + main.group);
-    for (size_t i = begin; i < end; ++i) r[i - begin] = x[i] - main.scales[b] * float(main.quants[i]);
+    // One rounding (fma), so the result does not depend on whether a compiler contracts a
+    // multiply and a subtract: SIMD sets must match it bit for bit.
+    for (size_t i = begin; i < end; ++i) r[i - begin] = std::fma(-main.scales[b], float(main.quants[i]), x[i]);
     QuantizedActivations block{residual.quants + begin, residual.scales + b, residual.sums + b, 1, main.group};
     quantize_activations_scalar(r, end - begin, block);
   }

@@ -40,8 +40,8 @@ std::string recipe_text(const WriteOptions& options) {
     std::string text = dtype_name(dtype);
     if (is_quantized(dtype))
       text += " g" + std::to_string(options.group) + (options.method == QuantMethod::Rtn ? " rtn" : " search");
-    if (is_quantized(dtype) && !options.importance.empty() && options.importance_source == ImportanceSource::Activations)
-      text += " calibrated";
+    const bool calibrated = !options.importance.empty() && options.importance_source == ImportanceSource::Activations;
+    if (is_quantized(dtype) && calibrated) text += " calibrated";
     return text;
   };
   return "blocks " + describe(options.dtype) + "; embedding/output " + describe(options.head_dtype) + "; norms f32";

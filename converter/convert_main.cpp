@@ -32,7 +32,8 @@ const char* kUsage =
     "  --quant      weight-only quantization of the transformer blocks' matrices, in blocks of --group\n"
     "               columns; q4a stores a minimum per block. --method search (default) picks each block's\n"
     "               scale for the least error, rtn is plain absmax rounding\n"
-    "  --head       dtype of the embedding and output head (default: q8 for 4-bit recipes, else as --dtype)\n"
+    "  --head       dtype of the embedding and output head (default: q8 for 4-bit recipes, f16 for q8,\n"
+    "               else as --dtype)\n"
     "  --calibration TEXT  run the model on TEXT first and weight each column's error by the mean square\n"
     "               of its activations (activation-aware); --calibration-tokens caps the tokens (4096)\n";
 

@@ -6,6 +6,7 @@
 #include <fstream>
 
 #include "model_generated.h"
+#include "norm_importance.h"
 #include "sprig/half.h"
 #include "version.h"
 
@@ -39,7 +40,8 @@ std::string recipe_text(const WriteOptions& options) {
     std::string text = dtype_name(dtype);
     if (is_quantized(dtype))
       text += " g" + std::to_string(options.group) + (options.method == QuantMethod::Rtn ? " rtn" : " search");
-    if (is_quantized(dtype) && !options.importance.empty()) text += " calibrated";
+    const bool calibrated = !options.importance.empty() && options.importance_source == ImportanceSource::Activations;
+    if (is_quantized(dtype) && calibrated) text += " calibrated";
     return text;
   };
   return "blocks " + describe(options.dtype) + "; embedding/output " + describe(options.head_dtype) + "; norms f32";
@@ -88,8 +90,9 @@ void write_tensor_bytes(std::ofstream& out, const SourceTensor& tensor, DType dt
     const uint64_t rows = tensor.shape[0];
     static const std::vector<float> kNoImportance;
     auto it = options.importance.find(tensor.name);
+    const std::vector<float>& importance = it == options.importance.end() ? kNoImportance : it->second;
     const std::vector<uint8_t> bytes = quantize_matrix(values.data(), rows, values.size() / rows, dtype, options.group,
-                                                       options.method, it == options.importance.end() ? kNoImportance : it->second);
+                                                       options.method, importance, options.importance_source);
     out.write(reinterpret_cast<const char*>(bytes.data()), std::streamsize(bytes.size()));
     return;
   }
@@ -209,7 +212,10 @@ std::string requantization_warning(const Checkpoint& checkpoint, const WriteOpti
          "checkpoint once; convert from the f16/bf16/f32 original when you have it. Quantized twice: " + twice;
 }
 
-DType default_head_dtype(DType dtype) { return dtype == DType::Q4 || dtype == DType::Q4A ? DType::Q8 : dtype; }
+DType default_head_dtype(DType dtype) {
+  if (dtype == DType::Q4 || dtype == DType::Q4A) return DType::Q8;
+  return dtype == DType::Q8 ? DType::F16 : dtype;
+}
 
 uint64_t write_tokenizer_model(const TokenizerData& tokenizer, const std::string& source, const std::string& path) {
   validate_tokenizer(tokenizer, source);
@@ -227,8 +233,14 @@ uint64_t write_tokenizer_model(const TokenizerData& tokenizer, const std::string
   return write_file(builder, empty, path, WriteOptions{});
 }
 
-WriteSummary write_model(const Checkpoint& checkpoint, const std::string& path, const WriteOptions& options) {
+WriteSummary write_model(const Checkpoint& checkpoint, const std::string& path, const WriteOptions& given) {
   validate(checkpoint);
+  WriteOptions options = given;
+  if (options.importance.empty() && options.method == QuantMethod::Search &&
+      (is_quantized(options.dtype) || is_quantized(options.head_dtype))) {
+    options.importance = norm_importance(checkpoint);
+    options.importance_source = ImportanceSource::NormWeights;
+  }
   const Hyperparameters& hp = checkpoint.hparams;
   flatbuffers::FlatBufferBuilder builder(1 << 20);
 

@@ -18,13 +18,16 @@ struct WriteOptions {
   uint32_t group = 32;            // for quantized dtypes
   QuantMethod method = QuantMethod::Search;
   // Per tensor name, how much each input column's error counts (from calibration); may be empty.
+  // Without it, the search estimates importance from the norm weights (norm_importance.h).
   std::map<std::string, std::vector<float>> importance;
+  ImportanceSource importance_source = ImportanceSource::Activations;
   std::string options_text;       // recorded as provenance
   bool report = false;            // print each tensor's dtype and size to stderr
 };
 
-// The recipe's default head dtype for a given matrix dtype: 4-bit recipes keep the embedding and
-// output head at q8, since they feed and read every token.
+// The recipe's default head dtype for a given matrix dtype: the embedding and output head feed and
+// read every token, so they stay a step above the blocks: q8 for the 4-bit recipes, f16 for q8
+// (whose matvec keeps the activations in f32; measured in docs/quantization.md).
 DType default_head_dtype(DType dtype);
 
 struct WriteSummary {

@@ -1,8 +1,10 @@
 // Block quantizers. The search tries a range of scales around absmax / qmax; for each it rounds
 // the block, then solves for the scale (and minimum) that best fit those integers in the
 // weighted least-squares sense, and keeps the candidate with the smallest weighted error
-// measured with the f16-rounded parameters that are actually stored. The absmax candidate is
-// always among them, so the search never does worse than round-to-nearest on its objective.
+// measured with the f16-rounded parameters that are actually stored. The best candidate is then
+// refined: rounded again with its own fitted parameters and refitted, while that lowers the error.
+// The absmax candidate is always among them and only improvements are kept, so the search never
+// does worse than round-to-nearest on its objective.
 #include "quantize.h"
 
 #include <algorithm>
@@ -42,12 +44,18 @@ void search_steps(TryStep&& try_step) {
     if (step != best_step) try_step(step);
 }
 
+// Rounding again with the fitted parameters and refitting (Lloyd's iteration) converges in a few
+// steps; more rarely change anything.
+constexpr int kRefineIterations = 5;
+
 struct BlockResult {
   std::vector<int> q;  // q8: [-127, 127]; q4, q4a: nibbles [0, 15]
   float scale = 0, minimum = 0;
 };
 
 // Symmetric: w ~= d * (q - offset), q in [lo, hi] (q8: offset 0, [-127, 127]; q4: offset 8, [0, 15]).
+// q4's range has one level more below zero (-8) than above (7); a negative d puts the block's
+// largest magnitude on that side whatever its sign, a finer step for the same bits.
 struct SymmetricRange {
   int offset, lo, hi;
   float qmax;  // the largest magnitude absmax maps to
@@ -82,19 +90,20 @@ BlockResult quantize_symmetric(const float* w, const float* weight, size_t n, co
   if (method == QuantMethod::Rtn) return best;
 
   double best_error = weighted_error_symmetric(w, weight, n, best.q, range.offset, best.scale);
-  std::vector<int> q(n);
-  // Tries qmax + step/20 as the value absmax maps to; returns whether it became the best.
-  auto try_step = [&](int step) {
-    const float inverse = (range.qmax + 0.05f * float(step)) / max_abs;
-    round_symmetric(w, n, inverse, range, q);
+  // The weighted least-squares scale for given integers.
+  auto fit_scale = [&](const std::vector<int>& q) {
     double wq = 0, qq = 0;
     for (size_t i = 0; i < n; ++i) {
       const double v = q[i] - range.offset;
       wq += weight[i] * w[i] * v;
       qq += weight[i] * v * v;
     }
-    if (qq <= 0) return false;
-    const float d = f16_round(float(wq / qq));
+    return qq > 0 ? f16_round(float(wq / qq)) : 0.0f;
+  };
+  // Keeps q with its fitted scale if that beats the best so far.
+  auto keep_if_better = [&](const std::vector<int>& q) {
+    const float d = fit_scale(q);
+    if (d == 0) return false;
     const double error = weighted_error_symmetric(w, weight, n, q, range.offset, d);
     if (error >= best_error) return false;
     best_error = error;
@@ -102,7 +111,23 @@ BlockResult quantize_symmetric(const float* w, const float* weight, size_t n, co
     best.scale = d;
     return true;
   };
-  search_steps(try_step);
+
+  // The largest magnitude goes to the side of the range with more levels.
+  float extreme = 0;
+  for (size_t i = 0; i < n && extreme == 0; ++i)
+    if (std::fabs(w[i]) == max_abs) extreme = w[i];
+  const bool more_below = range.offset - range.lo > range.hi - range.offset;
+  const float sign = more_below && extreme > 0 ? -1.0f : 1.0f;
+  std::vector<int> q(n);
+  // Tries qmax + step/20 as the value absmax maps to; returns whether it became the best.
+  search_steps([&](int step) {
+    round_symmetric(w, n, sign * (range.qmax + 0.05f * float(step)) / max_abs, range, q);
+    return keep_if_better(q);
+  });
+  for (int i = 0; i < kRefineIterations && best.scale != 0; ++i) {
+    round_symmetric(w, n, 1.0f / best.scale, range, q);
+    if (!keep_if_better(q)) break;
+  }
   return best;
 }
 
@@ -136,11 +161,8 @@ BlockResult quantize_affine(const float* w, const float* weight, size_t n, Quant
   if (method == QuantMethod::Rtn) return best;
 
   double best_error = weighted_error_affine(w, weight, n, best.q, best.scale, best.minimum);
-  std::vector<int> q(n);
-  auto try_step = [&](int step) {
-    const float inverse = (15.0f + 0.05f * float(step)) / (high - low);
-    round_affine(w, n, low, inverse, q);
-    // Weighted least squares for (d, m) given q.
+  // Weighted least squares for (d, m) given q; keeps them if they beat the best so far.
+  auto keep_if_better = [&](const std::vector<int>& q) {
     double sw = 0, sq = 0, sqq = 0, sx = 0, sqx = 0;
     for (size_t i = 0; i < n; ++i) {
       sw += weight[i];
@@ -161,28 +183,39 @@ BlockResult quantize_affine(const float* w, const float* weight, size_t n, Quant
     best.minimum = m;
     return true;
   };
-  search_steps(try_step);
+  std::vector<int> q(n);
+  search_steps([&](int step) {
+    round_affine(w, n, low, (15.0f + 0.05f * float(step)) / (high - low), q);
+    return keep_if_better(q);
+  });
+  for (int i = 0; i < kRefineIterations && best.scale > 0; ++i) {
+    round_affine(w, n, best.minimum, 1.0f / best.scale, q);
+    if (!keep_if_better(q)) break;
+  }
   return best;
 }
 
-// How much each element's error counts. With calibration, the mean square of the activations
-// its column multiplies: that is what the error costs in the matrix's output (measured better
-// here than also weighting by magnitude). Without, magnitude keeps large weights accurate and
-// the block's mean square keeps small ones from being ignored altogether.
-void block_weights(const float* w, size_t n, const float* importance, std::vector<float>& weight) {
-  if (importance) {
+// How much each element's error counts. Measured activations (calibration) give each column the
+// mean square of the activations it multiplies: that is what the error costs in the matrix's
+// output, and alone it measured better than also weighting by magnitude. Otherwise magnitude:
+// |w| keeps large weights accurate and the block's root mean square keeps small ones from being
+// ignored (measured better than w^2 + mean square); norm weights, when they scale the matrix's
+// input, multiply that, as an estimate of the activations' scale without running the model.
+void block_weights(const float* w, size_t n, const float* importance, ImportanceSource source,
+                   std::vector<float>& weight) {
+  if (importance && source == ImportanceSource::Activations) {
     std::copy_n(importance, n, weight.begin());
     return;
   }
   double mean_square = 0;
   for (size_t i = 0; i < n; ++i) mean_square += double(w[i]) * w[i];
-  mean_square /= double(n);
-  for (size_t i = 0; i < n; ++i) weight[i] = float(double(w[i]) * w[i] + mean_square);
+  const float rms = float(std::sqrt(mean_square / double(n)));
+  for (size_t i = 0; i < n; ++i) weight[i] = (std::fabs(w[i]) + rms) * (importance ? importance[i] : 1.0f);
 }
 
 void quantize_rows(const float* w, uint64_t row_begin, uint64_t row_end, uint64_t cols, DType dtype, uint32_t group,
-                   QuantMethod method, const std::vector<float>& importance, const TensorLayout& layout,
-                   uint8_t* out) {
+                   QuantMethod method, const std::vector<float>& importance, ImportanceSource source,
+                   const TensorLayout& layout, uint8_t* out) {
   std::vector<float> block(group), weight(group);
   uint16_t* scales = reinterpret_cast<uint16_t*>(out + layout.scales_offset);
   uint16_t* mins = reinterpret_cast<uint16_t*>(out + layout.mins_offset);
@@ -192,7 +225,7 @@ void quantize_rows(const float* w, uint64_t row_begin, uint64_t row_end, uint64_
       const uint64_t begin = b * group;
       const size_t n = size_t(std::min<uint64_t>(group, cols - begin));
       std::copy_n(w + r * cols + begin, n, block.begin());
-      block_weights(block.data(), n, importance.empty() ? nullptr : importance.data() + begin, weight);
+      block_weights(block.data(), n, importance.empty() ? nullptr : importance.data() + begin, source, weight);
       const uint64_t index = r * layout.blocks_per_row + b;
       uint8_t* quants = out + index * block_bytes;
       BlockResult result;
@@ -222,7 +255,8 @@ void quantize_rows(const float* w, uint64_t row_begin, uint64_t row_end, uint64_
 }  // namespace
 
 std::vector<uint8_t> quantize_matrix(const float* w, uint64_t rows, uint64_t cols, DType dtype, uint32_t group,
-                                     QuantMethod method, const std::vector<float>& importance) {
+                                     QuantMethod method, const std::vector<float>& importance,
+                                     ImportanceSource source) {
   const TensorLayout layout = tensor_layout(dtype, rows, cols, group);
   std::vector<uint8_t> out(layout.total_bytes);
   // Rows are independent: split them over the cores.
@@ -231,7 +265,7 @@ std::vector<uint8_t> quantize_matrix(const float* w, uint64_t rows, uint64_t col
   for (uint64_t t = 0; t < threads; ++t) {
     const uint64_t begin = rows * t / threads, end = rows * (t + 1) / threads;
     workers.emplace_back([&, begin, end] {
-      quantize_rows(w, begin, end, cols, dtype, group, method, importance, layout, out.data());
+      quantize_rows(w, begin, end, cols, dtype, group, method, importance, source, layout, out.data());
     });
   }
   for (std::thread& worker : workers) worker.join();

@@ -45,3 +45,5 @@ for quant in q8 q4 q4a; do
     row "$quant g$group search + calibration" --quant "$quant" --group "$group" --calibration "$work/calibration.txt"
   done
 done
+# What the q8 recipe's f16 head adds to its two-term activations.
+row "q8 g32 search, q8 head" --quant q8 --head q8

@@ -90,6 +90,8 @@ KernelSet completed(const KernelSet& set) {
   fill(full.gemm_q8, s.gemm_q8);
   fill(full.gemm_q4, s.gemm_q4);
   fill(full.gemm_q4a, s.gemm_q4a);
+  fill(full.matvec_q8_residual, s.matvec_q8_residual);
+  fill(full.gemm_q8_residual, s.gemm_q8_residual);
   fill(full.gemm_f32, s.gemm_f32);
   fill(full.gemm_f16, s.gemm_f16);
   fill(full.attention_scores_f32, s.attention_scores_f32);

@@ -85,6 +85,12 @@ struct KernelSet {
                   size_t row_end);
   void (*gemm_q4a)(const QuantizedWeights& w, const QuantizedBatch& x, float* y, size_t y_stride,
                    size_t row_begin, size_t row_end);
+  // q8 weights take two-term activations (reference.h: quantize_activations_residual_scalar):
+  // `residual` holds the second int8 term of the same vectors, laid out like `x`.
+  void (*matvec_q8_residual)(const QuantizedWeights& w, const QuantizedActivations& x,
+                             const QuantizedActivations& residual, float* y, size_t row_begin, size_t row_end);
+  void (*gemm_q8_residual)(const QuantizedWeights& w, const QuantizedBatch& x, const QuantizedBatch& residual,
+                           float* y, size_t y_stride, size_t row_begin, size_t row_end);
   // Input vector i at x[i * x_stride], count of them.
   void (*gemm_f32)(const float* w, const float* x, size_t x_stride, size_t count, float* y, size_t y_stride,
                    size_t cols, size_t row_begin, size_t row_end);

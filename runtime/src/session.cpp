@@ -49,9 +49,12 @@ k::QuantizedWeights quantized_view(const TensorView& w) {
 bool quantized(DType dtype) { return dtype == DType::Q8 || dtype == DType::Q4 || dtype == DType::Q4A; }
 
 // The widest quantized input of any matmul, in whole blocks of its group, and the most blocks:
-// each batch row of the quantized-input scratch holds that much.
+// each batch row of the quantized-input scratch holds that much. q8 matrices take a second int8
+// term (reference.h), which sits after the first batch in the same regions.
 struct QuantizedInputSize {
   size_t values = 0, blocks = 0;
+  bool two_terms = false;
+  size_t terms() const { return two_terms ? 2 : 1; }
 };
 
 QuantizedInputSize quantized_input_size(const Model& model) {
@@ -61,6 +64,7 @@ QuantizedInputSize quantized_input_size(const Model& model) {
     const size_t blocks = (w.cols + w.group - 1) / w.group;
     size.values = std::max(size.values, blocks * w.group);
     size.blocks = std::max(size.blocks, blocks);
+    size.two_terms |= w.dtype == DType::Q8;
   };
   for (const LayerWeights& l : model.layers())
     for (const TensorView* w : {&l.wq, &l.wk, &l.wv, &l.wo, &l.w_gate, &l.w_up, &l.w_down}) consider(*w);
@@ -182,9 +186,9 @@ Result<SessionMemoryPlan> plan_session_memory(const Model& model, const SessionO
   r[size_t(R::Hb)] = batch * h.ffn_dim * sizeof(float);
   r[size_t(R::Hb2)] = batch * h.ffn_dim * sizeof(float);
   r[size_t(R::Logits)] = h.vocab_size * sizeof(float);
-  r[size_t(R::QuantizedInput)] = batch * quantized.values;
-  r[size_t(R::QuantizedScales)] = batch * quantized.blocks * sizeof(float);
-  r[size_t(R::QuantizedSums)] = batch * quantized.blocks * sizeof(int32_t);
+  r[size_t(R::QuantizedInput)] = quantized.terms() * batch * quantized.values;
+  r[size_t(R::QuantizedScales)] = quantized.terms() * batch * quantized.blocks * sizeof(float);
+  r[size_t(R::QuantizedSums)] = quantized.terms() * batch * quantized.blocks * sizeof(int32_t);
   // Attention runs one (token, head) pair at a time per thread: each thread needs one row of
   // scores as long as the context, and nothing else of its own.
   r[size_t(R::Scores)] = size_t(options.threads) * context * sizeof(float);
@@ -279,6 +283,10 @@ Session::Session(std::shared_ptr<const Model> model, const SessionMemoryPlan& pl
   b_.quantized_input = static_cast<int8_t*>(at(R::QuantizedInput));
   b_.quantized_scales = static_cast<float*>(at(R::QuantizedScales));
   b_.quantized_sums = static_cast<int32_t*>(at(R::QuantizedSums));
+  const QuantizedInputSize quantized = quantized_input_size(*model_);
+  b_.residual_input = b_.quantized_input + plan_.options.batch * quantized.values;
+  b_.residual_scales = b_.quantized_scales + plan_.options.batch * quantized.blocks;
+  b_.residual_sums = b_.quantized_sums + plan_.options.batch * quantized.blocks;
   b_.scores = static_cast<float*>(at(R::Scores));
 }
 
@@ -371,6 +379,7 @@ struct MatmulRegion {
   const float* input;
   size_t input_stride, rows;
   k::QuantizedBatch quantized_input;
+  k::QuantizedBatch residual_input;  // q8's second term
 
   static void run_tile(void* context, size_t tile) {
     const MatmulRegion& m = *static_cast<const MatmulRegion*>(context);
@@ -394,8 +403,8 @@ struct MatmulRegion {
         return ks.gemm_f16(data, m.input, m.input_stride, m.rows, y, stride, w.cols, begin, end);
       }
       case DType::Q8:
-        if (one) return ks.matvec_q8(m.views[j], m.quantized_input.row(0), y, begin, end);
-        return ks.gemm_q8(m.views[j], m.quantized_input, y, stride, begin, end);
+        if (one) return ks.matvec_q8_residual(m.views[j], m.quantized_input.row(0), m.residual_input.row(0), y, begin, end);
+        return ks.gemm_q8_residual(m.views[j], m.quantized_input, m.residual_input, y, stride, begin, end);
       case DType::Q4:
         if (one) return ks.matvec_q4(m.views[j], m.quantized_input.row(0), y, begin, end);
         return ks.gemm_q4(m.views[j], m.quantized_input, y, stride, begin, end);
@@ -424,7 +433,8 @@ void Session::run_matmuls(const MatmulJob* jobs, size_t count, const float* inpu
   m.input = input;
   m.input_stride = input_stride;
   m.rows = rows;
-  size_t total_tiles = 0;
+  size_t total_tiles = 0, columns = 0;
+  bool two_terms = false;
   const size_t threads = plan_.options.threads;
   for (size_t j = 0; j < count; ++j) {
     const TensorView& w = *jobs[j].weights;
@@ -436,14 +446,24 @@ void Session::run_matmuls(const MatmulJob* jobs, size_t count, const float* inpu
     total_tiles += m.tiles[j];
     if (!quantized(w.dtype)) continue;
     m.views[j] = quantized_view(w);
+    if (w.dtype == DType::Q8) two_terms = true;
     if (m.quantized_input.quants) continue;
     // The jobs share the input and the group: quantize each batch row once, back to back.
     const size_t blocks = m.views[j].blocks_per_row;
     m.quantized_input = {b_.quantized_input, b_.quantized_scales, b_.quantized_sums, blocks, w.group, rows};
-    for (size_t r = 0; r < rows; ++r) {
-      k::QuantizedActivations x = m.quantized_input.row(r);
-      kernels_->quantize_activations(input + r * input_stride, w.cols, x);
+    m.residual_input = {b_.residual_input, b_.residual_scales, b_.residual_sums, blocks, w.group, rows};
+    columns = w.cols;
+  }
+  // The first term is the kernel set's (bit-exact with the reference); the second is a cheap
+  // O(columns) pass next to the matmul's O(rows x columns).
+  for (size_t r = 0; r < rows && m.quantized_input.quants; ++r) {
+    k::QuantizedActivations x = m.quantized_input.row(r);
+    if (!two_terms) {
+      kernels_->quantize_activations(input + r * input_stride, columns, x);
+      continue;
     }
+    k::QuantizedActivations residual = m.residual_input.row(r);
+    k::quantize_activations_residual_scalar(input + r * input_stride, columns, x, residual);
   }
   // Small work (stories260K: every matrix) stays on the calling thread.
   size_t macs = 0;

@@ -38,12 +38,13 @@ std::string work_dir(const std::string& name) {
   return dir.string();
 }
 
-std::string convert(const std::string& input, const std::string& tokenizer, const std::string& output, DType dtype) {
+std::string convert(const std::string& input, const std::string& tokenizer, const std::string& output, DType dtype,
+                    std::optional<DType> head) {
   convert::Checkpoint checkpoint = convert::read_checkpoint(input, tokenizer);
   checkpoint.tokenizer.chat = convert::recognise_chat_template(checkpoint.tokenizer, "", input);
   convert::WriteOptions options;
   options.dtype = dtype;
-  options.head_dtype = convert::default_head_dtype(dtype);
+  options.head_dtype = head.value_or(convert::default_head_dtype(dtype));
   convert::write_model(checkpoint, output, options);
   return output;
 }

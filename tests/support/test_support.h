@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -17,9 +18,10 @@ std::string tests_dir();
 // A fresh scratch folder for one test.
 std::string work_dir(const std::string& name);
 
-// Converts a checkpoint (llama2.c with tokenizer, GGUF or HF folder) and returns the path.
+// Converts a checkpoint (llama2.c with tokenizer, GGUF or HF folder) and returns the path. The
+// embedding/head takes the recipe's default dtype unless `head` names one.
 std::string convert(const std::string& input, const std::string& tokenizer, const std::string& output,
-                    DType dtype = DType::F32);
+                    DType dtype = DType::F32, std::optional<DType> head = std::nullopt);
 
 // Converts a tokenizer source (tokenizer.json, vocab.json + merges.txt folder, GGUF, llama2.c
 // .bin) to a vocab-only model file at `output` and opens it.

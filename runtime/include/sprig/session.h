@@ -169,6 +169,9 @@ class Session {
     int8_t* quantized_input;
     float* quantized_scales;
     int32_t* quantized_sums;
+    int8_t* residual_input;  // q8's second activation term
+    float* residual_scales;
+    int32_t* residual_sums;
   };
   Session(std::shared_ptr<const Model> model, const SessionMemoryPlan& plan, std::byte* arena, void* owned);
   ~Session();

@@ -9,7 +9,8 @@
 //   scales  rows x blocks f16;
 //   mins    rows x blocks f16 (q4a only).
 // Values: q8 w = d * q, q in [-127, 127]; q4 w = d * (n - 8), nibble n in [0, 15];
-//         q4a w = d * n + m, nibble n in [0, 15].
+//         q4a w = d * n + m, nibble n in [0, 15]. d may be negative (q4: the converter's search
+//         puts a block's largest magnitude on the -8 side whatever its sign).
 #pragma once
 
 #include <cstddef>

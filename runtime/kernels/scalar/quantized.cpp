@@ -43,6 +43,42 @@ void matvec_q8_scalar(const QuantizedWeights& w, const QuantizedActivations& x, 
   }
 }
 
+void quantize_activations_residual_scalar(const float* x, size_t n, QuantizedActivations& main,
+                                          QuantizedActivations& residual) {
+  quantize_activations_scalar(x, n, main);
+  float r[128];  // one block's residual; groups are at most 128 (is_valid_group)
+  for (size_t b = 0; b < main.blocks; ++b) {
+    const size_t begin = b * main.group;
+    const size_t end = std::min(n, begin + main.group);
+    // One rounding (fma), so the result does not depend on whether a compiler contracts a
+    // multiply and a subtract: SIMD sets must match it bit for bit.
+    for (size_t i = begin; i < end; ++i) r[i - begin] = std::fma(-main.scales[b], float(main.quants[i]), x[i]);
+    QuantizedActivations block{residual.quants + begin, residual.scales + b, residual.sums + b, 1, main.group};
+    quantize_activations_scalar(r, end - begin, block);
+  }
+}
+
+void matvec_q8_residual_scalar(const QuantizedWeights& w, const QuantizedActivations& main,
+                               const QuantizedActivations& residual, float* y) {
+  const int8_t* quants = reinterpret_cast<const int8_t*>(w.quants);
+  for (size_t r = 0; r < w.rows; ++r) {
+    float sum = 0.0f;
+    for (size_t b = 0; b < w.blocks_per_row; ++b) {
+      const size_t block = r * w.blocks_per_row + b;
+      const int8_t* wq = quants + block * w.group;
+      const int8_t* xq = main.quants + b * w.group;
+      const int8_t* rq = residual.quants + b * w.group;
+      int32_t dot = 0, residual_dot = 0;
+      for (size_t i = 0; i < w.group; ++i) {
+        dot += int32_t(wq[i]) * int32_t(xq[i]);
+        residual_dot += int32_t(wq[i]) * int32_t(rq[i]);
+      }
+      sum += f16_to_f32(w.scales[block]) * (main.scales[b] * float(dot) + residual.scales[b] * float(residual_dot));
+    }
+    y[r] = sum;
+  }
+}
+
 namespace {
 
 // Sum of nibble * activation over one 4-bit block.

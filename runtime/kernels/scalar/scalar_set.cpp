@@ -25,6 +25,20 @@ void matvec_q8(const QuantizedWeights& w, const QuantizedActivations& x, float* 
   matvec_q8_scalar(slice, x, y + begin);
 }
 
+void matvec_q8_residual(const QuantizedWeights& w, const QuantizedActivations& x, const QuantizedActivations& residual,
+                        float* y, size_t begin, size_t end) {
+  QuantizedWeights slice = w;
+  slice.quants = w.quants + begin * w.blocks_per_row * w.group;
+  slice.scales = w.scales + begin * w.blocks_per_row;
+  slice.rows = end - begin;
+  matvec_q8_residual_scalar(slice, x, residual, y + begin);
+}
+
+void gemm_q8_residual(const QuantizedWeights& w, const QuantizedBatch& x, const QuantizedBatch& residual, float* y,
+                      size_t y_stride, size_t begin, size_t end) {
+  for (size_t i = 0; i < x.count; ++i) matvec_q8_residual(w, x.row(i), residual.row(i), y + i * y_stride, begin, end);
+}
+
 void matvec_q4(const QuantizedWeights& w, const QuantizedActivations& x, float* y, size_t begin, size_t end) {
   matvec_q4_scalar(row_slice_4bit(w, begin, end), x, y + begin);
 }
@@ -66,6 +80,8 @@ const KernelSet kernel_set_scalar = {
     .gemm_q8 = gemm_quantized<matvec_q8>,
     .gemm_q4 = gemm_quantized<matvec_q4>,
     .gemm_q4a = gemm_quantized<matvec_q4a>,
+    .matvec_q8_residual = matvec_q8_residual,
+    .gemm_q8_residual = gemm_q8_residual,
     .gemm_f32 = gemm_float<float, matvec_f32>,
     .gemm_f16 = gemm_float<uint16_t, matvec_f16>,
     .attention_scores_f32 = attention_scores_f32_scalar,

@@ -1,0 +1,60 @@
+# The suites that run on the device itself: what a cross build (no converter) compiles and runs,
+# natively on a Pi or, on a workstation, under qemu-user through CMAKE_CROSSCOMPILING_EMULATOR.
+# SPRIG_TEST_CPUS lists qemu CPU models, each with the kernel set it must select (cpu=set); every
+# suite then runs once per CPU model, and the kernel suites assert the selected set's name.
+set(SPRIG_TEST_CPUS "" CACHE STRING "qemu CPU models and the kernel set each selects: cortex-a72=neon;max=i8mm")
+set(SPRIG_HOST_CONVERT "" CACHE FILEPATH "The host's sprig-convert: converts the model files the device tests run")
+
+find_path(NLOHMANN_JSON_INCLUDE_DIR nlohmann/json.hpp REQUIRED)
+add_library(sprig_device_test_main STATIC support/test_main.cpp)
+target_include_directories(sprig_device_test_main PUBLIC ${DOCTEST_INCLUDE_DIR} support)
+target_link_libraries(sprig_device_test_main PUBLIC sprig_runtime)
+
+set(device_suites kernels golden_device)
+foreach(suite ${device_suites})
+  add_executable(test_${suite} test_${suite}.cpp)
+  target_link_libraries(test_${suite} PRIVATE sprig_device_test_main)
+endforeach()
+target_compile_definitions(test_golden_device PRIVATE SPRIG_SHARED_DIR="${SPRIG_SHARED_DIR}")
+target_include_directories(test_golden_device PRIVATE ${NLOHMANN_JSON_INCLUDE_DIR})
+
+# The model is converted on the host, as it is for a real device.
+set(device_model ${CMAKE_CURRENT_BINARY_DIR}/scratch/stories260K-f32.sprig)
+if(SPRIG_HOST_CONVERT)
+  add_test(NAME device_model COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/convert_device_model.sh ${SPRIG_HOST_CONVERT}
+           ${SPRIG_SHARED_DIR} ${device_model})
+  set_tests_properties(device_model PROPERTIES FIXTURES_SETUP device_model)
+endif()
+
+if(SPRIG_TEST_CPUS)
+  set(cpu_runs ${SPRIG_TEST_CPUS})
+else()
+  set(cpu_runs "native=")
+endif()
+foreach(cpu_run ${cpu_runs})
+  string(REPLACE "=" ";" cpu_and_set "${cpu_run}")
+  list(GET cpu_and_set 0 cpu)
+  list(LENGTH cpu_and_set parts)
+  set(expected_set "")
+  if(parts GREATER 1)
+    list(GET cpu_and_set 1 expected_set)
+  endif()
+  foreach(suite ${device_suites})
+    set(name ${suite}@${cpu})
+    add_test(NAME ${name} COMMAND test_${suite})
+    set(environment "SPRIG_EXPECT_KERNELS=${expected_set}" "SPRIG_DEVICE_MODEL=${device_model}")
+    if(NOT cpu STREQUAL "native")
+      list(APPEND environment "QEMU_CPU=${cpu}")
+    endif()
+    set_tests_properties(${name} PROPERTIES ENVIRONMENT "${environment}")
+  endforeach()
+  if(SPRIG_HOST_CONVERT)
+    set_tests_properties(golden_device@${cpu} PROPERTIES FIXTURES_REQUIRED device_model)
+  endif()
+endforeach()
+
+# What a cross build compiles for the test runs, and no more (scripts/test_arm.sh builds this).
+add_custom_target(sprig_device_tests)
+foreach(suite ${device_suites})
+  add_dependencies(sprig_device_tests test_${suite})
+endforeach()

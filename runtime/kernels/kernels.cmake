@@ -1,0 +1,33 @@
+# The kernel sets compiled for the target architecture. Only the files of a set get its ISA flags:
+# GCC vectorizes ordinary loops into whatever the flags allow, so flags on the whole program would
+# put those instructions where the runtime's CPU check cannot guard them.
+#
+# sprig_kernel_set(NAME FLAGS SOURCES...): adds the sources to sprig_runtime with FLAGS, and
+# defines SPRIG_KERNEL_SET_<NAME> for kernel_registry.cpp (see kernel_set.h for the three steps).
+
+set(SPRIG_KERNEL_SOURCES
+  runtime/kernels/kernel_registry.cpp
+  runtime/kernels/scalar/matvec.cpp
+  runtime/kernels/scalar/elementwise.cpp
+  runtime/kernels/scalar/quantized.cpp
+  runtime/kernels/scalar/scalar_set.cpp)
+set(SPRIG_KERNEL_SET_DEFINITIONS "")
+
+option(SPRIG_SIMD_KERNELS "Build the SIMD kernel sets for the target architecture" ON)
+
+macro(sprig_kernel_set name flags)
+  set(_sources ${ARGN})
+  set_source_files_properties(${_sources} PROPERTIES COMPILE_OPTIONS "${flags}")
+  list(APPEND SPRIG_KERNEL_SOURCES ${_sources})
+  list(APPEND SPRIG_KERNEL_SET_DEFINITIONS SPRIG_KERNEL_SET_${name})
+endmacro()
+
+if(SPRIG_SIMD_KERNELS)
+  if(CMAKE_SYSTEM_PROCESSOR MATCHES "x86_64|AMD64|amd64")
+    # x86_avx2, x86_avxvnni, x86_avx512, x86_avx512vnni (next commits)
+  elseif(CMAKE_SYSTEM_PROCESSOR MATCHES "aarch64|arm64")
+    # arm_neon, arm_dotprod, arm_i8mm: sprig_kernel_set(arm_dotprod "-march=armv8.2-a+dotprod" ...)
+  elseif(CMAKE_SYSTEM_PROCESSOR MATCHES "arm")
+    # armv7_neon: sprig_kernel_set(armv7_neon "-mfpu=neon-vfpv4;-mfloat-abi=hard" ...)
+  endif()
+endif()

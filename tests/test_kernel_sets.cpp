@@ -1,0 +1,330 @@
+// Every kernel set this CPU runs against the scalar set, on random inputs with ragged sizes:
+// rows not a multiple of any tile, columns ending in a padded block, groups 32/64/128, row ranges
+// that start and end mid-tile. Integer parts must match exactly (the activation quantization bit
+// for bit); float sums may differ only by reassociation, bounded by the sum of absolute terms.
+#include <doctest/doctest.h>
+
+#include <cmath>
+#include <cstring>
+#include <random>
+#include <vector>
+
+#include "../runtime/kernels/kernel_set.h"
+#include "sprig/half.h"
+#include "sprig/tensor_format.h"
+
+using namespace sprig;
+using namespace sprig::kernels;
+
+namespace {
+
+constexpr float kSentinel = -12345.0f;  // rows outside a range must keep it
+constexpr float kRelative = 2e-6f;      // float reassociation, per unit of absolute mass
+
+std::vector<float> random_floats(size_t n, std::mt19937& rng, float scale = 1.0f) {
+  std::normal_distribution<float> normal(0.0f, scale);
+  std::vector<float> v(n);
+  for (float& x : v) x = normal(rng);
+  return v;
+}
+
+// A random quantized matrix in the file layout of tensor_format.h.
+struct RandomMatrix {
+  DType dtype;
+  size_t rows, cols, group, blocks;
+  std::vector<uint8_t> quants;
+  std::vector<uint16_t> scales, mins;
+
+  RandomMatrix(DType type, size_t r, size_t c, size_t g, std::mt19937& rng)
+      : dtype(type), rows(r), cols(c), group(g), blocks((c + g - 1) / g) {
+    const size_t block_bytes = dtype == DType::Q8 ? group : group / 2;
+    quants.resize(rows * blocks * block_bytes);
+    std::uniform_int_distribution<int> byte(0, 255), q8(-127, 127);
+    for (uint8_t& q : quants) q = dtype == DType::Q8 ? uint8_t(int8_t(q8(rng))) : uint8_t(byte(rng));
+    std::uniform_real_distribution<float> scale(0.001f, 0.05f), offset(-0.4f, 0.1f);
+    for (size_t i = 0; i < rows * blocks; ++i) {
+      scales.push_back(f32_to_f16(scale(rng)));
+      mins.push_back(f32_to_f16(offset(rng)));
+    }
+  }
+
+  QuantizedWeights view() const {
+    return {quants.data(), scales.data(), dtype == DType::Q4A ? mins.data() : nullptr, rows, cols, blocks, group};
+  }
+};
+
+struct QuantizedInput {
+  std::vector<int8_t> quants;
+  std::vector<float> scales;
+  std::vector<int32_t> sums;
+  QuantizedBatch batch;
+
+  QuantizedInput(size_t count, size_t blocks, size_t group)
+      : quants(count * blocks * group), scales(count * blocks), sums(count * blocks) {
+    batch = {quants.data(), scales.data(), sums.data(), blocks, group, count};
+  }
+};
+
+// Sum over a row of |every term| of its dot product: the scale of reassociation error.
+double absolute_mass(const RandomMatrix& m, size_t r, const QuantizedActivations& x) {
+  double mass = 0;
+  for (size_t b = 0; b < m.blocks; ++b) {
+    const size_t block = r * m.blocks + b;
+    double dot = 0;
+    for (size_t i = 0; i < m.group; ++i) {
+      int w;
+      if (m.dtype == DType::Q8) {
+        w = int8_t(m.quants[block * m.group + i]);
+      } else {
+        const uint8_t byte = m.quants[block * m.group / 2 + i % (m.group / 2)];
+        w = i < m.group / 2 ? byte & 15 : byte >> 4;
+      }
+      dot += std::fabs(double(w) * x.quants[b * m.group + i]);
+    }
+    mass += std::fabs(f16_to_f32(m.scales[block]) * x.scales[b]) * (dot + 8.0 * std::abs(x.sums[b]));
+    if (m.dtype == DType::Q4A) mass += std::fabs(f16_to_f32(m.mins[block]) * x.scales[b] * x.sums[b]);
+  }
+  return mass;
+}
+
+void check_close(float got, float expected, double mass) {
+  CHECK(std::fabs(double(got) - double(expected)) <= kRelative * mass + 1e-30);
+}
+
+void check_untouched(const std::vector<float>& y, size_t begin, size_t end, size_t offset, size_t rows) {
+  for (size_t r = 0; r < rows; ++r)
+    if (r < begin || r >= end) CHECK(y[offset + r] == kSentinel);
+}
+
+using QuantizedMatvec = void (*)(const QuantizedWeights&, const QuantizedActivations&, float*, size_t, size_t);
+using QuantizedGemm = void (*)(const QuantizedWeights&, const QuantizedBatch&, float*, size_t, size_t, size_t);
+
+QuantizedMatvec matvec_for(const KernelSet& s, DType t) {
+  return t == DType::Q8 ? s.matvec_q8 : t == DType::Q4 ? s.matvec_q4 : s.matvec_q4a;
+}
+QuantizedGemm gemm_for(const KernelSet& s, DType t) {
+  return t == DType::Q8 ? s.gemm_q8 : t == DType::Q4 ? s.gemm_q4 : s.gemm_q4a;
+}
+
+const size_t kRaggedRows[] = {1, 3, 5, 8, 13, 33, 70};
+const size_t kRaggedBlocks[] = {1, 2, 3, 7};  // times the group, minus a ragged tail below
+
+}  // namespace
+
+TEST_CASE("every kernel set the CPU runs is listed, scalar first, and can be forced") {
+  const auto sets = supported_kernel_sets();
+  MESSAGE("kernel sets on this CPU: " << describe_kernel_sets(sets) << "; compiled: "
+                                      << describe_kernel_sets(compiled_kernel_sets()));
+  REQUIRE(!sets.empty());
+  CHECK(std::string(sets.front()->name) == "scalar");
+  for (const KernelSet* s : sets) {
+    // Every entry is filled (the int8-KV ones excepted until that cache lands).
+    CHECK(bool(s->quantize_activations));
+    CHECK(bool(s->matvec_q4a));
+    CHECK(bool(s->gemm_f16));
+    CHECK(bool(s->weighted_sum_f16));
+    CHECK(bool(s->swiglu));
+  }
+  const std::string before = active_kernels().name;
+  CHECK(!select_kernels("no_such_set"));
+  CHECK(active_kernels().name == before);
+  CHECK(select_kernels("scalar"));
+  CHECK(std::string(active_kernels().name) == "scalar");
+  CHECK(select_kernels(before));
+}
+
+TEST_CASE("quantize_activations matches scalar bit for bit") {
+  std::mt19937 rng(11);
+  for (const KernelSet* s : supported_kernel_sets()) {
+    for (size_t group : {32, 64, 128})
+      for (size_t n : {1, 5, 31, 32, 33, 100, 127, 128, 129, 1000}) {
+        CAPTURE(s->name);
+        CAPTURE(group);
+        CAPTURE(n);
+        auto x = random_floats(n, rng, 2.0f);
+        if (n > 40) std::fill(x.begin(), x.begin() + 40, 0.0f);  // an all-zero block
+        const size_t blocks = (n + group - 1) / group;
+        QuantizedInput want(1, blocks, group), got(1, blocks, group);
+        std::fill(got.quants.begin(), got.quants.end(), int8_t(99));  // padding must be rewritten
+        QuantizedActivations w = want.batch.row(0), g = got.batch.row(0);
+        kernel_set_scalar.quantize_activations(x.data(), n, w);
+        s->quantize_activations(x.data(), n, g);
+        CHECK(want.quants == got.quants);
+        CHECK(std::memcmp(want.scales.data(), got.scales.data(), blocks * sizeof(float)) == 0);
+        CHECK(want.sums == got.sums);
+      }
+  }
+}
+
+TEST_CASE("quantized matvec and gemm match scalar on ragged shapes and row ranges") {
+  std::mt19937 rng(12);
+  for (const KernelSet* s : supported_kernel_sets()) {
+    if (s == supported_kernel_sets().front()) continue;
+    for (DType dtype : {DType::Q8, DType::Q4, DType::Q4A})
+      for (size_t group : {32, 64, 128})
+        for (size_t rows : kRaggedRows)
+          for (size_t whole_blocks : kRaggedBlocks) {
+            const size_t cols = whole_blocks * group - (rows % 3 == 0 ? 0 : std::min(group - 1, rows * 5 % group));
+            CAPTURE(s->name);
+            CAPTURE(dtype_name(dtype));
+            CAPTURE(group);
+            CAPTURE(rows);
+            CAPTURE(cols);
+            const RandomMatrix m(dtype, rows, cols, group, rng);
+            const size_t count = 1 + rows % 5;
+            QuantizedInput input(count, m.blocks, group);
+            for (size_t i = 0; i < count; ++i) {
+              const auto x = random_floats(cols, rng);
+              QuantizedActivations row = input.batch.row(i);
+              kernel_set_scalar.quantize_activations(x.data(), cols, row);
+            }
+            std::uniform_int_distribution<size_t> pick(0, rows);
+            size_t begin = pick(rng), end = pick(rng);
+            if (begin > end) std::swap(begin, end);
+            if (begin == end) begin = 0, end = rows;
+
+            std::vector<float> want(rows, kSentinel), got(rows, kSentinel);
+            const QuantizedActivations x0 = input.batch.row(0);
+            matvec_for(kernel_set_scalar, dtype)(m.view(), x0, want.data(), 0, rows);
+            matvec_for(*s, dtype)(m.view(), x0, got.data(), begin, end);
+            for (size_t r = begin; r < end; ++r) check_close(got[r], want[r], absolute_mass(m, r, x0));
+            check_untouched(got, begin, end, 0, rows);
+
+            const size_t stride = rows + 3;
+            std::vector<float> gwant(count * stride, kSentinel), ggot(count * stride, kSentinel);
+            gemm_for(kernel_set_scalar, dtype)(m.view(), input.batch, gwant.data(), stride, 0, rows);
+            gemm_for(*s, dtype)(m.view(), input.batch, ggot.data(), stride, begin, end);
+            for (size_t i = 0; i < count; ++i) {
+              for (size_t r = begin; r < end; ++r)
+                check_close(ggot[i * stride + r], gwant[i * stride + r], absolute_mass(m, r, input.batch.row(i)));
+              check_untouched(ggot, begin, end, i * stride, stride);
+            }
+          }
+  }
+}
+
+TEST_CASE("f32 and f16 matvec and gemm match scalar on ragged shapes") {
+  std::mt19937 rng(13);
+  for (const KernelSet* s : supported_kernel_sets())
+    for (size_t rows : kRaggedRows)
+      for (size_t cols : {1, 7, 8, 17, 64, 100, 257}) {
+        CAPTURE(s->name);
+        CAPTURE(rows);
+        CAPTURE(cols);
+        const auto w = random_floats(rows * cols, rng);
+        std::vector<uint16_t> w16(w.size());
+        for (size_t i = 0; i < w.size(); ++i) w16[i] = f32_to_f16(w[i]);
+        const size_t count = 1 + rows % 4, x_stride = cols + 1, y_stride = rows + 2;
+        const auto x = random_floats(count * x_stride, rng);
+        const size_t begin = rows / 3, end = rows - rows / 4;
+        std::vector<double> mass(count * rows, 0.0);
+        for (size_t i = 0; i < count; ++i)
+          for (size_t r = 0; r < rows; ++r)
+            for (size_t c = 0; c < cols; ++c) mass[i * rows + r] += std::fabs(w[r * cols + c] * x[i * x_stride + c]);
+
+        std::vector<float> want(rows, kSentinel), got(rows, kSentinel);
+        kernel_set_scalar.matvec_f32(w.data(), x.data(), want.data(), cols, 0, rows);
+        s->matvec_f32(w.data(), x.data(), got.data(), cols, begin, end);
+        for (size_t r = begin; r < end; ++r) check_close(got[r], want[r], mass[r]);
+        check_untouched(got, begin, end, 0, rows);
+        std::fill(got.begin(), got.end(), kSentinel);
+        kernel_set_scalar.matvec_f16(w16.data(), x.data(), want.data(), cols, 0, rows);
+        s->matvec_f16(w16.data(), x.data(), got.data(), cols, begin, end);
+        for (size_t r = begin; r < end; ++r) check_close(got[r], want[r], 1.01 * mass[r]);
+        check_untouched(got, begin, end, 0, rows);
+
+        std::vector<float> gwant(count * y_stride, kSentinel), ggot(count * y_stride, kSentinel);
+        kernel_set_scalar.gemm_f32(w.data(), x.data(), x_stride, count, gwant.data(), y_stride, cols, 0, rows);
+        s->gemm_f32(w.data(), x.data(), x_stride, count, ggot.data(), y_stride, cols, begin, end);
+        for (size_t i = 0; i < count; ++i) {
+          for (size_t r = begin; r < end; ++r)
+            check_close(ggot[i * y_stride + r], gwant[i * y_stride + r], mass[i * rows + r]);
+          check_untouched(ggot, begin, end, i * y_stride, y_stride);
+        }
+        std::fill(ggot.begin(), ggot.end(), kSentinel);
+        kernel_set_scalar.gemm_f16(w16.data(), x.data(), x_stride, count, gwant.data(), y_stride, cols, 0, rows);
+        s->gemm_f16(w16.data(), x.data(), x_stride, count, ggot.data(), y_stride, cols, begin, end);
+        for (size_t i = 0; i < count; ++i) {
+          for (size_t r = begin; r < end; ++r)
+            check_close(ggot[i * y_stride + r], gwant[i * y_stride + r], 1.01 * mass[i * rows + r]);
+          check_untouched(ggot, begin, end, i * y_stride, y_stride);
+        }
+      }
+}
+
+TEST_CASE("attention pieces match scalar over f32 and f16 caches") {
+  std::mt19937 rng(14);
+  for (const KernelSet* s : supported_kernel_sets())
+    for (size_t head_dim : {8, 12, 48, 64, 128})
+      for (size_t count : {1, 2, 7, 33, 130}) {
+        CAPTURE(s->name);
+        CAPTURE(head_dim);
+        CAPTURE(count);
+        const size_t stride = head_dim * 3 + 4;
+        const auto q = random_floats(head_dim, rng), cache = random_floats(count * stride, rng);
+        std::vector<uint16_t> cache16(cache.size());
+        for (size_t i = 0; i < cache.size(); ++i) cache16[i] = f32_to_f16(cache[i]);
+        const float scale = 0.125f;
+        std::vector<double> mass(count, 0.0);
+        for (size_t t = 0; t < count; ++t)
+          for (size_t d = 0; d < head_dim; ++d) mass[t] += std::fabs(q[d] * cache[t * stride + d]) * scale;
+
+        std::vector<float> want(count + 1, kSentinel), got(count + 1, kSentinel);
+        kernel_set_scalar.attention_scores_f32(q.data(), cache.data(), stride, count, head_dim, scale, want.data());
+        s->attention_scores_f32(q.data(), cache.data(), stride, count, head_dim, scale, got.data());
+        for (size_t t = 0; t < count; ++t) check_close(got[t], want[t], mass[t]);
+        CHECK(got[count] == kSentinel);
+        kernel_set_scalar.attention_scores_f16(q.data(), cache16.data(), stride, count, head_dim, scale, want.data());
+        s->attention_scores_f16(q.data(), cache16.data(), stride, count, head_dim, scale, got.data());
+        for (size_t t = 0; t < count; ++t) check_close(got[t], want[t], 1.01 * mass[t]);
+
+        std::vector<float> p = random_floats(count, rng, 3.0f), p_want = p;
+        kernel_set_scalar.softmax(p_want.data(), count);
+        s->softmax(p.data(), count);
+        for (size_t t = 0; t < count; ++t) CHECK(p[t] == doctest::Approx(p_want[t]).epsilon(1e-5));
+
+        std::vector<double> value_mass(head_dim, 0.0);
+        for (size_t t = 0; t < count; ++t)
+          for (size_t d = 0; d < head_dim; ++d) value_mass[d] += std::fabs(p_want[t] * cache[t * stride + d]);
+        std::vector<float> out_want(head_dim + 1, kSentinel), out_got(head_dim + 1, kSentinel);
+        kernel_set_scalar.weighted_sum_f32(p_want.data(), cache.data(), stride, count, head_dim, out_want.data());
+        s->weighted_sum_f32(p_want.data(), cache.data(), stride, count, head_dim, out_got.data());
+        for (size_t d = 0; d < head_dim; ++d) check_close(out_got[d], out_want[d], value_mass[d]);
+        CHECK(out_got[head_dim] == kSentinel);
+        kernel_set_scalar.weighted_sum_f16(p_want.data(), cache16.data(), stride, count, head_dim, out_want.data());
+        s->weighted_sum_f16(p_want.data(), cache16.data(), stride, count, head_dim, out_got.data());
+        for (size_t d = 0; d < head_dim; ++d) check_close(out_got[d], out_want[d], 1.01 * value_mass[d]);
+      }
+}
+
+TEST_CASE("rmsnorm, rope and swiglu match scalar") {
+  std::mt19937 rng(15);
+  for (const KernelSet* s : supported_kernel_sets())
+    for (size_t n : {2, 6, 8, 31, 64, 100, 576, 2048}) {
+      CAPTURE(s->name);
+      CAPTURE(n);
+      const auto x = random_floats(n, rng, 2.0f), w = random_floats(n, rng);
+      std::vector<float> want(n), got(n);
+      kernel_set_scalar.rmsnorm(x.data(), w.data(), want.data(), n, 1e-5f);
+      s->rmsnorm(x.data(), w.data(), got.data(), n, 1e-5f);
+      for (size_t i = 0; i < n; ++i) CHECK(got[i] == doctest::Approx(want[i]).epsilon(1e-5));
+      got = x;  // in place, as the session uses it
+      s->rmsnorm(got.data(), w.data(), got.data(), n, 1e-5f);
+      for (size_t i = 0; i < n; ++i) CHECK(got[i] == doctest::Approx(want[i]).epsilon(1e-5));
+
+      std::vector<float> gate_want = x, gate_got = x;
+      kernel_set_scalar.swiglu(gate_want.data(), w.data(), n);
+      s->swiglu(gate_got.data(), w.data(), n);
+      for (size_t i = 0; i < n; ++i) CHECK(gate_got[i] == doctest::Approx(gate_want[i]).epsilon(1e-5).scale(1e-6));
+
+      for (size_t head_dim : {2, 8, 64}) {
+        if (n % head_dim) continue;
+        for (size_t pos : {0, 1, 37, 4000}) {
+          std::vector<float> r_want = x, r_got = x;
+          kernel_set_scalar.rope_interleaved(r_want.data(), n / head_dim, head_dim, pos, 10000.0f);
+          s->rope_interleaved(r_got.data(), n / head_dim, head_dim, pos, 10000.0f);
+          for (size_t i = 0; i < n; ++i) CHECK(r_got[i] == doctest::Approx(r_want[i]).epsilon(1e-5).scale(1e-5));
+        }
+      }
+    }
+}

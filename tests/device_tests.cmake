@@ -10,7 +10,7 @@ add_library(sprig_device_test_main STATIC support/test_main.cpp)
 target_include_directories(sprig_device_test_main PUBLIC ${DOCTEST_INCLUDE_DIR} support)
 target_link_libraries(sprig_device_test_main PUBLIC sprig_runtime)
 
-set(device_suites kernels golden_device)
+set(device_suites kernels kernel_sets kernel_selection golden_device)
 foreach(suite ${device_suites})
   add_executable(test_${suite} test_${suite}.cpp)
   target_link_libraries(test_${suite} PRIVATE sprig_device_test_main)

@@ -1,0 +1,32 @@
+// The int8 matrix-multiply set: the dot-product set with SMMLA for the batched (prefill) GEMMs.
+// The registry offers it only where the CPU has both i8mm and dotprod.
+#include "../arm_kernels.h"
+
+namespace sprig::kernels {
+
+extern const KernelSet kernel_set_arm_i8mm = {
+    .name = "arm_i8mm",
+    .quantize_activations = quantize_activations_1x16__neon,
+    .matvec_q8 = matvec_q8xq8_1x32__dotprod,
+    .matvec_q4 = matvec_q4xq8_1x32__dotprod,
+    .matvec_q4a = matvec_q4axq8_1x32__dotprod,
+    .matvec_f32 = matvec_f32_1x16__neon,
+    .matvec_f16 = matvec_f16_1x16__neon,
+    .gemm_q8 = gemm_q8xq8_2x2__i8mm,
+    .gemm_q4 = gemm_q4xq8_2x2__i8mm,
+    .gemm_q4a = gemm_q4axq8_2x2__i8mm,
+    .gemm_f32 = gemm_f32_1x16__neon,
+    .gemm_f16 = gemm_f16_1x16__neon,
+    .attention_scores_f32 = attention_scores_f32__neon,
+    .attention_scores_f16 = attention_scores_f16__neon,
+    .weighted_sum_f32 = weighted_sum_f32__neon,
+    .weighted_sum_f16 = weighted_sum_f16__neon,
+    .attention_scores_q8 = nullptr,  // no int8 KV cache yet
+    .weighted_sum_q8 = nullptr,
+    .softmax = nullptr,  // nullptr: the registry takes the scalar kernel
+    .rmsnorm = rmsnorm_f32__neon,
+    .rope_interleaved = nullptr,
+    .swiglu = nullptr,
+};
+
+}  // namespace sprig::kernels

@@ -1,0 +1,109 @@
+// The block loops of the quantized matvec kernels, shared by the ARM sets (aarch64 and armv7) and
+// parameterised by the int8 dot product of 16 lanes (NEON widening multiplies, or SDOT). Everything here has
+// internal linkage on purpose: each kernel file compiles its own copy with its own -march flags.
+// An inline function with external linkage would be merged by the linker with the copy from a
+// file built for a newer ISA, and a Cortex-A72 could end up executing that one.
+#pragma once
+
+#include <arm_neon.h>
+
+#include "../kernel_set.h"
+#if !defined(__aarch64__)
+#include "sprig/half.h"
+#endif
+
+namespace sprig::kernels {
+namespace {
+
+inline int32_t add_lanes(int32x4_t v) {
+#if defined(__aarch64__)
+  return vaddvq_s32(v);
+#else
+  const int32x2_t pairs = vadd_s32(vget_low_s32(v), vget_high_s32(v));
+  return vget_lane_s32(vpadd_s32(pairs, pairs), 0);
+#endif
+}
+
+inline float f16_scale(uint16_t bits) {
+#if defined(__aarch64__)
+  return vgetq_lane_f32(vcvt_f32_f16(vreinterpret_f16_u16(vdup_n_u16(bits))), 0);
+#else
+  return f16_to_f32(bits);  // armv7 kernels build with the baseline flags, so sharing it is safe
+#endif
+}
+
+// Sum of w[i] * x[i] over one block of `group` int8 (group a multiple of 32).
+template <typename Dot>
+inline int32_t block_dot_q8(const int8_t* w, const int8_t* x, size_t group) {
+  int32x4_t a0 = vdupq_n_s32(0), a1 = vdupq_n_s32(0);
+  for (size_t i = 0; i < group; i += 32) {
+    a0 = Dot::dot16(a0, vld1q_s8(w + i), vld1q_s8(x + i));
+    a1 = Dot::dot16(a1, vld1q_s8(w + i + 16), vld1q_s8(x + i + 16));
+  }
+  return add_lanes(vaddq_s32(a0, a1));
+}
+
+// Sum of nibble * x over one 4-bit block: byte j holds element j (low nibble) and j + group/2
+// (high nibble), so one mask and one shift give two runs of 16 consecutive elements.
+template <typename Dot>
+inline int32_t block_dot_q4(const uint8_t* w, const int8_t* x, size_t group) {
+  const size_t half = group / 2;
+  const uint8x16_t low_mask = vdupq_n_u8(0x0f);
+  int32x4_t a0 = vdupq_n_s32(0), a1 = vdupq_n_s32(0);
+  for (size_t j = 0; j < half; j += 16) {
+    const uint8x16_t bytes = vld1q_u8(w + j);
+    a0 = Dot::dot16(a0, vreinterpretq_s8_u8(vandq_u8(bytes, low_mask)), vld1q_s8(x + j));
+    a1 = Dot::dot16(a1, vreinterpretq_s8_u8(vshrq_n_u8(bytes, 4)), vld1q_s8(x + half + j));
+  }
+  return add_lanes(vaddq_s32(a0, a1));
+}
+
+// Rows [begin, end) of y = W x for the three weight types, block sums combined as the scalar
+// reference does: (weight scale * activation scale) * dot, plus the q4 offset or q4a minimum.
+template <typename Dot>
+void matvec_q8_rows(const QuantizedWeights& w, const QuantizedActivations& x, float* y, size_t begin, size_t end) {
+  const int8_t* quants = reinterpret_cast<const int8_t*>(w.quants);
+  for (size_t r = begin; r < end; ++r) {
+    float sum = 0.0f;
+    for (size_t b = 0; b < w.blocks_per_row; ++b) {
+      const size_t block = r * w.blocks_per_row + b;
+      const int32_t dot = block_dot_q8<Dot>(quants + block * w.group, x.quants + b * w.group, w.group);
+      sum += f16_scale(w.scales[block]) * x.scales[b] * float(dot);
+    }
+    y[r] = sum;
+  }
+}
+
+template <typename Dot>
+void matvec_q4_rows(const QuantizedWeights& w, const QuantizedActivations& x, float* y, size_t begin, size_t end) {
+  for (size_t r = begin; r < end; ++r) {
+    float sum = 0.0f;
+    for (size_t b = 0; b < w.blocks_per_row; ++b) {
+      const size_t block = r * w.blocks_per_row + b;
+      const int32_t dot = block_dot_q4<Dot>(w.quants + block * w.group / 2, x.quants + b * w.group, w.group);
+      sum += f16_scale(w.scales[block]) * x.scales[b] * float(dot - 8 * x.sums[b]);  // stored nibble is q + 8
+    }
+    y[r] = sum;
+  }
+}
+
+template <typename Dot>
+void matvec_q4a_rows(const QuantizedWeights& w, const QuantizedActivations& x, float* y, size_t begin, size_t end) {
+  for (size_t r = begin; r < end; ++r) {
+    float sum = 0.0f;
+    for (size_t b = 0; b < w.blocks_per_row; ++b) {
+      const size_t block = r * w.blocks_per_row + b;
+      const int32_t dot = block_dot_q4<Dot>(w.quants + block * w.group / 2, x.quants + b * w.group, w.group);
+      sum += x.scales[b] * (f16_scale(w.scales[block]) * float(dot) + f16_scale(w.mins[block]) * float(x.sums[b]));
+    }
+    y[r] = sum;
+  }
+}
+
+// Vector i of a batch, without QuantizedBatch::row (an inline function with external linkage).
+inline QuantizedActivations batch_row(const QuantizedBatch& x, size_t i) {
+  return {x.quants + i * x.blocks * x.group, x.scales + i * x.blocks, x.sums + i * x.blocks, x.blocks, x.group};
+}
+
+}  // namespace
+}  // namespace sprig::kernels

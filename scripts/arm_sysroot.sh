@@ -33,7 +33,9 @@ fi
 
 sudo=""
 [ "$(id -u)" -ne 0 ] && sudo="sudo"
-if ! dpkg --print-foreign-architectures | grep -qx "$arch"; then
+# (Read into a variable first: under pipefail, grep -q closing the pipe early would read as a miss.)
+foreign=$(dpkg --print-foreign-architectures)
+if ! grep -qx "$arch" <<< "$foreign"; then
   $sudo dpkg --add-architecture "$arch"
   # A mirror caught mid-sync can fail one index (it happened here with security/armhf);
   # what matters is whether the packages below can be downloaded, which is checked next.

@@ -35,6 +35,13 @@ TEST_CASE("the CPU selects the kernel set expected for it, and lists no better o
   REQUIRE_MESSAGE(expected_index < compiled.size(), "the set " << expected << " is not compiled into this binary");
   REQUIRE(supported.size() == expected_index + 1);
   for (size_t i = 0; i <= expected_index; ++i) CHECK(std::string(supported[i]->name) == compiled[i]->name);
+  // Nor can a better set be forced (SPRIG_KERNELS, --kernels): select_kernels refuses it.
+  const std::string before = active_kernels().name;
+  for (size_t i = expected_index + 1; i < compiled.size(); ++i) {
+    CAPTURE(compiled[i]->name);
+    CHECK(!select_kernels(compiled[i]->name));
+  }
+  CHECK(std::string(active_kernels().name) == before);
 }
 
 TEST_CASE("the features behind the choice agree with each other") {

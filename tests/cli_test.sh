@@ -22,9 +22,17 @@ check "the speed line goes to stderr" "grep -q 'tokens/s' '$work/err.txt' && ! g
 "$sprig" run -m "$work/model.sprig" -p "Once upon a time" -n 20 --echo > "$work/echo.txt" 2> /dev/null
 check "--echo prints the prompt first" "grep -q '^Once upon a time' '$work/echo.txt'"
 
-"$sprig" plan -m "$work/model.sprig" -c 512 > "$work/plan.txt"
+"$sprig" plan -m "$work/model.sprig" -c 512 --kv-cache f32 > "$work/plan.txt"
 # 2 (keys, values) x 4 bytes x 5 layers x 512 positions x 32 kv dims = 655360 bytes
 check "plan prints the KV cache for the context asked" "grep -q '^kv cache *0.62 MiB' '$work/plan.txt' && grep -q 'session total' '$work/plan.txt'"
+"$sprig" plan -m "$work/model.sprig" -c 512 > "$work/plan16.txt"
+"$sprig" plan -m "$work/model.sprig" -c 512 -b 8 -t 2 --kv-cache int8 > "$work/plan8.txt"
+# f16 halves it; int8 is 163840 bytes of values plus 2 x 4 x 5 x 512 x 4 heads of scales = 245760
+check "plan: f16 KV cache by default, int8 with per-head scales" "grep -q '^kv cache *0.31 MiB' '$work/plan16.txt' && grep -q '^kv cache *0.23 MiB' '$work/plan8.txt' && grep -q 'batch 8, 2 threads, int8' '$work/plan8.txt'"
+"$sprig" run -m "$work/model.sprig" -p "" -n 40 -c 128 -b 4 -t 1 --kv-cache f32 > "$work/out32.txt" 2> /dev/null
+check "run takes -c -b -t --kv-cache and greedy output is the same" "grep -q '^Once upon a time, there was a little girl named Lily.' '$work/out32.txt'"
+"$sprig" run -m "$work/model.sprig" --kv-cache f8 > /dev/null 2> "$work/kv_usage.txt"; status=$?
+check "an unknown KV cache type is a usage error" "[ $status -eq 2 ] && grep -q 'kv-cache' '$work/kv_usage.txt'"
 
 "$sprig" tokenize -m "$work/model.sprig" --ids "Once upon a time" > "$work/ids.txt"
 check "tokenize --ids prints BOS and the word pieces" "[ \"\$(cat '$work/ids.txt')\" = '1 403 407 261 378' ]"

@@ -4,8 +4,10 @@
 #include <cmath>
 #include <complex>
 #include <random>
+#include <tuple>
 #include <vector>
 
+#include "../runtime/kernels/attention.h"
 #include "../runtime/kernels/reference.h"
 #include "sprig/half.h"
 
@@ -93,4 +95,68 @@ TEST_CASE("weighted sum over strided rows") {
   weighted_sum_f32_scalar(weights, values, out, 2, 2, 3);
   CHECK(out[0] == doctest::Approx(0.25 * 1 + 0.75 * 3));
   CHECK(out[1] == doctest::Approx(0.25 * 2 + 0.75 * 4));
+}
+
+TEST_CASE("attention over f16 and int8 caches equals f32 attention over the dequantized cache") {
+  std::mt19937 rng(7);
+  for (auto [count, head_dim, heads] : {std::tuple<size_t, size_t, size_t>{1, 2, 1}, {5, 8, 2}, {37, 64, 4}}) {
+    const size_t stride = heads * head_dim;
+    const auto keys = random_vector(count * stride, rng), values = random_vector(count * stride, rng, 3.0f);
+    const auto q = random_vector(head_dim, rng);
+    std::vector<uint16_t> keys16(keys.size()), values16(values.size());
+    std::vector<int8_t> keys8(keys.size()), values8(values.size());
+    std::vector<float> key_scales(count * heads), value_scales(count * heads);
+    std::vector<float> keys16f(keys.size()), values16f(values.size()), keys8f(keys.size()), values8f(values.size());
+    for (size_t t = 0; t < count; ++t) {
+      kv_store_f16_scalar(&keys[t * stride], &keys16[t * stride], stride);
+      kv_store_f16_scalar(&values[t * stride], &values16[t * stride], stride);
+      kv_load_f16_scalar(&keys16[t * stride], &keys16f[t * stride], stride);
+      kv_load_f16_scalar(&values16[t * stride], &values16f[t * stride], stride);
+      kv_store_int8_scalar(&keys[t * stride], heads, head_dim, &keys8[t * stride], &key_scales[t * heads]);
+      kv_store_int8_scalar(&values[t * stride], heads, head_dim, &values8[t * stride], &value_scales[t * heads]);
+      kv_load_int8_scalar(&keys8[t * stride], &key_scales[t * heads], heads, head_dim, &keys8f[t * stride]);
+      kv_load_int8_scalar(&values8[t * stride], &value_scales[t * heads], heads, head_dim, &values8f[t * stride]);
+    }
+    // int8 rows: every element within half a step of its head's scale, the largest exactly +-127.
+    for (size_t i = 0; i < keys.size(); ++i)
+      CHECK(std::fabs(keys8f[i] - keys[i]) <= 0.5f * key_scales[i / head_dim] * 1.0001f);
+    const size_t head = heads - 1;  // read the last head, so strides and offsets matter
+    const size_t at = head * head_dim;
+    std::vector<float> expected(count), got(count), out_expected(head_dim), out_got(head_dim);
+    attention_scores_f32_scalar(q.data(), &keys16f[at], stride, count, head_dim, 0.125f, expected.data());
+    attention_scores_f16_scalar(q.data(), &keys16[at], stride, count, head_dim, 0.125f, got.data());
+    CHECK(got == expected);  // the same products in the same order
+    attention_scores_f32_scalar(q.data(), &keys8f[at], stride, count, head_dim, 0.125f, expected.data());
+    attention_scores_int8_scalar(q.data(), &keys8[at], &key_scales[head], heads, stride, count, head_dim, 0.125f,
+                                 got.data());
+    for (size_t t = 0; t < count; ++t) CHECK(got[t] == doctest::Approx(expected[t]).epsilon(1e-5).scale(1.0));
+    softmax_f32_scalar(got.data(), count);
+    attention_values_f32_scalar(got.data(), &values16f[at], stride, count, head_dim, out_expected.data());
+    attention_values_f16_scalar(got.data(), &values16[at], stride, count, head_dim, out_got.data());
+    CHECK(out_got == out_expected);
+    attention_values_f32_scalar(got.data(), &values8f[at], stride, count, head_dim, out_expected.data());
+    attention_values_int8_scalar(got.data(), &values8[at], &value_scales[head], heads, stride, count, head_dim,
+                                 out_got.data());
+    for (size_t d = 0; d < head_dim; ++d) CHECK(out_got[d] == doctest::Approx(out_expected[d]).epsilon(1e-5).scale(1.0));
+    // f32 attention is the weighted sum the decode path always used.
+    std::vector<float> weighted(head_dim);
+    weighted_sum_f32_scalar(got.data(), &values[at], weighted.data(), count, head_dim, stride);
+    attention_values_f32_scalar(got.data(), &values[at], stride, count, head_dim, out_got.data());
+    CHECK(out_got == weighted);
+  }
+}
+
+TEST_CASE("rotating by -delta undoes rope at delta, and rotations compose") {
+  std::mt19937 rng(8);
+  const size_t heads = 3, head_dim = 16;
+  const auto v = random_vector(heads * head_dim, rng);
+  auto rotated = v;
+  rope_interleaved_f32_scalar(rotated.data(), heads, head_dim, 1000, 10000.0f);
+  rope_rotate_interleaved_f32_scalar(rotated.data(), heads, head_dim, -1000, 10000.0f);
+  for (size_t i = 0; i < v.size(); ++i) CHECK(rotated[i] == doctest::Approx(v[i]).epsilon(1e-4).scale(1.0));
+  auto direct = v, shifted = v;
+  rope_interleaved_f32_scalar(direct.data(), heads, head_dim, 300, 10000.0f);
+  rope_interleaved_f32_scalar(shifted.data(), heads, head_dim, 500, 10000.0f);
+  rope_rotate_interleaved_f32_scalar(shifted.data(), heads, head_dim, -200, 10000.0f);
+  for (size_t i = 0; i < v.size(); ++i) CHECK(shifted[i] == doctest::Approx(direct[i]).epsilon(1e-4).scale(1.0));
 }

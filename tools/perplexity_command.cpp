@@ -13,11 +13,15 @@
 
 #include "arguments.h"
 #include "commands.h"
+#include "session_arguments.h"
 
 namespace sprig::cli {
 
 const char* kPerplexityUsage =
-    "usage: sprig perplexity -m model.sprig -f text.txt [-c CONTEXT] [--kl-base base.sprig] [--json]\n";
+    "usage: sprig perplexity -m model.sprig -f text.txt [-c CONTEXT] [-b BATCH] [-t THREADS] [--kv-cache f16|int8|f32]\n"
+    "                        [--kl-base base.sprig [--base-kv-cache f16|int8|f32]] [--json]\n"
+    "  The base session's KV cache is --kv-cache's unless --base-kv-cache says otherwise (f32 against the\n"
+    "  same model measures the KV cache's own loss).\n";
 
 namespace {
 
@@ -51,7 +55,9 @@ std::shared_ptr<const Model> open_or_report(const std::string& path) {
 }  // namespace
 
 int perplexity_command(int argc, char** argv) {
-  const Arguments args(argc, argv, {"-m", "-f", "-c", "--kl-base"}, {"--json"});
+  std::set<std::string> names = kSessionOptionNames;
+  names.insert({"-m", "-f", "--kl-base", "--base-kv-cache"});
+  const Arguments args(argc, argv, names, {"--json"});
   if (!args.has("-m") || !args.has("-f")) throw UsageError("-m MODEL and -f TEXT are required");
   std::ifstream in(args.text("-f"), std::ios::binary);
   if (!in) return report_error(args.text("-f") + ": cannot open");
@@ -69,13 +75,19 @@ int perplexity_command(int argc, char** argv) {
   }
   const uint32_t context = uint32_t(args.integer("-c", std::min<uint32_t>(512, model->hparams().max_positions), 4,
                                                  model->hparams().max_positions));
-  SessionOptions options;
+  SessionOptions options = session_options(args);
   options.context_length = context;
   auto session = Session::create(model, options);
   if (!session) return report_error(session.error().message());
-  std::unique_ptr<Session> base_session;
+  Session::Ptr base_session;
   if (base) {
-    auto created = Session::create(base, options);
+    SessionOptions base_options = options;
+    if (args.has("--base-kv-cache")) {
+      const auto type = parse_kv_cache_type(args.text("--base-kv-cache"));
+      if (!type) throw UsageError("--base-kv-cache takes f16, int8 or f32");
+      base_options.kv_cache = *type;
+    }
+    auto created = Session::create(base, base_options);
     if (!created) return report_error(created.error().message());
     base_session = std::move(created.value());
   }

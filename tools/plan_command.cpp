@@ -3,28 +3,38 @@
 
 #include "arguments.h"
 #include "commands.h"
+#include "session_arguments.h"
 
 namespace sprig::cli {
 
-const char* kPlanUsage = "usage: sprig plan -m model.sprig [-c CONTEXT]\n";
+const char* kPlanUsage =
+    "usage: sprig plan -m model.sprig [-c CONTEXT] [-b BATCH] [-t THREADS] [--kv-cache f16|int8|f32]\n";
 
 int plan_command(int argc, char** argv) {
-  const Arguments args(argc, argv, {"-m", "-c"}, {});
+  std::set<std::string> names = kSessionOptionNames;
+  names.insert("-m");
+  const Arguments args(argc, argv, names, {});
   if (!args.has("-m")) throw UsageError("-m MODEL is required");
+  const SessionOptions options = session_options(args);
   auto model = Model::open(args.text("-m"));
   if (!model) return report_error(model.error().message());
-  SessionOptions options;
-  options.context_length = uint32_t(args.integer("-c", 0, 0, 1 << 24));
   auto plan = plan_session_memory(*model.value(), options);
   if (!plan) return report_error(plan.error().message());
   auto mib = [](size_t bytes) { return double(bytes) / (1024.0 * 1024.0); };
   const SessionMemoryPlan& p = plan.value();
-  std::printf("context       %10u tokens\n", p.context_length);
+  std::printf("context       %10u tokens, batch %u, %u thread%s, %s KV cache\n", p.context_length, p.options.batch,
+              p.options.threads, p.options.threads == 1 ? "" : "s", kv_cache_type_name(p.options.kv_cache));
   std::printf("weights       %10.2f MiB  (mapped from the file, shared by sessions)\n",
               mib(model.value()->weight_bytes()));
   std::printf("kv cache      %10.2f MiB\n", mib(p.kv_cache_bytes));
-  std::printf("activations   %10.2f MiB\n", mib(p.activation_bytes));
-  std::printf("logits        %10.2f MiB\n", mib(p.logits_bytes));
+  std::printf("activations   %10.2f MiB  ([batch x width] buffers and the logits)\n", mib(p.activation_bytes));
+  std::printf("scratch       %10.2f MiB  (quantized matmul inputs, attention scores per thread)\n",
+              mib(p.scratch_bytes));
+  std::printf("sampler       %10.2f MiB\n", mib(p.sampler_bytes));
+  std::printf("text          %10.2f MiB  (token ids, tokenizer workspace for %u bytes, detokenized text)\n",
+              mib(p.text_bytes), p.options.max_text_bytes);
+  std::printf("other         %10.2f MiB  (session state, alignment%s)\n",
+              mib(p.state_bytes + p.padding_bytes + p.guard_bytes), p.guard_bytes ? ", guards" : "");
   std::printf("session total %10.2f MiB  (%zu bytes)\n", mib(p.total_bytes()), p.total_bytes());
   return 0;
 }

@@ -6,16 +6,19 @@
 #include "arguments.h"
 #include "commands.h"
 #include "sprig/cpu_features.h"
+#include "session_arguments.h"
 #include "sprig/generate.h"
 
 namespace sprig::cli {
 
 const char* kRunUsage =
     "usage: sprig run -m model.sprig [-p PROMPT] [-n TOKENS] [--temp T] [--top-k K] [--top-p P] [--seed S]\n"
-    "                 [-c CONTEXT] [--echo]\n";
+    "                 [-c CONTEXT] [-b BATCH] [-t THREADS] [--kv-cache f16|int8|f32] [--echo]\n";
 
 int run_command(int argc, char** argv) {
-  const Arguments args(argc, argv, {"-m", "-p", "-n", "--temp", "--top-k", "--top-p", "--seed", "-c"}, {"--echo"});
+  std::set<std::string> names = kSessionOptionNames;
+  names.insert({"-m", "-p", "-n", "--temp", "--top-k", "--top-p", "--seed"});
+  const Arguments args(argc, argv, names, {"--echo"});
   if (!args.has("-m")) throw UsageError("-m MODEL is required");
   const std::string prompt_text = args.text("-p");
   const uint32_t max_tokens = uint32_t(args.integer("-n", 256, 0, 1 << 24));
@@ -25,13 +28,12 @@ int run_command(int argc, char** argv) {
   sampling.top_p = float(args.number("--top-p", 1.0, 0.0, 1.0));
   sampling.seed = uint64_t(args.integer("--seed", 0, 0, INT64_MAX));
 
+  const SessionOptions options = session_options(args);
   auto model = Model::open(args.text("-m"));
   if (!model) return report_error(model.error().message());
   std::fprintf(stderr, "sprig: %s | model %s, %.2f MB of weights\n", cpu_features().describe().c_str(),
                args.text("-m").c_str(), double(model.value()->weight_bytes()) / 1e6);
-  SessionOptions session_options;
-  session_options.context_length = uint32_t(args.integer("-c", 0, 0, 1 << 24));
-  auto session = Session::create(model.value(), session_options);
+  auto session = Session::create(model.value(), options);
   if (!session) return report_error(session.error().message());
 
   const Tokenizer tokenizer(model.value()->vocab());

@@ -10,6 +10,7 @@ set(SPRIG_KERNEL_SOURCES
   runtime/kernels/scalar/matvec.cpp
   runtime/kernels/scalar/elementwise.cpp
   runtime/kernels/scalar/quantized.cpp
+  runtime/kernels/scalar/attention.cpp
   runtime/kernels/scalar/scalar_set.cpp)
 set(SPRIG_KERNEL_SET_DEFINITIONS "")
 
@@ -24,7 +25,11 @@ endmacro()
 
 if(SPRIG_SIMD_KERNELS)
   if(CMAKE_SYSTEM_PROCESSOR MATCHES "x86_64|AMD64|amd64")
-    # x86_avx2, x86_avxvnni, x86_avx512, x86_avx512vnni (next commits)
+    set(_avx2 "-mavx2;-mfma;-mf16c")
+    sprig_kernel_set(x86_avx2 "${_avx2}" runtime/kernels/x86/avx2/kernels_avx2.cpp)
+    sprig_kernel_set(x86_avxvnni "${_avx2};-mavxvnni" runtime/kernels/x86/avxvnni/kernels_avxvnni.cpp)
+    sprig_kernel_set(x86_avx512vnni "${_avx2};-mavx512f;-mavx512bw;-mavx512vl;-mavx512vnni"
+      runtime/kernels/x86/avx512vnni/kernels_avx512vnni.cpp)
   elseif(CMAKE_SYSTEM_PROCESSOR MATCHES "aarch64|arm64")
     # NEON is part of armv8-a: the baseline flags build it. GCC's arm_neon.h offers SDOT and SMMLA
     # only from armv8.2-a, which also allows LSE atomics and FP16 arithmetic in these files: they

@@ -25,7 +25,7 @@ const ByteMap& byte_map() {
 
 int32_t char_of_byte(uint8_t byte) { return byte_map().chars[byte]; }
 
-void append_char_of_byte(uint8_t byte, std::string& out) {
+void append_char_of_byte(uint8_t byte, std::pmr::string& out) {
   const int32_t c = byte_map().chars[byte];  // below U+0144: one or two UTF-8 bytes
   if (c < 0x80) {
     out.push_back(char(c));

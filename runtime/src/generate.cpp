@@ -26,8 +26,7 @@ Result<GenerationStats> generate(Session& session, const Tokenizer& tokenizer, S
                  std::to_string(session.context_length()) + " tokens");
 
   auto start = std::chrono::steady_clock::now();
-  for (int32_t token : prompt)
-    if (Status s = session.decode(token); !s) return Error(s.message());
+  if (Status s = session.prefill(prompt); !s) return Error(s.message());
   stats.prompt_tokens = uint32_t(prompt.size());
   stats.prompt_seconds = seconds_since(start);
 

@@ -193,7 +193,10 @@ void split_falcon(Span text, Emit&& emit) {
 
 }  // namespace
 
-void pre_tokenize(PreTokenizer kind, std::string_view text, std::vector<uint32_t>& ends) {
+namespace {
+
+template <typename Ends>
+void pre_tokenize_into(PreTokenizer kind, std::string_view text, Ends& ends) {
   auto emit = [&](Span chunk) { ends.push_back(uint32_t(chunk.offset + chunk.text.size())); };
   const Span all{text, 0};
   switch (kind) {
@@ -217,6 +220,15 @@ void pre_tokenize(PreTokenizer kind, std::string_view text, std::vector<uint32_t
       split_runs(all, unicode::is_numeric, false, [&](Span span) { split_gpt2(span, emit); });
       return;
   }
+}
+
+}  // namespace
+
+void pre_tokenize(PreTokenizer kind, std::string_view text, std::vector<uint32_t>& ends) {
+  pre_tokenize_into(kind, text, ends);
+}
+void pre_tokenize(PreTokenizer kind, std::string_view text, std::pmr::vector<uint32_t>& ends) {
+  pre_tokenize_into(kind, text, ends);
 }
 
 }  // namespace sprig

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory_resource>
 #include <string_view>
 #include <vector>
 
@@ -14,5 +15,6 @@ namespace sprig {
 // Appends the end offset of every chunk of `text` to `ends` (chunks are contiguous and cover
 // the text). Allocation-free when `ends` has room for text.size() entries.
 void pre_tokenize(PreTokenizer kind, std::string_view text, std::vector<uint32_t>& ends);
+void pre_tokenize(PreTokenizer kind, std::string_view text, std::pmr::vector<uint32_t>& ends);
 
 }  // namespace sprig

@@ -7,7 +7,14 @@
 namespace sprig {
 
 Sampler::Sampler(const SamplerOptions& options, size_t vocab_size)
-    : options_(options), state_(options.seed), candidates_(vocab_size) {}
+    : options_(options), state_(options.seed), owned_(vocab_size), candidates_(owned_.data()) {}
+
+Sampler::Sampler(const SamplerOptions& options, size_t vocab_size, std::span<std::byte> workspace)
+    : options_(options), state_(options.seed), candidates_(reinterpret_cast<Candidate*>(workspace.data())) {
+  (void)vocab_size;  // the caller sized the workspace with workspace_bytes(vocab_size)
+}
+
+size_t Sampler::workspace_bytes(size_t vocab_size) { return vocab_size * sizeof(Candidate); }
 
 uint32_t Sampler::next_u32() {
   state_ ^= state_ >> 12;
@@ -42,8 +49,7 @@ void Sampler::restrict_to_top_k(std::span<float> probabilities) {
   auto more_likely = [](const Candidate& a, const Candidate& b) {
     return a.probability > b.probability || (a.probability == b.probability && a.id < b.id);
   };
-  std::partial_sort(candidates_.begin(), candidates_.begin() + k, candidates_.begin() + probabilities.size(),
-                    more_likely);
+  std::partial_sort(candidates_, candidates_ + k, candidates_ + probabilities.size(), more_likely);
   float total = 0.0f;
   for (size_t i = 0; i < k; ++i) total += candidates_[i].probability;
   std::fill(probabilities.begin(), probabilities.end(), 0.0f);
@@ -63,7 +69,7 @@ int32_t Sampler::sample_nucleus(std::span<const float> probabilities, float coin
   if (kept == 0) return int32_t(std::max_element(probabilities.begin(), probabilities.end()) - probabilities.begin());
   // Ties keep id order, as llama2.c's qsort (a stable merge sort in glibc) does; std::sort with
   // the id as tie-break gives that order without stable_sort's temporary buffer.
-  std::sort(candidates_.begin(), candidates_.begin() + kept, [](const Candidate& a, const Candidate& b) {
+  std::sort(candidates_, candidates_ + kept, [](const Candidate& a, const Candidate& b) {
     return a.probability > b.probability || (a.probability == b.probability && a.id < b.id);
   });
   float cumulative = 0.0f;

@@ -161,16 +161,43 @@ int32_t Tokenizer::token_at(const TextTokens& tokens, std::string_view text, siz
   return -1;
 }
 
-void Tokenizer::Workspace::reserve(size_t text_bytes) {
+Tokenizer::Workspace::Capacities Tokenizer::Workspace::capacities(const Vocabulary* vocab, size_t text_bytes) {
   // "▁" takes three bytes where a space took one, plus the prefix; NFC may lengthen text up to
   // threefold too. Every byte may be a symbol, and each merge queues at most two candidates.
+  // Without a vocabulary, room for every kind; SentencePiece needs no spelling, code points or
+  // chunks.
   const size_t normalized_bytes = 3 * text_bytes + 3;
-  normalized.reserve(normalized_bytes);
-  spelled.reserve(2 * normalized_bytes);
-  code_points.reserve(unicode::normalize_capacity(Normalizer::Nfc, text_bytes));
-  chunk_ends.reserve(normalized_bytes + 1);
-  symbols.reserve(normalized_bytes);
-  queue.reserve(3 * normalized_bytes);
+  const bool byte_level = !vocab || vocab->kind == TokenizerKind::ByteLevelBpe;
+  const Normalizer form = vocab ? vocab->normalizer : Normalizer::Nfc;
+  Capacities c;
+  c.normalized = normalized_bytes;
+  c.spelled = byte_level ? 2 * normalized_bytes : 0;
+  c.code_points = byte_level ? unicode::normalize_capacity(form == Normalizer::Identity ? form : Normalizer::Nfc,
+                                                           text_bytes)
+                             : 0;
+  if (form == Normalizer::Nfkc) c.code_points = unicode::normalize_capacity(form, text_bytes);
+  c.chunk_ends = byte_level ? normalized_bytes + 1 : 0;
+  c.symbols = normalized_bytes;
+  c.queue = 3 * normalized_bytes;
+  return c;
+}
+
+void Tokenizer::Workspace::reserve(size_t text_bytes) {
+  const Capacities c = capacities(nullptr, text_bytes);
+  normalized.reserve(c.normalized);
+  spelled.reserve(c.spelled);
+  code_points.reserve(c.code_points);
+  chunk_ends.reserve(c.chunk_ends);
+  symbols.reserve(c.symbols);
+  queue.reserve(c.queue);
+}
+
+size_t Tokenizer::Workspace::arena_bytes(const Vocabulary& vocab, size_t text_bytes) {
+  const Capacities c = capacities(&vocab, text_bytes);
+  // Each buffer rounded to 16 bytes, plus the terminating zero of the strings.
+  auto bytes = [](size_t count, size_t size) { return (count * size + 16 + 15) / 16 * 16; };
+  return bytes(c.normalized, 1) + bytes(c.spelled, 1) + bytes(c.code_points, sizeof(int32_t)) +
+         bytes(c.chunk_ends, sizeof(uint32_t)) + bytes(c.symbols, sizeof(Symbol)) + bytes(c.queue, sizeof(Candidate));
 }
 
 void Tokenizer::encode(std::string_view text, bool add_bos, std::vector<int32_t>& ids) const {
@@ -186,6 +213,21 @@ void Tokenizer::encode(std::string_view text, bool add_bos, std::vector<int32_t>
 
 void Tokenizer::encode(std::string_view text, const EncodeOptions& options, std::vector<int32_t>& ids,
                        Workspace& workspace) const {
+  IdSink sink;
+  sink.vector = &ids;
+  encode_into(text, options, sink, workspace);
+}
+
+Tokenizer::Encoded Tokenizer::encode(std::string_view text, const EncodeOptions& options, std::span<int32_t> ids,
+                                     Workspace& workspace) const {
+  IdSink sink;
+  sink.fixed = ids;
+  encode_into(text, options, sink, workspace);
+  return {sink.count, !sink.overflow};
+}
+
+void Tokenizer::encode_into(std::string_view text, const EncodeOptions& options, IdSink& ids,
+                            Workspace& workspace) const {
   if (options.add_bos && vocab_.bos_id >= 0) ids.push_back(vocab_.bos_id);
   const TextTokens& tokens = options.parse_special ? special_tokens_ : whitespace_tokens_;
   if (tokens.ids.empty()) {
@@ -207,8 +249,7 @@ void Tokenizer::encode(std::string_view text, const EncodeOptions& options, std:
   encode_text(text.substr(start), start == 0, ids, workspace);
 }
 
-void Tokenizer::encode_text(std::string_view text, bool at_start, std::vector<int32_t>& ids,
-                            Workspace& workspace) const {
+void Tokenizer::encode_text(std::string_view text, bool at_start, IdSink& ids, Workspace& workspace) const {
   if (text.empty()) return;
   if (vocab_.kind == TokenizerKind::ByteLevelBpe)
     encode_byte_level(text, ids, workspace);

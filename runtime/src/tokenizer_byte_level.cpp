@@ -11,7 +11,7 @@ namespace sprig {
 // merges would make of it.
 void Tokenizer::take_whole_piece(std::string_view text, size_t start, size_t end, Workspace& workspace) const {
   if (end - start < 2) return;
-  std::string& spelled = workspace.spelled;
+  auto& spelled = workspace.spelled;
   spelled.clear();
   for (size_t i = start; i < end; ++i) byte_level::append_char_of_byte(uint8_t(text[i]), spelled);
   const int32_t id = find(spelled);
@@ -21,17 +21,17 @@ void Tokenizer::take_whole_piece(std::string_view text, size_t start, size_t end
   for (size_t i = start + 1; i < end; ++i) symbols[i] = {uint32_t(i), 0, -1, -1, -1};
 }
 
-void Tokenizer::encode_byte_level(std::string_view text, std::vector<int32_t>& ids, Workspace& workspace) const {
-  std::string& normalized = workspace.normalized;
+void Tokenizer::encode_byte_level(std::string_view text, IdSink& ids, Workspace& workspace) const {
+  auto& normalized = workspace.normalized;
   unicode::normalize(vocab_.normalizer, text, workspace.code_points, normalized);
-  std::vector<uint32_t>& ends = workspace.chunk_ends;
+  auto& ends = workspace.chunk_ends;
   ends.clear();
   pre_tokenize(vocab_.pre_tokenizer, normalized, ends);
 
   // Symbols are linked within a chunk only and merged chunk by chunk: no merge crosses a
   // chunk boundary.
   using Symbol = Workspace::Symbol;
-  std::vector<Symbol>& symbols = workspace.symbols;
+  auto& symbols = workspace.symbols;
   symbols.clear();
   size_t start = 0;
   for (uint32_t end : ends) {

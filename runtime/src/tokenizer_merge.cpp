@@ -11,8 +11,8 @@ namespace sprig {
 void Tokenizer::merge_symbols(std::string_view text, Workspace& workspace, size_t first, size_t last) const {
   using Symbol = Workspace::Symbol;
   using Candidate = Workspace::Candidate;
-  std::vector<Symbol>& symbols = workspace.symbols;
-  std::vector<Candidate>& queue = workspace.queue;
+  auto& symbols = workspace.symbols;
+  auto& queue = workspace.queue;
   queue.clear();
   const bool by_rank = !merge_table_.empty();
   auto less_urgent = [](const Candidate& a, const Candidate& b) {

@@ -14,9 +14,9 @@ constexpr std::string_view kSpaceMark = "\xe2\x96\x81";  // U+2581
 
 }  // namespace
 
-void Tokenizer::encode_sentencepiece(std::string_view text, bool at_start, std::vector<int32_t>& ids,
+void Tokenizer::encode_sentencepiece(std::string_view text, bool at_start, IdSink& ids,
                                      Workspace& workspace) const {
-  std::string& normalized = workspace.normalized;
+  auto& normalized = workspace.normalized;
   normalized.clear();
   if (vocab_.add_space_prefix && at_start) normalized += kSpaceMark;
   for (char c : text) {
@@ -27,7 +27,7 @@ void Tokenizer::encode_sentencepiece(std::string_view text, bool at_start, std::
   }
 
   using Symbol = Workspace::Symbol;
-  std::vector<Symbol>& symbols = workspace.symbols;
+  auto& symbols = workspace.symbols;
   symbols.clear();
   for (size_t i = 0; i < normalized.size();) {
     // An invalid byte stands alone and falls back to a byte token; judging a character by its

@@ -77,8 +77,8 @@ size_t normalize_capacity(Normalizer form, size_t bytes) {
 namespace {
 
 // Normalizes valid UTF-8 (no invalid bytes inside) and appends it to `out`.
-void normalize_valid(utf8proc_option_t options, std::string_view text, std::vector<int32_t>& code_points,
-                     std::string& out) {
+void normalize_valid(utf8proc_option_t options, std::string_view text, std::pmr::vector<int32_t>& code_points,
+                     std::pmr::string& out) {
   const auto* bytes = reinterpret_cast<const utf8proc_uint8_t*>(text.data());
   utf8proc_ssize_t count = utf8proc_decompose(bytes, utf8proc_ssize_t(text.size()), code_points.data(),
                                               utf8proc_ssize_t(code_points.size()), options);
@@ -100,7 +100,7 @@ void normalize_valid(utf8proc_option_t options, std::string_view text, std::vect
 
 }  // namespace
 
-void normalize(Normalizer form, std::string_view text, std::vector<int32_t>& code_points, std::string& out) {
+void normalize(Normalizer form, std::string_view text, std::pmr::vector<int32_t>& code_points, std::pmr::string& out) {
   out.clear();
   bool ascii = true;
   for (unsigned char c : text) ascii &= c < 0x80;

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory_resource>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -33,6 +34,6 @@ bool is_numeric(int32_t code_point);
 size_t normalize_capacity(Normalizer form, size_t bytes);
 // Writes `text` in normalization form `form` to `out`. Invalid bytes are copied through.
 // `code_points` is scratch; with normalize_capacity reserved in it nothing is allocated.
-void normalize(Normalizer form, std::string_view text, std::vector<int32_t>& code_points, std::string& out);
+void normalize(Normalizer form, std::string_view text, std::pmr::vector<int32_t>& code_points, std::pmr::string& out);
 
 }  // namespace sprig::unicode

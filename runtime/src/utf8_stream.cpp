@@ -28,11 +28,27 @@ bool valid_second(unsigned char lead, unsigned char byte) {
 
 }  // namespace
 
-void Utf8Stream::push(std::string_view bytes, std::string& out) {
-  for (char c : bytes) push_byte(static_cast<unsigned char>(c), out);
+void Utf8Stream::Writer::append(const char* bytes, size_t n) {
+  if (string) {
+    string->append(bytes, n);
+  } else {
+    for (size_t i = 0; i < n; ++i) buffer[size + i] = bytes[i];
+    size += n;
+  }
 }
 
-void Utf8Stream::push_byte(unsigned char byte, std::string& out) {
+void Utf8Stream::push(std::string_view bytes, std::string& out) {
+  Writer writer{&out};
+  for (char c : bytes) push_byte(static_cast<unsigned char>(c), writer);
+}
+
+size_t Utf8Stream::push(std::string_view bytes, char* out) {
+  Writer writer{nullptr, out};
+  for (char c : bytes) push_byte(static_cast<unsigned char>(c), writer);
+  return writer.size;
+}
+
+void Utf8Stream::push_byte(unsigned char byte, Writer& out) {
   if (length_ > 0) {
     const bool fits = length_ == 1 ? valid_second(held_[0], byte) : (byte >= 0x80 && byte <= 0xbf);
     if (fits) {
@@ -44,14 +60,15 @@ void Utf8Stream::push_byte(unsigned char byte, std::string& out) {
       return;
     }
     // The held character was cut short: replace it, then read this byte afresh.
-    out += kReplacement;
+    out.append(kReplacement.data(), kReplacement.size());
     length_ = 0;
   }
   const uint8_t length = sequence_length(byte);
   if (length == 1) {
-    out += char(byte);
+    const char c = char(byte);
+    out.append(&c, 1);
   } else if (length == 0) {
-    out += kReplacement;
+    out.append(kReplacement.data(), kReplacement.size());
   } else {
     held_[0] = byte;
     length_ = 1;
@@ -62,6 +79,13 @@ void Utf8Stream::push_byte(unsigned char byte, std::string& out) {
 void Utf8Stream::finish(std::string& out) {
   if (length_ > 0) out += kReplacement;
   length_ = 0;
+}
+
+size_t Utf8Stream::finish(char* out) {
+  Writer writer{nullptr, out};
+  if (length_ > 0) writer.append(kReplacement.data(), kReplacement.size());
+  length_ = 0;
+  return writer.size;
 }
 
 }  // namespace sprig

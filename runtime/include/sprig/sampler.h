@@ -2,6 +2,7 @@
 // With top-k off it reproduces llama2.c's sampler draw for draw (xorshift64*, one coin per token).
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <span>
 #include <vector>
@@ -17,7 +18,15 @@ struct SamplerOptions {
 
 class Sampler {
  public:
+  // Owns its working memory (one allocation here, none while sampling).
   Sampler(const SamplerOptions& options, size_t vocab_size);
+  // Works in `workspace` (at least workspace_bytes(vocab_size), aligned for a float), which
+  // the caller keeps alive: a session arena's sampler region.
+  Sampler(const SamplerOptions& options, size_t vocab_size, std::span<std::byte> workspace);
+  static size_t workspace_bytes(size_t vocab_size);
+
+  Sampler(const Sampler&) = delete;
+  Sampler& operator=(const Sampler&) = delete;
 
   // Overwrites `logits` as scratch.
   int32_t sample(std::span<float> logits);
@@ -34,7 +43,8 @@ class Sampler {
 
   SamplerOptions options_;
   uint64_t state_;
-  std::vector<Candidate> candidates_;  // sized once for the vocabulary
+  std::vector<Candidate> owned_;  // empty with a caller's workspace
+  Candidate* candidates_;         // vocab_size of them
 };
 
 }  // namespace sprig

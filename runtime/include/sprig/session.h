@@ -1,45 +1,122 @@
 // A session runs the transformer over a growing sequence of tokens, keeping the KV cache.
-// All of its working memory is planned up front and taken in one allocation at creation.
+// Everything it uses lives in one arena whose size plan_session_memory states exactly before
+// anything is allocated: memory the caller hands in, or one allocation at creation. After
+// creation, prefill and decode allocate nothing.
 #pragma once
 
+#include <array>
+#include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <span>
+#include <string_view>
 
 #include "sprig/model.h"
 #include "sprig/status.h"
 
 namespace sprig {
 
+// How the KV cache stores keys and values. int8 keeps one f32 scale per position per kv head.
+enum class KvCacheType : uint8_t { F32 = 0, F16 = 1, Int8 = 2 };
+const char* kv_cache_type_name(KvCacheType type);
+std::optional<KvCacheType> parse_kv_cache_type(std::string_view name);  // "f32", "f16", "int8"
+
+// Debug builds paint the arena and measure how much of each buffer was used.
+#ifdef NDEBUG
+constexpr bool kTrackArenaByDefault = false;
+#else
+constexpr bool kTrackArenaByDefault = true;
+#endif
+
 struct SessionOptions {
   uint32_t context_length = 0;  // 0: the model's max_positions
+  uint32_t batch = 32;          // prompt tokens per forward step in prefill
+  uint32_t threads = 1;         // workers the forward pass may use; each has its own attention scores
+  KvCacheType kv_cache = KvCacheType::F16;
+  uint32_t max_text_bytes = 4096;  // the longest text one tokenize call takes
+  // Paints the arena at creation and puts a guard after every buffer, so memory_usage() can
+  // report how far each buffer was really used and whether any was overrun.
+  bool track_memory = kTrackArenaByDefault;
 };
 
-// Bytes of every buffer a session needs; the total is what creation allocates.
+// The buffers of a session's arena, in arena order.
+enum class ArenaRegion : uint8_t {
+  State,  // the Session object itself
+  Keys, Values, KeyScales, ValueScales,  // KV cache; scales for int8 only
+  X, Xb, Xb2, Q, K, V, Hb, Hb2, Logits,  // activations, [batch x width] each (logits one row)
+  QuantizedInput, QuantizedScales, QuantizedSums, Scores,  // scratch
+  SamplerCandidates,  // sampler
+  TokenIds, TokenizerWorkspace, Text,  // text buffers
+  Count
+};
+constexpr size_t kArenaRegions = size_t(ArenaRegion::Count);
+const char* arena_region_name(ArenaRegion region);
+
+// Bytes of every buffer a session needs; total_bytes() is exactly what creation takes.
 struct SessionMemoryPlan {
+  SessionOptions options;  // as resolved (context length filled in)
   uint32_t context_length = 0;
-  size_t kv_cache_bytes = 0;
-  size_t activation_bytes = 0;
-  size_t logits_bytes = 0;
-  size_t total_bytes() const { return kv_cache_bytes + activation_bytes + logits_bytes; }
+  std::array<size_t, kArenaRegions> region_bytes{};  // each region's size before alignment
+  size_t state_bytes = 0;       // the Session object
+  size_t kv_cache_bytes = 0;    // keys, values (and int8 scales)
+  size_t activation_bytes = 0;  // [batch x width] buffers and the logits
+  size_t scratch_bytes = 0;     // quantized matmul inputs, per-thread attention scores
+  size_t sampler_bytes = 0;     // top-k / top-p candidates
+  size_t text_bytes = 0;        // token ids, tokenizer workspace, detokenized text
+  size_t guard_bytes = 0;       // track_memory only: a guard after every region
+  size_t padding_bytes = 0;     // 64-byte alignment of regions and of the arena's start
+  size_t total_bytes() const {
+    return state_bytes + kv_cache_bytes + activation_bytes + scratch_bytes + sampler_bytes + text_bytes +
+           guard_bytes + padding_bytes;
+  }
 };
 
 Result<SessionMemoryPlan> plan_session_memory(const Model& model, const SessionOptions& options);
 
+// What a tracked arena measured: each region's used extent (up to its last byte that no longer
+// holds the paint) and whether every guard is intact.
+struct ArenaUsage {
+  std::array<size_t, kArenaRegions> used_bytes{};
+  size_t high_water_bytes = 0;  // sum of used_bytes
+  bool guards_intact = true;
+};
+
 class Session {
  public:
-  static Result<std::unique_ptr<Session>> create(std::shared_ptr<const Model> model,
-                                                 const SessionOptions& options = {});
-  ~Session();
+  // Runs the destructor and frees the arena if the session allocated it.
+  struct Destroy {
+    void operator()(Session* session) const;
+  };
+  using Ptr = std::unique_ptr<Session, Destroy>;
+
+  // One allocation of plan_session_memory(...).total_bytes().
+  static Result<Ptr> create(std::shared_ptr<const Model> model, const SessionOptions& options = {});
+  // In the caller's memory, which must outlive the session; too small is an error naming the
+  // bytes needed. No heap allocation at all.
+  static Result<Ptr> create(std::shared_ptr<const Model> model, const SessionOptions& options,
+                            std::span<std::byte> memory);
 
   // Feeds one token at the next position and computes the logits that follow it.
   Status decode(int32_t token);
+  // Feeds tokens at the next positions, up to `batch` per forward step, and computes the logits
+  // that follow the last one; the same result as decoding them one by one.
+  Status prefill(std::span<const int32_t> tokens);
   std::span<const float> logits() const;
 
   uint32_t position() const { return position_; }
   uint32_t context_length() const { return plan_.context_length; }
+  uint32_t batch() const { return plan_.options.batch; }
+  KvCacheType kv_cache_type() const { return plan_.options.kv_cache; }
+  const SessionMemoryPlan& plan() const { return plan_; }
   const Model& model() const { return *model_; }
   void reset() { position_ = 0; }
+
+  // A region of the arena, for the parts of the token path outside the forward pass (sampler,
+  // tokenizer, text); sized by the plan.
+  std::span<std::byte> region(ArenaRegion region) const;
+  // Only meaningful with track_memory.
+  ArenaUsage memory_usage() const;
 
   // Sees the input of every matrix-vector product before it runs (calibration collects
   // activation statistics this way); nullptr turns it off.
@@ -49,14 +126,34 @@ class Session {
     observer_context_ = context;
   }
 
+  Session(const Session&) = delete;
+  Session& operator=(const Session&) = delete;
+
  private:
-  struct Buffers;
-  Session(std::shared_ptr<const Model> model, const SessionMemoryPlan& plan, std::unique_ptr<float[]> memory);
+  struct Buffers {
+    float *x, *xb, *xb2, *q, *k, *v, *hb, *hb2, *logits, *scores;
+    void *keys, *values;
+    float *key_scales, *value_scales;
+    int8_t* quantized_input;
+    float* quantized_scales;
+    int32_t* quantized_sums;
+  };
+  Session(std::shared_ptr<const Model> model, const SessionMemoryPlan& plan, std::byte* arena, void* owned);
+  ~Session() = default;
+  // One forward step over n <= batch tokens at positions position_ ..; logits for the last.
+  void forward(const int32_t* tokens, size_t n);
+  void matmul(const TensorView& weights, const float* input, size_t input_stride, float* output,
+              size_t output_stride, size_t rows);
+  void store_kv(size_t layer, size_t first_position, size_t n);
+  void attend(size_t layer, size_t row, size_t position, float* out);
+  Status check_tokens(std::span<const int32_t> tokens) const;
 
   std::shared_ptr<const Model> model_;
   SessionMemoryPlan plan_;
-  std::unique_ptr<float[]> memory_;
-  std::unique_ptr<Buffers> buffers_;
+  std::byte* arena_;  // 64-byte aligned; the Session object is its first region
+  void* owned_;       // the allocation to free, or nullptr for caller memory
+  std::array<size_t, kArenaRegions> offsets_{};
+  Buffers b_{};
   uint32_t position_ = 0;
   MatvecObserver observer_ = nullptr;
   void* observer_context_ = nullptr;

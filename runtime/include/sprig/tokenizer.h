@@ -4,6 +4,8 @@
 #pragma once
 
 #include <cstdint>
+#include <memory_resource>
+#include <span>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -25,13 +27,25 @@ struct EncodeOptions {
 class Tokenizer {
  public:
   // Working memory of encode. Reserved for a text size, encoding texts up to that size (into an
-  // `ids` vector with room for them) allocates nothing.
+  // `ids` vector with room for them) allocates nothing. With a memory resource (a session's
+  // arena region over std::pmr::null_memory_resource) every buffer comes from it.
   class Workspace {
    public:
+    Workspace() = default;
+    explicit Workspace(std::pmr::memory_resource* memory)
+        : normalized(memory), spelled(memory), code_points(memory), chunk_ends(memory), symbols(memory),
+          queue(memory) {}
     void reserve(size_t text_bytes);
+    // The bytes reserve() takes for this vocabulary's kind of tokenizer (a session plans them).
+    static size_t arena_bytes(const Vocabulary& vocab, size_t text_bytes);
 
    private:
     friend class Tokenizer;
+    // Elements each buffer needs for texts up to `text_bytes`.
+    struct Capacities {
+      size_t normalized, spelled, code_points, chunk_ends, symbols, queue;
+    };
+    static Capacities capacities(const Vocabulary* vocab, size_t text_bytes);
     struct Symbol {
       uint32_t start, length;
       int32_t id;
@@ -43,12 +57,18 @@ class Tokenizer {
       uint32_t length;  // of the merged text, to notice pairs made stale by earlier merges
       int32_t id;
     };
-    std::string normalized;
-    std::string spelled;  // a chunk in byte-level spelling, for whole-piece lookups
-    std::vector<int32_t> code_points;
-    std::vector<uint32_t> chunk_ends;
-    std::vector<Symbol> symbols;
-    std::vector<Candidate> queue;  // a binary heap
+    std::pmr::string normalized;
+    std::pmr::string spelled;  // a chunk in byte-level spelling, for whole-piece lookups
+    std::pmr::vector<int32_t> code_points;
+    std::pmr::vector<uint32_t> chunk_ends;
+    std::pmr::vector<Symbol> symbols;
+    std::pmr::vector<Candidate> queue;  // a binary heap
+  };
+
+  // What encode into a fixed buffer produced: the ids written, and whether all of them fitted.
+  struct Encoded {
+    size_t count = 0;
+    bool complete = true;
   };
 
   explicit Tokenizer(const Vocabulary& vocab);
@@ -59,6 +79,9 @@ class Tokenizer {
   // With add_bos the model's BOS comes first (when it has one); special tokens are plain text.
   void encode(std::string_view text, bool add_bos, std::vector<int32_t>& ids, Workspace& workspace) const;
   void encode(std::string_view text, bool add_bos, std::vector<int32_t>& ids) const;
+  // Into a fixed buffer; ids past its end are counted in neither count nor buffer.
+  Encoded encode(std::string_view text, const EncodeOptions& options, std::span<int32_t> ids,
+                 Workspace& workspace) const;
 
   // The bytes a token stands for when it follows `previous` (-1 at the start): "▁" becomes a
   // space, <0xNN> and byte-level characters become their bytes, control tokens are empty, and
@@ -82,10 +105,26 @@ class Tokenizer {
   const MergeSlot* find_merge(int32_t left, int32_t right) const;
   void build_merge_table();
 
-  void encode_text(std::string_view text, bool at_start, std::vector<int32_t>& ids, Workspace& workspace) const;
-  void encode_sentencepiece(std::string_view text, bool at_start, std::vector<int32_t>& ids,
-                            Workspace& workspace) const;
-  void encode_byte_level(std::string_view text, std::vector<int32_t>& ids, Workspace& workspace) const;
+  // Where encode appends ids: a growing vector, or a fixed buffer that notes overflow.
+  struct IdSink {
+    std::vector<int32_t>* vector = nullptr;
+    std::span<int32_t> fixed;
+    size_t count = 0;
+    bool overflow = false;
+    void push_back(int32_t id) {
+      if (vector) {
+        vector->push_back(id);
+      } else if (count < fixed.size()) {
+        fixed[count++] = id;
+      } else {
+        overflow = true;
+      }
+    }
+  };
+  void encode_into(std::string_view text, const EncodeOptions& options, IdSink& ids, Workspace& workspace) const;
+  void encode_text(std::string_view text, bool at_start, IdSink& ids, Workspace& workspace) const;
+  void encode_sentencepiece(std::string_view text, bool at_start, IdSink& ids, Workspace& workspace) const;
+  void encode_byte_level(std::string_view text, IdSink& ids, Workspace& workspace) const;
   void take_whole_piece(std::string_view text, size_t start, size_t end, Workspace& workspace) const;
   // Merges the workspace's symbols [first, last) by rank (merges) or by score (SentencePiece
   // without merges).

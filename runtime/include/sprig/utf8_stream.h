@@ -17,8 +17,21 @@ class Utf8Stream {
   void finish(std::string& out);
   bool pending() const { return length_ > 0; }
 
+  // The same into a fixed buffer of at least max_output(bytes.size()) bytes; returns the number
+  // of bytes written. Nothing is allocated.
+  size_t push(std::string_view bytes, char* out);
+  size_t finish(char* out);
+  // Each byte adds at most one U+FFFD (3 bytes); the up to 3 held bytes add one more.
+  static constexpr size_t max_output(size_t bytes) { return 3 * (bytes + 1); }
+
  private:
-  void push_byte(unsigned char byte, std::string& out);
+  struct Writer {
+    std::string* string = nullptr;
+    char* buffer = nullptr;
+    size_t size = 0;
+    void append(const char* bytes, size_t n);
+  };
+  void push_byte(unsigned char byte, Writer& out);
   unsigned char held_[4] = {};
   uint8_t length_ = 0;    // bytes held
   uint8_t expected_ = 0;  // bytes the held character needs

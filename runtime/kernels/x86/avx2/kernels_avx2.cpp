@@ -1,0 +1,24 @@
+// The AVX2+FMA+F16C set: integer block dots with maddubs+madd, 256-bit float kernels.
+// Built with -mavx2 -mfma -mf16c (kernels.cmake); entered only when the CPU has all three.
+#include <immintrin.h>
+
+#include <algorithm>
+#include <cmath>
+
+#include "../../kernel_set.h"
+
+namespace {
+struct Dot {
+  static __m256i dpbusd(__m256i acc, __m256i u8, __m256i s8) {
+    const __m256i pairs = _mm256_maddubs_epi16(u8, s8);  // exact: see quantized_x86.inl
+    return _mm256_add_epi32(acc, _mm256_madd_epi16(pairs, _mm256_set1_epi16(1)));
+  }
+};
+}  // namespace
+
+#include "../float_x86.inl"
+#include "../quantized_x86.inl"
+
+#define SPRIG_X86_SET_SYMBOL kernel_set_x86_avx2
+#define SPRIG_X86_SET_NAME "x86_avx2"
+#include "../set_x86.inl"

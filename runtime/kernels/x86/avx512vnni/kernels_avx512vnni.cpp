@@ -1,0 +1,21 @@
+// The AVX-512-VNNI set (Cascade Lake, Ice Lake, Zen 4 and later): vpdpbusd (EVEX) on 256-bit
+// vectors for the block dots. Built with -mavx512f -mavx512bw -mavx512vl -mavx512vnni (+avx2/fma/f16c).
+#include <immintrin.h>
+
+#include <algorithm>
+#include <cmath>
+
+#include "../../kernel_set.h"
+
+namespace {
+struct Dot {
+  static __m256i dpbusd(__m256i acc, __m256i u8, __m256i s8) { return _mm256_dpbusd_epi32(acc, u8, s8); }
+};
+}  // namespace
+
+#include "../float_x86.inl"
+#include "../quantized_x86.inl"
+
+#define SPRIG_X86_SET_SYMBOL kernel_set_x86_avx512vnni
+#define SPRIG_X86_SET_NAME "x86_avx512vnni"
+#include "../set_x86.inl"

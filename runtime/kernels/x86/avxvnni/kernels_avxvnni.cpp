@@ -1,0 +1,21 @@
+// The AVX-VNNI set (Alder Lake and later): the AVX2 set with vpdpbusd (VEX) for the block dots,
+// one instruction where AVX2 needs maddubs+madd+add. Built with -mavx2 -mfma -mf16c -mavxvnni.
+#include <immintrin.h>
+
+#include <algorithm>
+#include <cmath>
+
+#include "../../kernel_set.h"
+
+namespace {
+struct Dot {
+  static __m256i dpbusd(__m256i acc, __m256i u8, __m256i s8) { return _mm256_dpbusd_avx_epi32(acc, u8, s8); }
+};
+}  // namespace
+
+#include "../float_x86.inl"
+#include "../quantized_x86.inl"
+
+#define SPRIG_X86_SET_SYMBOL kernel_set_x86_avxvnni
+#define SPRIG_X86_SET_NAME "x86_avxvnni"
+#include "../set_x86.inl"

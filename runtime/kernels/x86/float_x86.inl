@@ -1,0 +1,126 @@
+// f32/f16 matvec and gemm, attention over f32/f16 caches and rmsnorm with 256-bit FMA and F16C,
+// shared by the x86 sets (internal linkage: each set's copy keeps its own flags). Loops over
+// whole vectors of 8 and a scalar tail, so any length works.
+namespace {
+
+inline __m256 load8(const float* p) { return _mm256_loadu_ps(p); }
+inline __m256 load8(const uint16_t* p) {
+  return _mm256_cvtph_ps(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p)));
+}
+inline float load1(const float* p) { return *p; }
+inline float load1(const uint16_t* p) { return _cvtsh_ss(*p); }
+
+inline float hsum_ps(__m256 v) {
+  __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
+  s = _mm_add_ps(s, _mm_movehl_ps(s, s));
+  s = _mm_add_ss(s, _mm_movehdup_ps(s));
+  return _mm_cvtss_f32(s);
+}
+
+// R rows of w times N vectors of x.
+template <typename W, size_t R, size_t N>
+void float_tile(const W* w, const float* x, size_t x_stride, float* y, size_t y_stride, size_t cols, size_t r0,
+                size_t n0) {
+  __m256 acc[R][N];
+  for (size_t i = 0; i < R; ++i)
+    for (size_t n = 0; n < N; ++n) acc[i][n] = _mm256_setzero_ps();
+  size_t c = 0;
+  for (; c + 8 <= cols; c += 8) {
+    __m256 xv[N];
+    for (size_t n = 0; n < N; ++n) xv[n] = load8(x + (n0 + n) * x_stride + c);
+    for (size_t i = 0; i < R; ++i) {
+      const __m256 wv = load8(w + (r0 + i) * cols + c);
+      for (size_t n = 0; n < N; ++n) acc[i][n] = _mm256_fmadd_ps(wv, xv[n], acc[i][n]);
+    }
+  }
+  for (size_t i = 0; i < R; ++i)
+    for (size_t n = 0; n < N; ++n) {
+      float sum = hsum_ps(acc[i][n]);
+      for (size_t k = c; k < cols; ++k) sum += load1(w + (r0 + i) * cols + k) * x[(n0 + n) * x_stride + k];
+      y[(n0 + n) * y_stride + r0 + i] = sum;
+    }
+}
+
+template <typename W>
+void float_gemm(const W* w, const float* x, size_t x_stride, size_t count, float* y, size_t y_stride, size_t cols,
+                size_t begin, size_t end) {
+  if (count == 1) {
+    size_t r = begin;
+    for (; r + 4 <= end; r += 4) float_tile<W, 4, 1>(w, x, x_stride, y, y_stride, cols, r, 0);
+    for (; r < end; ++r) float_tile<W, 1, 1>(w, x, x_stride, y, y_stride, cols, r, 0);
+    return;
+  }
+  size_t r = begin;
+  for (; r + 2 <= end; r += 2) {
+    size_t n = 0;
+    for (; n + 4 <= count; n += 4) float_tile<W, 2, 4>(w, x, x_stride, y, y_stride, cols, r, n);
+    for (; n < count; ++n) float_tile<W, 2, 1>(w, x, x_stride, y, y_stride, cols, r, n);
+  }
+  for (; r < end; ++r)
+    for (size_t n = 0; n < count; ++n) float_tile<W, 1, 1>(w, x, x_stride, y, y_stride, cols, r, n);
+}
+
+template <typename W>
+void float_matvec(const W* w, const float* x, float* y, size_t cols, size_t begin, size_t end) {
+  float_gemm<W>(w, x, 0, 1, y, 0, cols, begin, end);
+}
+
+template <typename K>
+void attention_scores(const float* q, const K* keys, size_t stride, size_t count, size_t head_dim, float scale,
+                      float* scores) {
+  for (size_t t = 0; t < count; ++t) {
+    const K* key = keys + t * stride;
+    __m256 acc = _mm256_setzero_ps();
+    size_t d = 0;
+    for (; d + 8 <= head_dim; d += 8) acc = _mm256_fmadd_ps(load8(q + d), load8(key + d), acc);
+    float sum = hsum_ps(acc);
+    for (; d < head_dim; ++d) sum += q[d] * load1(key + d);
+    scores[t] = sum * scale;
+  }
+}
+
+template <typename V>
+void weighted_sum(const float* weights, const V* values, size_t stride, size_t count, size_t head_dim,
+                  float* out) {
+  size_t d = 0;
+  for (; d + 32 <= head_dim; d += 32) {  // four vectors of out stay in registers over all t
+    __m256 a0 = _mm256_setzero_ps(), a1 = a0, a2 = a0, a3 = a0;
+    for (size_t t = 0; t < count; ++t) {
+      const V* row = values + t * stride + d;
+      const __m256 p = _mm256_set1_ps(weights[t]);
+      a0 = _mm256_fmadd_ps(p, load8(row), a0);
+      a1 = _mm256_fmadd_ps(p, load8(row + 8), a1);
+      a2 = _mm256_fmadd_ps(p, load8(row + 16), a2);
+      a3 = _mm256_fmadd_ps(p, load8(row + 24), a3);
+    }
+    _mm256_storeu_ps(out + d, a0);
+    _mm256_storeu_ps(out + d + 8, a1);
+    _mm256_storeu_ps(out + d + 16, a2);
+    _mm256_storeu_ps(out + d + 24, a3);
+  }
+  for (; d + 8 <= head_dim; d += 8) {
+    __m256 a = _mm256_setzero_ps();
+    for (size_t t = 0; t < count; ++t) a = _mm256_fmadd_ps(_mm256_set1_ps(weights[t]), load8(values + t * stride + d), a);
+    _mm256_storeu_ps(out + d, a);
+  }
+  for (; d < head_dim; ++d) {
+    float a = 0.0f;
+    for (size_t t = 0; t < count; ++t) a += weights[t] * load1(values + t * stride + d);
+    out[d] = a;
+  }
+}
+
+void rmsnorm_x86(const float* x, const float* weight, float* y, size_t n, float eps) {
+  __m256 acc = _mm256_setzero_ps();
+  size_t i = 0;
+  for (; i + 8 <= n; i += 8) acc = _mm256_fmadd_ps(load8(x + i), load8(x + i), acc);
+  float sum_squares = hsum_ps(acc);
+  for (; i < n; ++i) sum_squares += x[i] * x[i];
+  const float scale = 1.0f / std::sqrt(sum_squares / float(n) + eps);
+  const __m256 s = _mm256_set1_ps(scale);
+  i = 0;
+  for (; i + 8 <= n; i += 8) _mm256_storeu_ps(y + i, _mm256_mul_ps(load8(weight + i), _mm256_mul_ps(s, load8(x + i))));
+  for (; i < n; ++i) y[i] = weight[i] * (scale * x[i]);
+}
+
+}  // namespace

@@ -53,6 +53,12 @@ foreach(cpu_run ${cpu_runs})
   endif()
 endforeach()
 
+# A host-side check of the aarch64 library's objects (no emulator: nm is the cross binutils').
+if(CMAKE_SYSTEM_PROCESSOR MATCHES "aarch64|arm64" AND SPRIG_SIMD_KERNELS)
+  add_test(NAME isa_objects_private COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/isa_objects_test.sh ${CMAKE_NM}
+           $<TARGET_OBJECTS:sprig_runtime>)
+endif()
+
 # What a cross build compiles for the test runs, and no more (scripts/test_arm.sh builds this).
 add_custom_target(sprig_device_tests)
 foreach(suite ${device_suites})

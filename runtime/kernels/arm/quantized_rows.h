@@ -32,21 +32,32 @@ inline float f16_scale(uint16_t bits) {
 #endif
 }
 
-// Sum of w[i] * x[i] over one block of `group` int8 (group a multiple of 32).
+inline float add_lanes(float32x4_t v) {
+#if defined(__aarch64__)
+  return vaddvq_f32(v);
+#else
+  const float32x2_t pairs = vadd_f32(vget_low_f32(v), vget_high_f32(v));
+  return vget_lane_f32(vpadd_f32(pairs, pairs), 0);
+#endif
+}
+
+// The four int32 lanes whose sum is w . x over one block of `group` int8 (a multiple of 32).
+// Lanes are not added up per block: each block's lanes are scaled into float lanes, and a row
+// is reduced once at its end, which keeps horizontal adds out of the inner loop.
 template <typename Dot>
-inline int32_t block_dot_q8(const int8_t* w, const int8_t* x, size_t group) {
+inline int32x4_t block_dot_q8(const int8_t* w, const int8_t* x, size_t group) {
   int32x4_t a0 = vdupq_n_s32(0), a1 = vdupq_n_s32(0);
   for (size_t i = 0; i < group; i += 32) {
     a0 = Dot::dot16(a0, vld1q_s8(w + i), vld1q_s8(x + i));
     a1 = Dot::dot16(a1, vld1q_s8(w + i + 16), vld1q_s8(x + i + 16));
   }
-  return add_lanes(vaddq_s32(a0, a1));
+  return vaddq_s32(a0, a1);
 }
 
-// Sum of nibble * x over one 4-bit block: byte j holds element j (low nibble) and j + group/2
-// (high nibble), so one mask and one shift give two runs of 16 consecutive elements.
+// The same for nibble * x over one 4-bit block: byte j holds element j (low nibble) and
+// j + group/2 (high nibble), so one mask and one shift give two runs of 16 consecutive elements.
 template <typename Dot>
-inline int32_t block_dot_q4(const uint8_t* w, const int8_t* x, size_t group) {
+inline int32x4_t block_dot_q4(const uint8_t* w, const int8_t* x, size_t group) {
   const size_t half = group / 2;
   const uint8x16_t low_mask = vdupq_n_u8(0x0f);
   int32x4_t a0 = vdupq_n_s32(0), a1 = vdupq_n_s32(0);
@@ -55,48 +66,54 @@ inline int32_t block_dot_q4(const uint8_t* w, const int8_t* x, size_t group) {
     a0 = Dot::dot16(a0, vreinterpretq_s8_u8(vandq_u8(bytes, low_mask)), vld1q_s8(x + j));
     a1 = Dot::dot16(a1, vreinterpretq_s8_u8(vshrq_n_u8(bytes, 4)), vld1q_s8(x + half + j));
   }
-  return add_lanes(vaddq_s32(a0, a1));
+  return vaddq_s32(a0, a1);
 }
 
-// Rows [begin, end) of y = W x for the three weight types, block sums combined as the scalar
-// reference does: (weight scale * activation scale) * dot, plus the q4 offset or q4a minimum.
+// Rows [begin, end) of y = W x for the three weight types. Per block, as the scalar reference:
+// (weight scale * activation scale) * dot, less the q4 offset (stored nibble = q + 8) or plus the
+// q4a minimum; the integer dots are exact, the float sums differ only by their order.
 template <typename Dot>
 void matvec_q8_rows(const QuantizedWeights& w, const QuantizedActivations& x, float* y, size_t begin, size_t end) {
   const int8_t* quants = reinterpret_cast<const int8_t*>(w.quants);
   for (size_t r = begin; r < end; ++r) {
-    float sum = 0.0f;
+    float32x4_t sum = vdupq_n_f32(0.0f);
     for (size_t b = 0; b < w.blocks_per_row; ++b) {
       const size_t block = r * w.blocks_per_row + b;
-      const int32_t dot = block_dot_q8<Dot>(quants + block * w.group, x.quants + b * w.group, w.group);
-      sum += f16_scale(w.scales[block]) * x.scales[b] * float(dot);
+      const int32x4_t dot = block_dot_q8<Dot>(quants + block * w.group, x.quants + b * w.group, w.group);
+      sum = vmlaq_n_f32(sum, vcvtq_f32_s32(dot), f16_scale(w.scales[block]) * x.scales[b]);
     }
-    y[r] = sum;
+    y[r] = add_lanes(sum);
   }
 }
 
 template <typename Dot>
 void matvec_q4_rows(const QuantizedWeights& w, const QuantizedActivations& x, float* y, size_t begin, size_t end) {
   for (size_t r = begin; r < end; ++r) {
-    float sum = 0.0f;
+    float32x4_t sum = vdupq_n_f32(0.0f);
+    float offset = 0.0f;
     for (size_t b = 0; b < w.blocks_per_row; ++b) {
       const size_t block = r * w.blocks_per_row + b;
-      const int32_t dot = block_dot_q4<Dot>(w.quants + block * w.group / 2, x.quants + b * w.group, w.group);
-      sum += f16_scale(w.scales[block]) * x.scales[b] * float(dot - 8 * x.sums[b]);  // stored nibble is q + 8
+      const int32x4_t dot = block_dot_q4<Dot>(w.quants + block * w.group / 2, x.quants + b * w.group, w.group);
+      const float scale = f16_scale(w.scales[block]) * x.scales[b];
+      sum = vmlaq_n_f32(sum, vcvtq_f32_s32(dot), scale);
+      offset += scale * float(-8 * x.sums[b]);
     }
-    y[r] = sum;
+    y[r] = add_lanes(sum) + offset;
   }
 }
 
 template <typename Dot>
 void matvec_q4a_rows(const QuantizedWeights& w, const QuantizedActivations& x, float* y, size_t begin, size_t end) {
   for (size_t r = begin; r < end; ++r) {
-    float sum = 0.0f;
+    float32x4_t sum = vdupq_n_f32(0.0f);
+    float minimum = 0.0f;
     for (size_t b = 0; b < w.blocks_per_row; ++b) {
       const size_t block = r * w.blocks_per_row + b;
-      const int32_t dot = block_dot_q4<Dot>(w.quants + block * w.group / 2, x.quants + b * w.group, w.group);
-      sum += x.scales[b] * (f16_scale(w.scales[block]) * float(dot) + f16_scale(w.mins[block]) * float(x.sums[b]));
+      const int32x4_t dot = block_dot_q4<Dot>(w.quants + block * w.group / 2, x.quants + b * w.group, w.group);
+      sum = vmlaq_n_f32(sum, vcvtq_f32_s32(dot), x.scales[b] * f16_scale(w.scales[block]));
+      minimum += x.scales[b] * f16_scale(w.mins[block]) * float(x.sums[b]);
     }
-    y[r] = sum;
+    y[r] = add_lanes(sum) + minimum;
   }
 }
 

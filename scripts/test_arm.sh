@@ -3,17 +3,19 @@
 # compilers against a sysroot of the ARM builds of the libraries, and runs them under qemu-user:
 # aarch64 on a Cortex-A72 (Raspberry Pi 4: NEON), a Cortex-A76 (Pi 5: dotprod) and qemu's `max`
 # (i8mm), armv7 on a Cortex-A7 (32-bit Pi OS). Each suite asserts the kernel set its CPU selects.
-#   scripts/test_arm.sh [HOST_BUILD]   HOST_BUILD (default: build) holds the host's sprig-convert,
-#                                      which converts the model files, as a workstation would.
+#   scripts/test_arm.sh [HOST_BUILD]   HOST_BUILD (default: build) holds the host's sprig-convert
+#                                      and sprig: they convert the model files, as a workstation
+#                                      would, and record the host's completions to compare with.
 # qemu timings say nothing about speed on a real board; see bench/ for that.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-host_build=${1:-build}
-convert="$PWD/$host_build/sprig-convert"
-if [ ! -x "$convert" ]; then
-  echo "test_arm: $convert not found: build the host first (scripts/build.sh $host_build)" >&2
-  exit 1
-fi
+host_build="$PWD/${1:-build}"
+for tool in sprig-convert sprig; do
+  if [ ! -x "$host_build/$tool" ]; then
+    echo "test_arm: $host_build/$tool not found: build the host first (scripts/build.sh)" >&2
+    exit 1
+  fi
+done
 
 # arch, Debian architecture of the sysroot, toolchain file, qemu CPU models and the set each selects.
 run_arch() {
@@ -23,7 +25,7 @@ run_arch() {
   mkdir -p "$dir"
   cmake -S . -B "$dir" -DCMAKE_TOOLCHAIN_FILE="$PWD/toolchains/$toolchain" -DSPRIG_SYSROOT="$sysroot" \
     -DSPRIG_BUILD_CONVERTER=OFF -DCMAKE_BUILD_TYPE=Release -DSPRIG_TEST_CPUS="$cpus" \
-    -DSPRIG_HOST_CONVERT="$convert" > "$dir/configure.log" 2>&1 || { cat "$dir/configure.log"; exit 1; }
+    -DSPRIG_HOST_BUILD="$host_build" > "$dir/configure.log" 2>&1 || { cat "$dir/configure.log"; exit 1; }
   # Only what the qemu runs need: the device suites (and the runtime they link).
   cmake --build "$dir" -j"$(nproc)" --target sprig_device_tests
   (cd "$dir" && ctest --output-on-failure -j"$(nproc)")

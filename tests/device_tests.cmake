@@ -2,8 +2,8 @@
 # natively on a Pi or, on a workstation, under qemu-user through CMAKE_CROSSCOMPILING_EMULATOR.
 # SPRIG_TEST_CPUS lists qemu CPU models, each with the kernel set it must select (cpu=set); every
 # suite then runs once per CPU model, and the kernel suites assert the selected set's name.
-set(SPRIG_TEST_CPUS "" CACHE STRING "qemu CPU models and the kernel set each selects: cortex-a72=neon;max=i8mm")
-set(SPRIG_HOST_CONVERT "" CACHE FILEPATH "The host's sprig-convert: converts the model files the device tests run")
+set(SPRIG_TEST_CPUS "" CACHE STRING "qemu CPU models and the kernel set each selects: cortex-a72=arm_neon;max=arm_i8mm")
+set(SPRIG_HOST_BUILD "" CACHE PATH "A host build of sprig (sprig-convert and sprig): makes the files the device tests read")
 
 find_path(NLOHMANN_JSON_INCLUDE_DIR nlohmann/json.hpp REQUIRED)
 add_library(sprig_device_test_main STATIC support/test_main.cpp)
@@ -18,12 +18,12 @@ endforeach()
 target_compile_definitions(test_golden_device PRIVATE SPRIG_SHARED_DIR="${SPRIG_SHARED_DIR}")
 target_include_directories(test_golden_device PRIVATE ${NLOHMANN_JSON_INCLUDE_DIR})
 
-# The model is converted on the host, as it is for a real device.
-set(device_model ${CMAKE_CURRENT_BINARY_DIR}/scratch/stories260K-f32.sprig)
-if(SPRIG_HOST_CONVERT)
-  add_test(NAME device_model COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/convert_device_model.sh ${SPRIG_HOST_CONVERT}
-           ${SPRIG_SHARED_DIR} ${device_model})
-  set_tests_properties(device_model PROPERTIES FIXTURES_SETUP device_model)
+# Models are converted on the host, as for a real device, and the host's completions recorded.
+set(device_models ${CMAKE_CURRENT_BINARY_DIR}/scratch/device_models)
+if(SPRIG_HOST_BUILD)
+  add_test(NAME device_models COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/make_device_models.sh ${SPRIG_HOST_BUILD}
+           ${SPRIG_SHARED_DIR} ${device_models})
+  set_tests_properties(device_models PROPERTIES FIXTURES_SETUP device_models)
 endif()
 
 if(SPRIG_TEST_CPUS)
@@ -42,14 +42,14 @@ foreach(cpu_run ${cpu_runs})
   foreach(suite ${device_suites})
     set(name ${suite}@${cpu})
     add_test(NAME ${name} COMMAND test_${suite})
-    set(environment "SPRIG_EXPECT_KERNELS=${expected_set}" "SPRIG_DEVICE_MODEL=${device_model}")
+    set(environment "SPRIG_EXPECT_KERNELS=${expected_set}" "SPRIG_DEVICE_MODELS=${device_models}")
     if(NOT cpu STREQUAL "native")
       list(APPEND environment "QEMU_CPU=${cpu}")
     endif()
     set_tests_properties(${name} PROPERTIES ENVIRONMENT "${environment}")
   endforeach()
-  if(SPRIG_HOST_CONVERT)
-    set_tests_properties(golden_device@${cpu} PROPERTIES FIXTURES_REQUIRED device_model)
+  if(SPRIG_HOST_BUILD)
+    set_tests_properties(golden_device@${cpu} PROPERTIES FIXTURES_REQUIRED device_models)
   endif()
 endforeach()
 

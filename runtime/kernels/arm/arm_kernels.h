@@ -12,9 +12,9 @@ void quantize_activations_1x16__neon(const float* x, size_t n, QuantizedActivati
 void matvec_q8xq8_1x32__neon(const QuantizedWeights&, const QuantizedActivations&, float*, size_t, size_t);
 void matvec_q4xq8_1x32__neon(const QuantizedWeights&, const QuantizedActivations&, float*, size_t, size_t);
 void matvec_q4axq8_1x32__neon(const QuantizedWeights&, const QuantizedActivations&, float*, size_t, size_t);
-void gemm_q8xq8_1x32__neon(const QuantizedWeights&, const QuantizedBatch&, float*, size_t, size_t, size_t);
-void gemm_q4xq8_1x32__neon(const QuantizedWeights&, const QuantizedBatch&, float*, size_t, size_t, size_t);
-void gemm_q4axq8_1x32__neon(const QuantizedWeights&, const QuantizedBatch&, float*, size_t, size_t, size_t);
+void gemm_q8xq8_1x4__neon(const QuantizedWeights&, const QuantizedBatch&, float*, size_t, size_t, size_t);
+void gemm_q4xq8_1x4__neon(const QuantizedWeights&, const QuantizedBatch&, float*, size_t, size_t, size_t);
+void gemm_q4axq8_1x4__neon(const QuantizedWeights&, const QuantizedBatch&, float*, size_t, size_t, size_t);
 void matvec_f32_1x16__neon(const float* w, const float* x, float* y, size_t cols, size_t begin, size_t end);
 void matvec_f16_1x16__neon(const uint16_t* w, const float* x, float* y, size_t cols, size_t begin, size_t end);
 void gemm_f32_1x16__neon(const float* w, const float* x, size_t x_stride, size_t count, float* y, size_t y_stride,
@@ -35,9 +35,9 @@ void rmsnorm_f32__neon(const float* x, const float* weight, float* y, size_t n, 
 void matvec_q8xq8_1x32__dotprod(const QuantizedWeights&, const QuantizedActivations&, float*, size_t, size_t);
 void matvec_q4xq8_1x32__dotprod(const QuantizedWeights&, const QuantizedActivations&, float*, size_t, size_t);
 void matvec_q4axq8_1x32__dotprod(const QuantizedWeights&, const QuantizedActivations&, float*, size_t, size_t);
-void gemm_q8xq8_1x32__dotprod(const QuantizedWeights&, const QuantizedBatch&, float*, size_t, size_t, size_t);
-void gemm_q4xq8_1x32__dotprod(const QuantizedWeights&, const QuantizedBatch&, float*, size_t, size_t, size_t);
-void gemm_q4axq8_1x32__dotprod(const QuantizedWeights&, const QuantizedBatch&, float*, size_t, size_t, size_t);
+void gemm_q8xq8_1x4__dotprod(const QuantizedWeights&, const QuantizedBatch&, float*, size_t, size_t, size_t);
+void gemm_q4xq8_1x4__dotprod(const QuantizedWeights&, const QuantizedBatch&, float*, size_t, size_t, size_t);
+void gemm_q4axq8_1x4__dotprod(const QuantizedWeights&, const QuantizedBatch&, float*, size_t, size_t, size_t);
 
 // arm/i8mm: armv8.6-a SMMLA, 2 rows x 2 vectors per instruction (the batched prefill form)
 void gemm_q8xq8_2x2__i8mm(const QuantizedWeights&, const QuantizedBatch&, float*, size_t, size_t, size_t);

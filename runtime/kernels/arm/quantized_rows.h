@@ -122,5 +122,70 @@ inline QuantizedActivations batch_row(const QuantizedBatch& x, size_t i) {
   return {x.quants + i * x.blocks * x.group, x.scales + i * x.blocks, x.sums + i * x.blocks, x.blocks, x.group};
 }
 
+enum class Weights { Q8, Q4, Q4A };
+
+template <typename Dot, Weights kind>
+void matvec_rows(const QuantizedWeights& w, const QuantizedActivations& x, float* y, size_t begin, size_t end) {
+  if constexpr (kind == Weights::Q8) matvec_q8_rows<Dot>(w, x, y, begin, end);
+  if constexpr (kind == Weights::Q4) matvec_q4_rows<Dot>(w, x, y, begin, end);
+  if constexpr (kind == Weights::Q4A) matvec_q4a_rows<Dot>(w, x, y, begin, end);
+}
+
+// The batched (prefill) form, 1 row x 4 vectors: each 16-byte run of weights is loaded (and its
+// nibbles unpacked) once for four tokens. A remainder of 1-3 vectors goes through matvec_rows.
+template <typename Dot, Weights kind>
+void gemm_1x4_rows(const QuantizedWeights& w, const QuantizedBatch& x, float* y, size_t y_stride, size_t begin,
+                   size_t end) {
+  const size_t block_bytes = kind == Weights::Q8 ? w.group : w.group / 2, half = w.group / 2;
+  const size_t vector_elements = x.blocks * x.group;
+  const uint8x16_t low_mask = vdupq_n_u8(0x0f);
+  size_t i = 0;
+  for (; i + 4 <= x.count; i += 4) {
+    const int8_t* xq = x.quants + i * vector_elements;
+    const float* xs = x.scales + i * x.blocks;
+    const int32_t* xsum = x.sums + i * x.blocks;
+    for (size_t r = begin; r < end; ++r) {
+      float32x4_t sum[4] = {vdupq_n_f32(0.0f), vdupq_n_f32(0.0f), vdupq_n_f32(0.0f), vdupq_n_f32(0.0f)};
+      float extra[4] = {0.0f, 0.0f, 0.0f, 0.0f};  // the q4 offset or the q4a minimum, per vector
+      for (size_t b = 0; b < w.blocks_per_row; ++b) {
+        const size_t block = r * w.blocks_per_row + b;
+        const uint8_t* wb = w.quants + block * block_bytes;
+        int32x4_t acc[4] = {vdupq_n_s32(0), vdupq_n_s32(0), vdupq_n_s32(0), vdupq_n_s32(0)};
+        if constexpr (kind == Weights::Q8) {
+          for (size_t k = 0; k < w.group; k += 16) {
+            const int8x16_t wv = vld1q_s8(reinterpret_cast<const int8_t*>(wb) + k);
+            for (size_t v = 0; v < 4; ++v)
+              acc[v] = Dot::dot16(acc[v], wv, vld1q_s8(xq + v * vector_elements + b * x.group + k));
+          }
+        } else {
+          for (size_t j = 0; j < half; j += 16) {
+            const uint8x16_t bytes = vld1q_u8(wb + j);
+            const int8x16_t low = vreinterpretq_s8_u8(vandq_u8(bytes, low_mask));
+            const int8x16_t high = vreinterpretq_s8_u8(vshrq_n_u8(bytes, 4));
+            for (size_t v = 0; v < 4; ++v) {
+              const int8_t* xb = xq + v * vector_elements + b * x.group;
+              acc[v] = Dot::dot16(Dot::dot16(acc[v], low, vld1q_s8(xb + j)), high, vld1q_s8(xb + half + j));
+            }
+          }
+        }
+        const float d = f16_scale(w.scales[block]);
+        for (size_t v = 0; v < 4; ++v) {
+          const float x_scale = xs[v * x.blocks + b];
+          if constexpr (kind == Weights::Q4A) {
+            sum[v] = vmlaq_n_f32(sum[v], vcvtq_f32_s32(acc[v]), x_scale * d);
+            extra[v] += x_scale * f16_scale(w.mins[block]) * float(xsum[v * x.blocks + b]);
+          } else {
+            const float scale = d * x_scale;
+            sum[v] = vmlaq_n_f32(sum[v], vcvtq_f32_s32(acc[v]), scale);
+            if constexpr (kind == Weights::Q4) extra[v] += scale * float(-8 * xsum[v * x.blocks + b]);
+          }
+        }
+      }
+      for (size_t v = 0; v < 4; ++v) y[(i + v) * y_stride + r] = add_lanes(sum[v]) + extra[v];
+    }
+  }
+  for (; i < x.count; ++i) matvec_rows<Dot, kind>(w, batch_row(x, i), y + i * y_stride, begin, end);
+}
+
 }  // namespace
 }  // namespace sprig::kernels

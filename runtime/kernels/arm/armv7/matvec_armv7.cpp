@@ -46,20 +46,19 @@ void matvec_q4axq8_1x32__armv7(const QuantizedWeights& w, const QuantizedActivat
   matvec_q4a_rows<WideningDot>(w, x, y, begin, end);
 }
 
-void gemm_q8xq8_1x32__armv7(const QuantizedWeights& w, const QuantizedBatch& x, float* y, size_t y_stride,
+void gemm_q8xq8_1x4__armv7(const QuantizedWeights& w, const QuantizedBatch& x, float* y, size_t y_stride,
                             size_t begin, size_t end) {
-  for (size_t i = 0; i < x.count; ++i) matvec_q8_rows<WideningDot>(w, batch_row(x, i), y + i * y_stride, begin, end);
+  gemm_1x4_rows<WideningDot, Weights::Q8>(w, x, y, y_stride, begin, end);
 }
 
-void gemm_q4xq8_1x32__armv7(const QuantizedWeights& w, const QuantizedBatch& x, float* y, size_t y_stride,
+void gemm_q4xq8_1x4__armv7(const QuantizedWeights& w, const QuantizedBatch& x, float* y, size_t y_stride,
                             size_t begin, size_t end) {
-  for (size_t i = 0; i < x.count; ++i) matvec_q4_rows<WideningDot>(w, batch_row(x, i), y + i * y_stride, begin, end);
+  gemm_1x4_rows<WideningDot, Weights::Q4>(w, x, y, y_stride, begin, end);
 }
 
-void gemm_q4axq8_1x32__armv7(const QuantizedWeights& w, const QuantizedBatch& x, float* y, size_t y_stride,
+void gemm_q4axq8_1x4__armv7(const QuantizedWeights& w, const QuantizedBatch& x, float* y, size_t y_stride,
                              size_t begin, size_t end) {
-  for (size_t i = 0; i < x.count; ++i)
-    matvec_q4a_rows<WideningDot>(w, batch_row(x, i), y + i * y_stride, begin, end);
+  gemm_1x4_rows<WideningDot, Weights::Q4A>(w, x, y, y_stride, begin, end);
 }
 
 void matvec_f32_1x8__armv7(const float* w, const float* x, float* y, size_t cols, size_t begin, size_t end) {
@@ -85,9 +84,9 @@ extern const KernelSet kernel_set_armv7_neon = {
     .matvec_q4a = matvec_q4axq8_1x32__armv7,
     .matvec_f32 = matvec_f32_1x8__armv7,
     .matvec_f16 = nullptr,
-    .gemm_q8 = gemm_q8xq8_1x32__armv7,
-    .gemm_q4 = gemm_q4xq8_1x32__armv7,
-    .gemm_q4a = gemm_q4axq8_1x32__armv7,
+    .gemm_q8 = gemm_q8xq8_1x4__armv7,
+    .gemm_q4 = gemm_q4xq8_1x4__armv7,
+    .gemm_q4a = gemm_q4axq8_1x4__armv7,
     .gemm_f32 = gemm_f32_1x8__armv7,
     .gemm_f16 = nullptr,
     .attention_scores_f32 = attention_scores_f32__armv7,

@@ -26,19 +26,19 @@ void matvec_q4axq8_1x32__dotprod(const QuantizedWeights& w, const QuantizedActiv
   matvec_q4a_rows<Sdot>(w, x, y, begin, end);
 }
 
-void gemm_q8xq8_1x32__dotprod(const QuantizedWeights& w, const QuantizedBatch& x, float* y, size_t y_stride,
+void gemm_q8xq8_1x4__dotprod(const QuantizedWeights& w, const QuantizedBatch& x, float* y, size_t y_stride,
                               size_t begin, size_t end) {
-  for (size_t i = 0; i < x.count; ++i) matvec_q8_rows<Sdot>(w, batch_row(x, i), y + i * y_stride, begin, end);
+  gemm_1x4_rows<Sdot, Weights::Q8>(w, x, y, y_stride, begin, end);
 }
 
-void gemm_q4xq8_1x32__dotprod(const QuantizedWeights& w, const QuantizedBatch& x, float* y, size_t y_stride,
+void gemm_q4xq8_1x4__dotprod(const QuantizedWeights& w, const QuantizedBatch& x, float* y, size_t y_stride,
                               size_t begin, size_t end) {
-  for (size_t i = 0; i < x.count; ++i) matvec_q4_rows<Sdot>(w, batch_row(x, i), y + i * y_stride, begin, end);
+  gemm_1x4_rows<Sdot, Weights::Q4>(w, x, y, y_stride, begin, end);
 }
 
-void gemm_q4axq8_1x32__dotprod(const QuantizedWeights& w, const QuantizedBatch& x, float* y, size_t y_stride,
+void gemm_q4axq8_1x4__dotprod(const QuantizedWeights& w, const QuantizedBatch& x, float* y, size_t y_stride,
                                size_t begin, size_t end) {
-  for (size_t i = 0; i < x.count; ++i) matvec_q4a_rows<Sdot>(w, batch_row(x, i), y + i * y_stride, begin, end);
+  gemm_1x4_rows<Sdot, Weights::Q4A>(w, x, y, y_stride, begin, end);
 }
 
 }  // namespace sprig::kernels

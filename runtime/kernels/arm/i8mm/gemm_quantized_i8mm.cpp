@@ -11,8 +11,6 @@ struct Sdot {
   static int32x4_t dot16(int32x4_t acc, int8x16_t a, int8x16_t b) { return vdotq_s32(acc, a, b); }
 };
 
-enum class Weights { Q8, Q4, Q4A };
-
 inline int8x16_t pair8(const int8_t* a, const int8_t* b) { return vcombine_s8(vld1_s8(a), vld1_s8(b)); }
 
 // int32 lanes [r0.x0, r0.x1, r1.x0, r1.x1] of one block: SMMLA's 2x2 tile, row-major.
@@ -36,13 +34,6 @@ inline int32x4_t block_tile(const uint8_t* w0, const uint8_t* w1, const int8_t* 
     }
   }
   return acc;
-}
-
-template <Weights kind>
-void matvec_rows(const QuantizedWeights& w, const QuantizedActivations& x, float* y, size_t begin, size_t end) {
-  if constexpr (kind == Weights::Q8) matvec_q8_rows<Sdot>(w, x, y, begin, end);
-  if constexpr (kind == Weights::Q4) matvec_q4_rows<Sdot>(w, x, y, begin, end);
-  if constexpr (kind == Weights::Q4A) matvec_q4a_rows<Sdot>(w, x, y, begin, end);
 }
 
 template <Weights kind>
@@ -84,12 +75,12 @@ void gemm_2x2(const QuantizedWeights& w, const QuantizedBatch& x, float* y, size
       y1[r + 1] = vgetq_lane_f32(sum, 3);
     }
     if (r < end) {
-      matvec_rows<kind>(w, x0, y0, r, end);
-      matvec_rows<kind>(w, x1, y1, r, end);
+      matvec_rows<Sdot, kind>(w, x0, y0, r, end);
+      matvec_rows<Sdot, kind>(w, x1, y1, r, end);
     }
   }
   if (i < x.count) {
-    matvec_rows<kind>(w, batch_row(x, i), y + i * y_stride, begin, end);
+    matvec_rows<Sdot, kind>(w, batch_row(x, i), y + i * y_stride, begin, end);
   }
 }
 

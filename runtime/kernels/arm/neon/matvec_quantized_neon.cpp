@@ -30,21 +30,20 @@ void matvec_q4axq8_1x32__neon(const QuantizedWeights& w, const QuantizedActivati
   matvec_q4a_rows<WideningDot>(w, x, y, begin, end);
 }
 
-// The batched form as one matvec per vector: without a faster int8 instruction, the GEMM is
-// bound by the multiplies, not by reading the weights again.
-void gemm_q8xq8_1x32__neon(const QuantizedWeights& w, const QuantizedBatch& x, float* y, size_t y_stride,
+// The batched form: each weight run loaded once for four tokens.
+void gemm_q8xq8_1x4__neon(const QuantizedWeights& w, const QuantizedBatch& x, float* y, size_t y_stride,
                            size_t begin, size_t end) {
-  for (size_t i = 0; i < x.count; ++i) matvec_q8_rows<WideningDot>(w, batch_row(x, i), y + i * y_stride, begin, end);
+  gemm_1x4_rows<WideningDot, Weights::Q8>(w, x, y, y_stride, begin, end);
 }
 
-void gemm_q4xq8_1x32__neon(const QuantizedWeights& w, const QuantizedBatch& x, float* y, size_t y_stride,
+void gemm_q4xq8_1x4__neon(const QuantizedWeights& w, const QuantizedBatch& x, float* y, size_t y_stride,
                            size_t begin, size_t end) {
-  for (size_t i = 0; i < x.count; ++i) matvec_q4_rows<WideningDot>(w, batch_row(x, i), y + i * y_stride, begin, end);
+  gemm_1x4_rows<WideningDot, Weights::Q4>(w, x, y, y_stride, begin, end);
 }
 
-void gemm_q4axq8_1x32__neon(const QuantizedWeights& w, const QuantizedBatch& x, float* y, size_t y_stride,
+void gemm_q4axq8_1x4__neon(const QuantizedWeights& w, const QuantizedBatch& x, float* y, size_t y_stride,
                             size_t begin, size_t end) {
-  for (size_t i = 0; i < x.count; ++i) matvec_q4a_rows<WideningDot>(w, batch_row(x, i), y + i * y_stride, begin, end);
+  gemm_1x4_rows<WideningDot, Weights::Q4A>(w, x, y, y_stride, begin, end);
 }
 
 }  // namespace sprig::kernels

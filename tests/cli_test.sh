@@ -31,6 +31,8 @@ check "plan prints the KV cache for the context asked" "grep -q '^kv cache *0.62
 check "plan: f16 KV cache by default, int8 with per-head scales" "grep -q '^kv cache *0.31 MiB' '$work/plan16.txt' && grep -q '^kv cache *0.23 MiB' '$work/plan8.txt' && grep -q 'batch 8, 2 threads, int8' '$work/plan8.txt'"
 "$sprig" run -m "$work/model.sprig" -p "" -n 40 -c 128 -b 4 -t 1 --kv-cache f32 > "$work/out32.txt" 2> /dev/null
 check "run takes -c -b -t --kv-cache and greedy output is the same" "grep -q '^Once upon a time, there was a little girl named Lily.' '$work/out32.txt'"
+"$sprig" run -m "$work/model.sprig" -p "" -n 20 -c 64 --track-memory > /dev/null 2> "$work/track.txt"
+check "run --track-memory reports each region's use and intact guards" "grep -q 'guards intact' '$work/track.txt' && grep -q 'keys' '$work/track.txt'"
 "$sprig" run -m "$work/model.sprig" --kv-cache f8 > /dev/null 2> "$work/kv_usage.txt"; status=$?
 check "an unknown KV cache type is a usage error" "[ $status -eq 2 ] && grep -q 'kv-cache' '$work/kv_usage.txt'"
 

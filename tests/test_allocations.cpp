@@ -1,6 +1,8 @@
-// The token path allocates nothing: tokenizing the prompt (into reserved buffers), feeding
-// tokens, sampling with top-p and detokenizing run 512 steps with zero heap calls, alone and
-// with two sessions on two threads sharing one model.
+// The token path allocates nothing. Through the C API, everything from creating a session in
+// caller memory to destroying it - tokenizing the prompt, batched prefill, 512 steps of top-p
+// sampling, streaming detokenization, context shifts, generate with a callback - makes zero
+// heap calls, alone and with two sessions on two threads sharing one model. The C++ path
+// (Session, Tokenizer with a reserved workspace, Sampler, generate) is counted the same way.
 #include <doctest/doctest.h>
 
 #include <atomic>
@@ -8,6 +10,7 @@
 
 #include "allocation_counter.h"
 #include "sprig/generate.h"
+#include "sprig/sprig.h"
 #include "test_support.h"
 
 using namespace sprig;
@@ -50,11 +53,83 @@ Generation generate_counted(std::shared_ptr<const Model> model, uint64_t seed) {
   return result;
 }
 
-std::shared_ptr<const Model> stories(const std::string& shared) {
+std::string stories_path(const std::string& shared) {
   const std::string dir = test::work_dir("allocations");
-  auto model = Model::open(test::convert(shared + "/models/stories260K/stories260K.gguf", "", dir + "/m.sprig"));
+  return test::convert(shared + "/models/stories260K/stories260K.gguf", "", dir + "/m.sprig");
+}
+
+std::shared_ptr<const Model> stories(const std::string& shared) {
+  auto model = Model::open(stories_path(shared));
   REQUIRE(model.ok());
   return model.value();
+}
+
+struct CGeneration {
+  size_t allocations = 0, frees = 0;
+  uint32_t prompt_tokens = 0, generated = 0, shifts = 0, generate_tokens = 0;
+  size_t text_bytes = 0;
+  bool ok = true;
+};
+
+int count_text(void* user, int32_t, const char*, size_t length) {
+  *static_cast<size_t*>(user) += length;
+  return 1;
+}
+
+// One C session from creation in caller memory to destruction, all inside the counted window:
+// the prompt tokenized there, fed in batches, then 512 tokens sampled with top-p, detokenized
+// and fed back, shifting the context (keeping the prompt's first token) whenever it fills.
+CGeneration generate_counted_c(const sprig_model* model, uint64_t seed) {
+  const std::string prompt_text = "Once upon a time, in a quiet village, 작은 고양이가 살았어요.";
+  sprig_session_options options;
+  sprig_session_options_init(&options);
+  options.context_length = 256;  // 512 tokens overflow it: shifts happen inside the window
+  options.batch = 16;
+  options.max_text_bytes = 256;
+  options.on_context_full = SPRIG_CONTEXT_SHIFT;
+  options.keep_tokens = 1;
+  size_t bytes = 0;
+  REQUIRE(sprig_session_bytes(model, &options, &bytes) == SPRIG_OK);
+  std::vector<std::byte> memory(bytes);
+  CGeneration result;
+  {
+    test::AllocationCounter counter;
+    sprig_session* session = nullptr;
+    result.ok &= sprig_session_create(model, &options, memory.data(), memory.size(), &session) == SPRIG_OK;
+    const sprig_sampler_options sampling = {1.0f, 0, 0.9f, seed};
+    result.ok &= sprig_set_sampler(session, &sampling) == SPRIG_OK;
+    const int32_t* prompt = nullptr;
+    size_t count = 0;
+    result.ok &= sprig_tokenize(session, prompt_text.data(), prompt_text.size(), 1, 0, &prompt, &count) == SPRIG_OK;
+    result.prompt_tokens = uint32_t(count);
+    result.ok &= sprig_prefill(session, prompt, count) == SPRIG_OK;
+    for (int i = 0; i < 512 && result.ok; ++i) {
+      int32_t token = -1;
+      const char* text = nullptr;
+      size_t length = 0;
+      result.ok &= sprig_sample(session, &token) == SPRIG_OK;
+      result.ok &= sprig_detokenize(session, token, &text, &length) == SPRIG_OK;
+      result.text_bytes += length;
+      if (sprig_session_position(session) == sprig_session_context_length(session)) {
+        result.ok &= sprig_shift(session, 1, (sprig_session_position(session) - 1) / 2) == SPRIG_OK;
+        ++result.shifts;
+      }
+      result.ok &= sprig_decode(session, token) == SPRIG_OK;
+      ++result.generated;
+    }
+    const char* rest = nullptr;
+    size_t rest_length = 0;
+    result.ok &= sprig_detokenize_finish(session, &rest, &rest_length) == SPRIG_OK;
+    sprig_session_reset(session);
+    sprig_generation_stats stats{};
+    result.ok &= sprig_generate(session, prompt_text.data(), prompt_text.size(), 64, count_text, &result.text_bytes,
+                                &stats) == SPRIG_OK;
+    result.generate_tokens = stats.generated_tokens;
+    sprig_session_destroy(session);
+    result.allocations = counter.allocations();
+    result.frees = counter.frees();
+  }
+  return result;
 }
 
 }  // namespace
@@ -89,6 +164,42 @@ TEST_CASE("two sessions on two threads sharing one model make no heap calls") {
   CHECK(b.allocations == 0);
   CHECK(a.generated > 0);
   CHECK(b.generated > 0);
+}
+
+TEST_CASE("C API: a session's whole life with a 512-token top-p generation makes no heap calls") {
+  const std::string shared = test::shared_dir("allocations C API");
+  if (shared.empty()) return;
+  sprig_model* model = nullptr;
+  REQUIRE(sprig_model_open(stories_path(shared).c_str(), &model) == SPRIG_OK);
+  const CGeneration g = generate_counted_c(model, 42);
+  CHECK(g.ok);
+  CHECK(g.prompt_tokens > 20);
+  CHECK(g.generated == 512);
+  CHECK(g.shifts > 0);
+  CHECK(g.generate_tokens > 0);
+  CHECK(g.text_bytes > 1000);
+  CHECK(g.allocations == 0);
+  CHECK(g.frees == 0);
+  sprig_model_close(model);
+}
+
+TEST_CASE("C API: two sessions on two threads sharing one model make no heap calls") {
+  const std::string shared = test::shared_dir("allocations C API threads");
+  if (shared.empty()) return;
+  sprig_model* model = nullptr;
+  REQUIRE(sprig_model_open(stories_path(shared).c_str(), &model) == SPRIG_OK);
+  CGeneration a, b;
+  std::thread first([&] { a = generate_counted_c(model, 1); });
+  std::thread second([&] { b = generate_counted_c(model, 2); });
+  first.join();
+  second.join();
+  for (const CGeneration* g : {&a, &b}) {
+    CHECK(g->ok);
+    CHECK(g->generated == 512);
+    CHECK(g->allocations == 0);
+    CHECK(g->frees == 0);
+  }
+  sprig_model_close(model);
 }
 
 TEST_CASE("byte-level BPE encoding (NFC, split patterns, ranked merges) makes no heap calls once reserved") {

@@ -41,7 +41,8 @@ void check_golden(const std::string& model_path, const std::string& shared) {
     // some step, so that case is bit-exact only with llama2.c's f32 cache.
     SessionOptions options;
     options.kv_cache = golden.temperature == 0.0f ? KvCacheType::F16 : KvCacheType::F32;
-    CAPTURE(kv_cache_type_name(options.kv_cache));
+    const std::string kv_name = kv_cache_type_name(options.kv_cache);
+    CAPTURE(kv_name);
     auto session = Session::create(model.value(), options);
     REQUIRE(session.ok());
     Sampler sampler({golden.temperature, 0, golden.top_p, golden.seed}, tokenizer.vocab_size());

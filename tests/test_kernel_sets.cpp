@@ -1,12 +1,17 @@
 // Every kernel set this CPU runs against the scalar set, on random inputs with ragged sizes:
 // rows not a multiple of any tile, columns ending in a padded block, groups 32/64/128, row ranges
-// that start and end mid-tile. Integer parts must match exactly (the activation quantization bit
-// for bit); float sums may differ only by reassociation, bounded by the sum of absolute terms.
+// that start and end mid-tile. Everything that decides a quantized model's output must match
+// exactly, bit for bit: activation quantization, quantized matvec/gemm, attention, rmsnorm (so
+// quantized models give the same tokens on every ISA). f32/f16 matvec and gemm may differ only by
+// reassociation, bounded by the sum of the absolute terms.
 #include <doctest/doctest.h>
+#include <xnnpack.h>
 
 #include <cmath>
 #include <cstring>
 #include <random>
+#include <string>
+#include <tuple>
 #include <vector>
 
 #include "../runtime/kernels/kernel_set.h"
@@ -65,28 +70,6 @@ struct QuantizedInput {
   }
 };
 
-// Sum over a row of |every term| of its dot product: the scale of reassociation error.
-double absolute_mass(const RandomMatrix& m, size_t r, const QuantizedActivations& x) {
-  double mass = 0;
-  for (size_t b = 0; b < m.blocks; ++b) {
-    const size_t block = r * m.blocks + b;
-    double dot = 0;
-    for (size_t i = 0; i < m.group; ++i) {
-      int w;
-      if (m.dtype == DType::Q8) {
-        w = int8_t(m.quants[block * m.group + i]);
-      } else {
-        const uint8_t byte = m.quants[block * m.group / 2 + i % (m.group / 2)];
-        w = i < m.group / 2 ? byte & 15 : byte >> 4;
-      }
-      dot += std::fabs(double(w) * x.quants[b * m.group + i]);
-    }
-    mass += std::fabs(f16_to_f32(m.scales[block]) * x.scales[b]) * (dot + 8.0 * std::abs(x.sums[b]));
-    if (m.dtype == DType::Q4A) mass += std::fabs(f16_to_f32(m.mins[block]) * x.scales[b] * x.sums[b]);
-  }
-  return mass;
-}
-
 void check_close(float got, float expected, double mass) {
   CHECK(std::fabs(double(got) - double(expected)) <= kRelative * mass + 1e-30);
 }
@@ -124,6 +107,7 @@ TEST_CASE("every kernel set the CPU runs is listed, scalar first, and can be for
     CHECK(bool(s->gemm_f16));
     CHECK(bool(s->weighted_sum_f16));
     CHECK(bool(s->swiglu));
+    CHECK(bool(s->attention_scores_int8));
   }
   const std::string before = active_kernels().name;
   CHECK(!select_kernels("no_such_set"));
@@ -156,7 +140,7 @@ TEST_CASE("quantize_activations matches scalar bit for bit") {
   }
 }
 
-TEST_CASE("quantized matvec and gemm match scalar on ragged shapes and row ranges") {
+TEST_CASE("quantized matvec and gemm equal scalar bit for bit on ragged shapes and row ranges") {
   std::mt19937 rng(12);
   for (const KernelSet* s : supported_kernel_sets()) {
     if (s == supported_kernel_sets().front()) continue;
@@ -187,7 +171,7 @@ TEST_CASE("quantized matvec and gemm match scalar on ragged shapes and row range
             const QuantizedActivations x0 = input.batch.row(0);
             matvec_for(kernel_set_scalar, dtype)(m.view(), x0, want.data(), 0, rows);
             matvec_for(*s, dtype)(m.view(), x0, got.data(), begin, end);
-            for (size_t r = begin; r < end; ++r) check_close(got[r], want[r], absolute_mass(m, r, x0));
+            for (size_t r = begin; r < end; ++r) CHECK(got[r] == want[r]);
             check_untouched(got, begin, end, 0, rows);
 
             const size_t stride = rows + 3;
@@ -195,8 +179,7 @@ TEST_CASE("quantized matvec and gemm match scalar on ragged shapes and row range
             gemm_for(kernel_set_scalar, dtype)(m.view(), input.batch, gwant.data(), stride, 0, rows);
             gemm_for(*s, dtype)(m.view(), input.batch, ggot.data(), stride, begin, end);
             for (size_t i = 0; i < count; ++i) {
-              for (size_t r = begin; r < end; ++r)
-                check_close(ggot[i * stride + r], gwant[i * stride + r], absolute_mass(m, r, input.batch.row(i)));
+              for (size_t r = begin; r < end; ++r) CHECK(ggot[i * stride + r] == gwant[i * stride + r]);
               check_untouched(ggot, begin, end, i * stride, stride);
             }
           }
@@ -252,7 +235,7 @@ TEST_CASE("f32 and f16 matvec and gemm match scalar on ragged shapes") {
       }
 }
 
-TEST_CASE("attention pieces match scalar over f32 and f16 caches") {
+TEST_CASE("attention pieces equal scalar bit for bit over f32 and f16 caches") {
   std::mt19937 rng(14);
   for (const KernelSet* s : supported_kernel_sets())
     for (size_t head_dim : {8, 12, 48, 64, 128})
@@ -272,11 +255,11 @@ TEST_CASE("attention pieces match scalar over f32 and f16 caches") {
         std::vector<float> want(count + 1, kSentinel), got(count + 1, kSentinel);
         kernel_set_scalar.attention_scores_f32(q.data(), cache.data(), stride, count, head_dim, scale, want.data());
         s->attention_scores_f32(q.data(), cache.data(), stride, count, head_dim, scale, got.data());
-        for (size_t t = 0; t < count; ++t) check_close(got[t], want[t], mass[t]);
+        for (size_t t = 0; t < count; ++t) CHECK(got[t] == want[t]);
         CHECK(got[count] == kSentinel);
         kernel_set_scalar.attention_scores_f16(q.data(), cache16.data(), stride, count, head_dim, scale, want.data());
         s->attention_scores_f16(q.data(), cache16.data(), stride, count, head_dim, scale, got.data());
-        for (size_t t = 0; t < count; ++t) check_close(got[t], want[t], 1.01 * mass[t]);
+        for (size_t t = 0; t < count; ++t) CHECK(got[t] == want[t]);
 
         std::vector<float> p = random_floats(count, rng, 3.0f), p_want = p;
         kernel_set_scalar.softmax(p_want.data(), count);
@@ -289,11 +272,11 @@ TEST_CASE("attention pieces match scalar over f32 and f16 caches") {
         std::vector<float> out_want(head_dim + 1, kSentinel), out_got(head_dim + 1, kSentinel);
         kernel_set_scalar.weighted_sum_f32(p_want.data(), cache.data(), stride, count, head_dim, out_want.data());
         s->weighted_sum_f32(p_want.data(), cache.data(), stride, count, head_dim, out_got.data());
-        for (size_t d = 0; d < head_dim; ++d) check_close(out_got[d], out_want[d], value_mass[d]);
+        for (size_t d = 0; d < head_dim; ++d) CHECK(out_got[d] == out_want[d]);
         CHECK(out_got[head_dim] == kSentinel);
         kernel_set_scalar.weighted_sum_f16(p_want.data(), cache16.data(), stride, count, head_dim, out_want.data());
         s->weighted_sum_f16(p_want.data(), cache16.data(), stride, count, head_dim, out_got.data());
-        for (size_t d = 0; d < head_dim; ++d) check_close(out_got[d], out_want[d], 1.01 * value_mass[d]);
+        for (size_t d = 0; d < head_dim; ++d) CHECK(out_got[d] == out_want[d]);
       }
 }
 
@@ -307,10 +290,10 @@ TEST_CASE("rmsnorm, rope and swiglu match scalar") {
       std::vector<float> want(n), got(n);
       kernel_set_scalar.rmsnorm(x.data(), w.data(), want.data(), n, 1e-5f);
       s->rmsnorm(x.data(), w.data(), got.data(), n, 1e-5f);
-      for (size_t i = 0; i < n; ++i) CHECK(got[i] == doctest::Approx(want[i]).epsilon(1e-5));
+      CHECK(got == want);
       got = x;  // in place, as the session uses it
       s->rmsnorm(got.data(), w.data(), got.data(), n, 1e-5f);
-      for (size_t i = 0; i < n; ++i) CHECK(got[i] == doctest::Approx(want[i]).epsilon(1e-5));
+      CHECK(got == want);
 
       std::vector<float> gate_want = x, gate_got = x;
       kernel_set_scalar.swiglu(gate_want.data(), w.data(), n);
@@ -327,4 +310,36 @@ TEST_CASE("rmsnorm, rope and swiglu match scalar") {
         }
       }
     }
+}
+
+// An independent oracle for the float GEMM: XNNPACK's f32 fully-connected operator (the system
+// package) on the same ragged shapes, y = x W^T.
+TEST_CASE("f32 gemm of every set agrees with XNNPACK's fully-connected operator") {
+  REQUIRE(xnn_initialize(nullptr) == xnn_status_success);
+  std::mt19937 rng(16);
+  for (auto [m, k, n] : {std::tuple<size_t, size_t, size_t>{1, 64, 33}, {7, 100, 37}, {16, 257, 70}, {5, 2048, 9}}) {
+    CAPTURE(m);
+    CAPTURE(k);
+    CAPTURE(n);
+    const auto w = random_floats(n * k, rng), x = random_floats(m * k, rng);
+    std::vector<float> oracle(m * n);
+    xnn_operator_t op = nullptr;
+    REQUIRE(xnn_create_fully_connected_nc_f32(k, n, k, n, w.data(), nullptr, -INFINITY, INFINITY, 0, &op) ==
+            xnn_status_success);
+    REQUIRE(xnn_setup_fully_connected_nc_f32(op, m, x.data(), oracle.data(), nullptr) == xnn_status_success);
+    REQUIRE(xnn_run_operator(op, nullptr) == xnn_status_success);
+    xnn_delete_operator(op);
+    for (const KernelSet* s : supported_kernel_sets()) {
+      CAPTURE(std::string(s->name));
+      std::vector<float> y(m * n, kSentinel);
+      s->gemm_f32(w.data(), x.data(), k, m, y.data(), n, k, 0, n);
+      for (size_t i = 0; i < m; ++i)
+        for (size_t r = 0; r < n; ++r) {
+          double mass = 0;
+          for (size_t c = 0; c < k; ++c) mass += std::fabs(w[r * k + c] * x[i * k + c]);
+          check_close(y[i * n + r], oracle[i * n + r], 2 * mass);
+        }
+    }
+  }
+  xnn_deinitialize();
 }

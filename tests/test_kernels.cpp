@@ -127,7 +127,7 @@ TEST_CASE("attention over f16 and int8 caches equals f32 attention over the dequ
     attention_scores_f16_scalar(q.data(), &keys16[at], stride, count, head_dim, 0.125f, got.data());
     CHECK(got == expected);  // the same products in the same order
     attention_scores_f32_scalar(q.data(), &keys8f[at], stride, count, head_dim, 0.125f, expected.data());
-    attention_scores_int8_scalar(q.data(), &keys8[at], &key_scales[head], heads, stride, count, head_dim, 0.125f,
+    attention_scores_int8_scalar(q.data(), &keys8[at], stride, &key_scales[head], heads, count, head_dim, 0.125f,
                                  got.data());
     for (size_t t = 0; t < count; ++t) CHECK(got[t] == doctest::Approx(expected[t]).epsilon(1e-5).scale(1.0));
     softmax_f32_scalar(got.data(), count);
@@ -135,7 +135,7 @@ TEST_CASE("attention over f16 and int8 caches equals f32 attention over the dequ
     attention_values_f16_scalar(got.data(), &values16[at], stride, count, head_dim, out_got.data());
     CHECK(out_got == out_expected);
     attention_values_f32_scalar(got.data(), &values8f[at], stride, count, head_dim, out_expected.data());
-    attention_values_int8_scalar(got.data(), &values8[at], &value_scales[head], heads, stride, count, head_dim,
+    attention_values_int8_scalar(got.data(), &values8[at], stride, &value_scales[head], heads, count, head_dim,
                                  out_got.data());
     for (size_t d = 0; d < head_dim; ++d) CHECK(out_got[d] == doctest::Approx(out_expected[d]).epsilon(1e-5).scale(1.0));
     // f32 attention is the weighted sum the decode path always used.

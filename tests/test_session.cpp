@@ -4,9 +4,13 @@
 
 #include <cmath>
 #include <cstring>
+#include <memory_resource>
 #include <vector>
 
+#include "checkpoint.h"
+#include "model_writer.h"
 #include "sprig/session.h"
+#include "sprig/tokenizer.h"
 #include "test_support.h"
 
 using namespace sprig;
@@ -47,7 +51,8 @@ TEST_CASE("the plan adds up and states the KV cache per type") {
   options.context_length = 256;
   options.track_memory = false;
   for (KvCacheType type : {KvCacheType::F32, KvCacheType::F16, KvCacheType::Int8}) {
-    CAPTURE(kv_cache_type_name(type));
+    const std::string kv_name = kv_cache_type_name(type);
+    CAPTURE(kv_name);
     options.kv_cache = type;
     auto plan = plan_session_memory(*model, options);
     REQUIRE(plan.ok());
@@ -110,8 +115,10 @@ TEST_CASE("prefill in batches gives exactly the logits of decoding token by toke
     auto model = stories(shared, dtype);
     const auto tokens = prompt_tokens(40);
     for (KvCacheType type : {KvCacheType::F32, KvCacheType::F16, KvCacheType::Int8}) {
-      CAPTURE(dtype_name(dtype));
-      CAPTURE(kv_cache_type_name(type));
+      const std::string weights_name = dtype_name(dtype);
+      CAPTURE(weights_name);
+      const std::string kv_name = kv_cache_type_name(type);
+      CAPTURE(kv_name);
       SessionOptions options;
       options.context_length = 64;
       options.kv_cache = type;
@@ -182,4 +189,223 @@ TEST_CASE("prefill rejects what does not fit, before computing anything") {
   CHECK(session.value()->prefill(bad).message().find("outside the vocabulary") != std::string::npos);
   CHECK(session.value()->position() == 0);
   CHECK(!session.value()->prefill({}).ok());
+}
+
+namespace {
+
+// Rotates interleaved pairs by -delta positions in double: the exact re-rotation a shift does.
+std::vector<double> rotated(const std::vector<float>& key, size_t heads, size_t head_dim, int64_t delta, float theta) {
+  std::vector<double> out(key.begin(), key.end());
+  for (size_t i = 0; i < head_dim; i += 2) {
+    const double angle = double(delta) * double(1.0f / std::pow(theta, float(i) / float(head_dim)));
+    for (size_t h = 0; h < heads; ++h) {
+      const double a = out[h * head_dim + i], b = out[h * head_dim + i + 1];
+      out[h * head_dim + i] = a * std::cos(angle) - b * std::sin(angle);
+      out[h * head_dim + i + 1] = a * std::sin(angle) + b * std::cos(angle);
+    }
+  }
+  return out;
+}
+
+float max_abs(const std::vector<float>& v) {
+  float m = 0;
+  for (float x : v) m = std::max(m, std::fabs(x));
+  return m;
+}
+
+// stories260K cut to its first block: its keys and values depend only on each token and its
+// position, so a shifted cache can equal a fresh one.
+std::shared_ptr<const Model> one_layer_stories(const std::string& shared) {
+  const std::string dir = test::work_dir("session_one_layer");
+  convert::Checkpoint checkpoint = convert::read_checkpoint(shared + "/models/stories260K/stories260K.bin",
+                                                            shared + "/models/stories260K/tok512.bin");
+  checkpoint.hparams.n_layers = 1;
+  std::erase_if(checkpoint.tensors, [](const convert::SourceTensor& t) {
+    return t.name.starts_with("blk.") && !t.name.starts_with("blk.0.");
+  });
+  convert::write_model(checkpoint, dir + "/one_layer.sprig", convert::WriteOptions{});
+  auto model = Model::open(dir + "/one_layer.sprig");
+  REQUIRE_MESSAGE(model.ok(), (model.ok() ? "" : model.error().message()));
+  return model.value();
+}
+
+}  // namespace
+
+TEST_CASE("a context shift re-rotates moved keys, moves values and leaves the kept prefix alone") {
+  const std::string shared = test::shared_dir("session shift cache");
+  if (shared.empty()) return;
+  auto model = stories(shared);
+  const Hyperparameters& h = model->hparams();
+  const auto tokens = prompt_tokens(60);
+  const uint32_t keep = 8, drop = 20;
+  for (KvCacheType type : {KvCacheType::F32, KvCacheType::F16, KvCacheType::Int8}) {
+    const std::string kv_name = kv_cache_type_name(type);
+    CAPTURE(kv_name);
+    SessionOptions options;
+    options.context_length = 64;
+    options.kv_cache = type;
+    auto session = Session::create(model, options);
+    REQUIRE(session.ok());
+    Session& s = *session.value();
+    REQUIRE(s.prefill(tokens).ok());
+    std::vector<std::vector<float>> keys_before, values_before;
+    std::vector<float> key(h.kv_dim()), value(h.kv_dim());
+    for (size_t l = 0; l < h.n_layers; ++l)
+      for (uint32_t t = 0; t < 60; ++t) {
+        REQUIRE(s.read_kv(l, t, key, value).ok());
+        keys_before.push_back(key);
+        values_before.push_back(value);
+      }
+    CHECK(!s.shift(keep, 53).ok());  // more than is cached
+    REQUIRE(s.shift(keep, drop).ok());
+    CHECK(s.position() == 60 - drop);
+    double worst = 0;
+    for (size_t l = 0; l < h.n_layers; ++l)
+      for (uint32_t t = 0; t < 60 - drop; ++t) {
+        REQUIRE(s.read_kv(l, t, key, value).ok());
+        const size_t before = l * 60 + (t < keep ? t : t + drop);
+        CHECK(value == values_before[before]);  // values move unchanged, scales with them
+        if (t < keep) {
+          CHECK(key == keys_before[before]);
+          continue;
+        }
+        const auto expected = rotated(keys_before[before], h.n_kv_heads, h.head_dim, -int64_t(drop), h.rope_theta);
+        const float range = max_abs(keys_before[before]);
+        for (size_t i = 0; i < key.size(); ++i) worst = std::max(worst, std::fabs(key[i] - expected[i]) / range);
+      }
+    // Relative to each row's largest key: float rotation rounds within a few ulps (1e-6); f16
+    // stores the result within half a step (2^-12 of the largest element's binade, so below
+    // 2^-11 of the row's range); int8 requantizes within half a step of range / 127, and the
+    // rotation can grow a head's largest element by up to sqrt(2).
+    const double bound = type == KvCacheType::F32 ? 1e-5 : type == KvCacheType::F16 ? 1.0 / 2048 : 1.5 / 127;
+    MESSAGE(std::string(kv_cache_type_name(type)) << ": worst |shifted key - exact rotation| / row range " << worst);
+    CHECK(worst <= bound);
+  }
+}
+
+TEST_CASE("after a shift, a one-layer model continues as a fresh session fed the kept tokens") {
+  const std::string shared = test::shared_dir("session shift end to end");
+  if (shared.empty()) return;
+  auto model = one_layer_stories(shared);
+  const auto tokens = prompt_tokens(60);
+  const uint32_t keep = 8, drop = 20;
+  std::vector<int32_t> kept(tokens.begin(), tokens.begin() + keep);
+  kept.insert(kept.end(), tokens.begin() + keep + drop, tokens.end());
+  const std::vector<int32_t> next = {400, 17, 250, 3, 99};
+
+  // Logits of each next token: after a shift, or fed the kept tokens afresh.
+  auto run = [&](KvCacheType type, bool shifted) {
+    SessionOptions options;
+    options.context_length = 64;
+    options.kv_cache = type;
+    auto session = Session::create(model, options);
+    REQUIRE(session.ok());
+    if (shifted) {
+      REQUIRE(session.value()->prefill(tokens).ok());
+      REQUIRE(session.value()->shift(keep, drop).ok());
+    } else {
+      REQUIRE(session.value()->prefill(kept).ok());
+    }
+    std::vector<float> all;
+    for (int32_t token : next) {
+      REQUIRE(session.value()->decode(token).ok());
+      all.insert(all.end(), session.value()->logits().begin(), session.value()->logits().end());
+    }
+    return all;
+  };
+  const auto fresh32 = run(KvCacheType::F32, false), fresh16 = run(KvCacheType::F16, false);
+  const float storage = max_abs_difference(fresh16, fresh32);  // what storing f16 costs at all
+  const float shift32 = max_abs_difference(run(KvCacheType::F32, true), fresh32);
+  const float shift16 = max_abs_difference(run(KvCacheType::F16, true), fresh16);
+  MESSAGE("max |logit difference|: shifted f32 vs fresh f32 " << shift32 << ", shifted f16 vs fresh f16 " << shift16
+                                                               << ", fresh f16 vs fresh f32 " << storage);
+  // Shifted keys differ from fresh ones only by rounding of the rotations. In f32 that is ~1e-6
+  // relative, far below f16's 2^-12: at most a tenth of what f16 storage itself moves. In f16 the
+  // two caches round nearby values, at most one step apart: no more than f16 storage moves.
+  CHECK(storage > 0.0f);
+  CHECK(shift32 <= 0.1f * storage);
+  CHECK(shift16 <= storage);
+}
+
+TEST_CASE("the arena's high-water mark: never above the plan, and the plan within 5% of it at full context") {
+  const std::string shared = test::shared_dir("session high water");
+  if (shared.empty()) return;
+  // q8 weights, so the quantized-input scratch is in use too.
+  auto model = stories(shared, DType::Q8);
+  SessionOptions options;
+  options.context_length = model->hparams().max_positions;  // 512
+  options.batch = 32;
+  options.threads = 1;
+  options.track_memory = true;
+  for (KvCacheType type : {KvCacheType::F16, KvCacheType::Int8}) {
+    const std::string kv_name = kv_cache_type_name(type);
+    CAPTURE(kv_name);
+    options.kv_cache = type;
+    auto session = Session::create(model, options);
+    REQUIRE(session.ok());
+    Session& s = *session.value();
+    const SessionMemoryPlan& plan = s.plan();
+    CHECK(plan.guard_bytes > 0);
+
+    // Before any token only the session object is in use.
+    ArenaUsage usage = s.memory_usage();
+    CHECK(usage.guards_intact);
+    CHECK(usage.high_water_bytes == plan.state_bytes);
+
+    // Batched prefill of most of the context, then decode to the last position.
+    const uint32_t context = s.context_length();
+    const auto tokens = prompt_tokens(context - 12);
+    REQUIRE(s.prefill(tokens).ok());
+    const size_t after_prefill = s.memory_usage().high_water_bytes;
+    for (int i = 0; i < 12; ++i) REQUIRE(s.decode(int32_t(100 + i)).ok());
+    usage = s.memory_usage();
+    CHECK(s.position() == context);
+    CHECK(usage.high_water_bytes > after_prefill);  // the last positions of the cache
+    CHECK(usage.guards_intact);
+
+    size_t planned = 0, used = 0;
+    for (size_t r = 0; r < kArenaRegions; ++r) {
+      CAPTURE(arena_region_name(ArenaRegion(r)));
+      CHECK(usage.used_bytes[r] <= plan.region_bytes[r]);  // never above the plan
+      const auto region = ArenaRegion(r);
+      // The forward pass's regions; the sampler and text regions serve the C API's token path.
+      if (region >= ArenaRegion::SamplerCandidates) continue;
+      planned += plan.region_bytes[r];
+      used += usage.used_bytes[r];
+      if (plan.region_bytes[r] > 0 && region != ArenaRegion::KeyScales && region != ArenaRegion::ValueScales)
+        CHECK(usage.used_bytes[r] > 0);
+    }
+    MESSAGE(kv_name << ": forward-pass regions planned " << planned << " bytes, used " << used << " ("
+                    << 100.0 * double(used) / double(planned) << "%); arena total " << plan.total_bytes());
+    CHECK(double(planned) <= 1.05 * double(used));
+
+    // The text path's regions are sized for the worst text of max_text_bytes (every byte its own
+    // symbol, every merge queued); ordinary text uses a part of them. Measured, not asserted.
+    if (type == KvCacheType::F16) {
+      const auto region = s.region(ArenaRegion::TokenizerWorkspace);
+      std::pmr::monotonic_buffer_resource memory(region.data(), region.size(), std::pmr::null_memory_resource());
+      Tokenizer::Workspace workspace(&memory);
+      workspace.reserve(model->vocab(), options.max_text_bytes);
+      std::string text;
+      // About 400 tokens: what fits the context of 512.
+      while (text.size() < 1600) text += "Once upon a time, there was a little cat. ";
+      const Tokenizer tokenizer(model->vocab());
+      const auto ids_region = s.region(ArenaRegion::TokenIds);
+      const auto encoded = tokenizer.encode(
+          text, EncodeOptions{true, false},
+          std::span(reinterpret_cast<int32_t*>(ids_region.data()), ids_region.size() / sizeof(int32_t)), workspace);
+      CHECK(encoded.complete);
+      const ArenaUsage after = s.memory_usage();
+      CHECK(after.guards_intact);
+      MESSAGE("tokenizing " << text.size() << " bytes of prose used "
+                            << after.used_bytes[size_t(ArenaRegion::TokenizerWorkspace)] << " of "
+                            << plan.region_bytes[size_t(ArenaRegion::TokenizerWorkspace)]
+                            << " workspace bytes (planned for the worst text)");
+    }
+
+    // An overrun past a region's end is caught by its guard.
+    auto logits = s.region(ArenaRegion::Logits);
+    logits.data()[logits.size()] = std::byte{0};
+    CHECK(!s.memory_usage().guards_intact);
+  }
 }

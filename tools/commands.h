@@ -11,10 +11,12 @@ int run_command(int argc, char** argv);
 int plan_command(int argc, char** argv);
 int tokenize_command(int argc, char** argv, const char* argv0);
 int perplexity_command(int argc, char** argv);
+int bench_command(int argc, char** argv);
 extern const char* kRunUsage;
 extern const char* kPlanUsage;
 extern const char* kTokenizeUsage;
 extern const char* kPerplexityUsage;
+extern const char* kBenchUsage;
 
 // Prints "sprig: error: ..." to stderr and returns the exit status for failures.
 int report_error(const std::string& message);

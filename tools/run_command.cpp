@@ -5,6 +5,7 @@
 
 #include "arguments.h"
 #include "commands.h"
+#include "../runtime/kernels/kernel_set.h"
 #include "sprig/cpu_features.h"
 #include "session_arguments.h"
 #include "sprig/generate.h"
@@ -13,12 +14,14 @@ namespace sprig::cli {
 
 const char* kRunUsage =
     "usage: sprig run -m model.sprig [-p PROMPT] [-n TOKENS] [--temp T] [--top-k K] [--top-p P] [--seed S]\n"
-    "                 [-c CONTEXT] [-b BATCH] [-t THREADS] [--kv-cache f16|int8|f32] [--echo]\n";
+    "                 [-c CONTEXT] [-b BATCH] [-t THREADS] [--kv-cache f16|int8|f32] [--track-memory] [--echo]\n";
 
 int run_command(int argc, char** argv) {
   std::set<std::string> names = kSessionOptionNames;
   names.insert({"-m", "-p", "-n", "--temp", "--top-k", "--top-p", "--seed"});
-  const Arguments args(argc, argv, names, {"--echo"});
+  std::set<std::string> flags = kSessionFlagNames;
+  flags.insert("--echo");
+  const Arguments args(argc, argv, names, flags);
   if (!args.has("-m")) throw UsageError("-m MODEL is required");
   const std::string prompt_text = args.text("-p");
   const uint32_t max_tokens = uint32_t(args.integer("-n", 256, 0, 1 << 24));
@@ -31,7 +34,8 @@ int run_command(int argc, char** argv) {
   const SessionOptions options = session_options(args);
   auto model = Model::open(args.text("-m"));
   if (!model) return report_error(model.error().message());
-  std::fprintf(stderr, "sprig: %s | model %s, %.2f MB of weights\n", cpu_features().describe().c_str(),
+  std::fprintf(stderr, "sprig: %s | kernels %s, %u threads | model %s, %.2f MB of weights\n",
+               cpu_features().describe().c_str(), kernels::active_kernels().name, options.threads,
                args.text("-m").c_str(), double(model.value()->weight_bytes()) / 1e6);
   auto session = Session::create(model.value(), options);
   if (!session) return report_error(session.error().message());
@@ -39,8 +43,11 @@ int run_command(int argc, char** argv) {
   const Tokenizer tokenizer(model.value()->vocab());
   std::vector<int32_t> prompt;
   tokenizer.encode(prompt_text, model.value()->vocab().add_bos, prompt);
-  Sampler sampler(sampling, tokenizer.vocab_size());
-  std::vector<float> logits(tokenizer.vocab_size());
+  // The sampler and its copy of the logits work in the session's arena.
+  Session& s = *session.value();
+  Sampler sampler(sampling, tokenizer.vocab_size(), s.region(ArenaRegion::SamplerCandidates));
+  const auto logits_region = s.region(ArenaRegion::SamplerLogits);
+  const std::span<float> logits(reinterpret_cast<float*>(logits_region.data()), logits_region.size() / sizeof(float));
 
   if (args.has("--echo")) {
     std::fwrite(prompt_text.data(), 1, prompt_text.size(), stdout);
@@ -56,6 +63,7 @@ int run_command(int argc, char** argv) {
   std::fputc('\n', stderr);
   if (stats->stop == StopReason::ContextFull) std::fprintf(stderr, "sprig: stopped: the context is full\n");
   print_speed(stats.value());
+  print_memory_usage(*session.value());
   return 0;
 }
 

@@ -11,9 +11,13 @@
 namespace sprig::cli {
 
 extern const std::set<std::string> kSessionOptionNames;
+extern const std::set<std::string> kSessionFlagNames;
 extern const char* kSessionOptionsUsage;
 
 // `default_context` applies when -c is absent (0: the model's maximum).
 SessionOptions session_options(const Arguments& args, uint32_t default_context = 0);
+
+// With --track-memory: every region's measured use against its plan, to stderr.
+void print_memory_usage(const Session& session);
 
 }  // namespace sprig::cli

@@ -30,6 +30,7 @@ const char* command_usage(const std::string& command, const char* fallback) {
   if (command == "plan") return kPlanUsage;
   if (command == "tokenize") return kTokenizeUsage;
   if (command == "perplexity") return kPerplexityUsage;
+  if (command == "bench") return kBenchUsage;
   return fallback;
 }
 
@@ -41,7 +42,8 @@ int main(int argc, char** argv) {
       "  run       complete a prompt with a model\n"
       "  plan      print the memory a session needs\n"
       "  tokenize  show the tokens of a text\n"
-      "  perplexity  score a text, or compare a model's predictions with a base model's\n";
+      "  perplexity  score a text, or compare a model's predictions with a base model's\n"
+      "  bench     prefill and decode speed beside the machine's memory-bandwidth ceiling\n";
   if (argc < 2 || !std::strcmp(argv[1], "-h") || !std::strcmp(argv[1], "--help")) {
     std::fputs(usage, argc < 2 ? stderr : stdout);
     return argc < 2 ? 2 : 0;
@@ -52,6 +54,7 @@ int main(int argc, char** argv) {
     if (command == "plan") return plan_command(argc - 2, argv + 2);
     if (command == "tokenize") return tokenize_command(argc - 2, argv + 2, argv[0]);
     if (command == "perplexity") return perplexity_command(argc - 2, argv + 2);
+    if (command == "bench") return bench_command(argc - 2, argv + 2);
     std::fprintf(stderr, "sprig: unknown command '%s'\n%s", command.c_str(), usage);
     return 2;
   } catch (const UsageError& e) {

@@ -17,16 +17,16 @@ void attention_scores_f32_scalar(const float* q, const float* keys, size_t strid
                                  float scale, float* scores);
 void attention_scores_f16_scalar(const float* q, const uint16_t* keys, size_t stride, size_t count, size_t head_dim,
                                  float scale, float* scores);
-void attention_scores_int8_scalar(const float* q, const int8_t* keys, const float* key_scales, size_t scale_stride,
-                                  size_t stride, size_t count, size_t head_dim, float scale, float* scores);
+void attention_scores_int8_scalar(const float* q, const int8_t* keys, size_t stride, const float* key_scales,
+                                  size_t scale_stride, size_t count, size_t head_dim, float scale, float* scores);
 
 // out[d] = sum_t weights[t] * value_t[d] for d < head_dim
 void attention_values_f32_scalar(const float* weights, const float* values, size_t stride, size_t count,
                                  size_t head_dim, float* out);
 void attention_values_f16_scalar(const float* weights, const uint16_t* values, size_t stride, size_t count,
                                  size_t head_dim, float* out);
-void attention_values_int8_scalar(const float* weights, const int8_t* values, const float* value_scales,
-                                  size_t scale_stride, size_t stride, size_t count, size_t head_dim, float* out);
+void attention_values_int8_scalar(const float* weights, const int8_t* values, size_t stride, const float* value_scales,
+                                  size_t scale_stride, size_t count, size_t head_dim, float* out);
 
 // One cache row in and out: n floats to f16 (round to nearest even), or `heads` groups of
 // head_dim floats to int8 with one scale each (max|x| / 127, round to nearest even).

@@ -74,8 +74,7 @@ const Candidate kCandidates[] = {
 #endif
 };
 
-// A set's missing entries taken from scalar, so partial sets work. The int8-KV entries stay as
-// the set gives them (nullptr until that cache exists).
+// A set's missing entries taken from scalar, so partial sets work.
 KernelSet completed(const KernelSet& set) {
   KernelSet full = set;
   const KernelSet& s = kernel_set_scalar;
@@ -97,6 +96,8 @@ KernelSet completed(const KernelSet& set) {
   fill(full.attention_scores_f16, s.attention_scores_f16);
   fill(full.weighted_sum_f32, s.weighted_sum_f32);
   fill(full.weighted_sum_f16, s.weighted_sum_f16);
+  fill(full.attention_scores_int8, s.attention_scores_int8);
+  fill(full.weighted_sum_int8, s.weighted_sum_int8);
   fill(full.softmax, s.softmax);
   fill(full.rmsnorm, s.rmsnorm);
   fill(full.rope_interleaved, s.rope_interleaved);

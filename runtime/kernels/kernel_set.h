@@ -22,6 +22,14 @@
 //      #ifdef SPRIG_KERNEL_SET_arm_dotprod: the table and the predicate on CpuFeatures that says the
 //      CPU can run it. The registry is compiled without ISA flags, so the predicate is safe to run.
 //
+// Exactness (test_kernel_sets checks it): everything that decides a quantized model's output
+// equals the scalar set bit for bit: quantize_activations, matvec/gemm q8/q4/q4a, attention scores
+// and weighted sums, rmsnorm. The integer block dots are exact anyway; the float sums must repeat
+// the reference's operations in its order (x86 keeps one row per lane and sums blocks in order;
+// no FMA where the reference multiplies then adds), and the files build with -ffp-contract=off.
+// Then a quantized model gives the same tokens on every CPU and thread count. f32/f16 matvec/gemm
+// may reassociate (tolerance: 2e-6 of the sum of absolute terms).
+//
 // Forcing a set: the environment variable SPRIG_KERNELS=<name> (or select_kernels(name), which the
 // command line's --kernels NAME calls) picks it, provided the CPU supports it.
 #pragma once
@@ -94,12 +102,12 @@ struct KernelSet {
                            size_t head_dim, float* out);
   void (*weighted_sum_f16)(const float* weights, const uint16_t* values, size_t stride, size_t count,
                            size_t head_dim, float* out);
-  // Reserved for the int8 KV cache (per-row f32 scale, row t's scale at scales[t * scale_stride]):
-  // nullptr in every set until that cache lands; the registry does not fill these from scalar.
-  void (*attention_scores_q8)(const float* q, const int8_t* keys, size_t stride, const float* key_scales,
-                              size_t scale_stride, size_t count, size_t head_dim, float scale, float* scores);
-  void (*weighted_sum_q8)(const float* weights, const int8_t* values, size_t stride, const float* value_scales,
-                          size_t scale_stride, size_t count, size_t head_dim, float* out);
+  // int8 cache (attention.h): one f32 scale per position per kv head, row t's at
+  // scales[t * scale_stride].
+  void (*attention_scores_int8)(const float* q, const int8_t* keys, size_t stride, const float* key_scales,
+                                size_t scale_stride, size_t count, size_t head_dim, float scale, float* scores);
+  void (*weighted_sum_int8)(const float* weights, const int8_t* values, size_t stride, const float* value_scales,
+                            size_t scale_stride, size_t count, size_t head_dim, float* out);
   void (*softmax)(float* x, size_t n);
 
   // --- elementwise, same semantics as the *_scalar functions in reference.h.

@@ -13,6 +13,10 @@ set(SPRIG_KERNEL_SOURCES
   runtime/kernels/scalar/attention.cpp
   runtime/kernels/scalar/scalar_set.cpp)
 set(SPRIG_KERNEL_SET_DEFINITIONS "")
+# The scalar reference is the bit-exact target of the quantized SIMD kernels: no FMA contraction
+# (AArch64 compilers contract by default), so it rounds the same way on every architecture.
+set_source_files_properties(runtime/kernels/scalar/quantized.cpp runtime/kernels/scalar/scalar_set.cpp
+  runtime/kernels/scalar/attention.cpp runtime/kernels/scalar/elementwise.cpp PROPERTIES COMPILE_OPTIONS "-ffp-contract=off")
 
 option(SPRIG_SIMD_KERNELS "Build the SIMD kernel sets for the target architecture" ON)
 
@@ -25,7 +29,9 @@ endmacro()
 
 if(SPRIG_SIMD_KERNELS)
   if(CMAKE_SYSTEM_PROCESSOR MATCHES "x86_64|AMD64|amd64")
-    set(_avx2 "-mavx2;-mfma;-mf16c")
+    # Contraction off: a tile shape must not change how a product is rounded, so prefill (2x4
+    # tiles) and decode (4x1) give the same bits; the FMAs that are wanted are written out.
+    set(_avx2 "-mavx2;-mfma;-mf16c;-ffp-contract=off")
     sprig_kernel_set(x86_avx2 "${_avx2}" runtime/kernels/x86/avx2/kernels_avx2.cpp)
     sprig_kernel_set(x86_avxvnni "${_avx2};-mavxvnni" runtime/kernels/x86/avxvnni/kernels_avxvnni.cpp)
     sprig_kernel_set(x86_avx512vnni "${_avx2};-mavx512f;-mavx512bw;-mavx512vl;-mavx512vnni"

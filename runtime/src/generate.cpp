@@ -17,7 +17,7 @@ double seconds_since(std::chrono::steady_clock::time_point start) {
 
 Result<GenerationStats> generate(Session& session, const Tokenizer& tokenizer, Sampler& sampler,
                                  std::span<const int32_t> prompt, uint32_t max_tokens, std::span<float> logits_scratch,
-                                 const TokenSink& sink) {
+                                 const TokenSink& sink, const ContextPolicy& context) {
   GenerationStats stats;
   if (prompt.empty()) return Error("the prompt has no tokens (and the model adds no BOS)");
   if (logits_scratch.size() < tokenizer.vocab_size()) return Error("logits scratch is smaller than the vocabulary");
@@ -32,7 +32,8 @@ Result<GenerationStats> generate(Session& session, const Tokenizer& tokenizer, S
 
   start = std::chrono::steady_clock::now();
   Utf8Stream stream;
-  std::string text;
+  const std::span<std::byte> text_region = session.region(ArenaRegion::Text);
+  char* text = reinterpret_cast<char*>(text_region.data());
   int32_t previous = prompt.back();
   const std::span<float> logits = logits_scratch.first(tokenizer.vocab_size());
   while (true) {
@@ -47,22 +48,31 @@ Result<GenerationStats> generate(Session& session, const Tokenizer& tokenizer, S
       break;
     }
     ++stats.generated_tokens;
-    text.clear();
-    stream.push(tokenizer.decode(previous, token), text);
+    const std::string_view piece = tokenizer.decode(previous, token);
+    // The plan sized the text region for the longest piece; a tokenizer from another model
+    // could exceed it.
+    if (Utf8Stream::max_output(piece.size()) > text_region.size())
+      return Error("a token's text is longer than the session's text buffer");
+    const size_t length = stream.push(piece, text);
     previous = token;
-    if (!sink(token, text)) {
+    if (!sink(token, std::string_view(text, length))) {
       stats.stop = StopReason::Cancelled;
       break;
     }
     if (session.position() >= session.context_length()) {
-      stats.stop = StopReason::ContextFull;
-      break;
+      if (!context.shift || session.position() <= context.keep + 1) {
+        stats.stop = StopReason::ContextFull;
+        break;
+      }
+      const uint32_t keep = context.keep;
+      if (Status s = session.shift(keep, std::max<uint32_t>(1, (session.position() - keep) / 2)); !s)
+        return Error(s.message());
+      ++stats.shifts;
     }
     if (Status s = session.decode(token); !s) return Error(s.message());
   }
-  text.clear();
-  stream.finish(text);
-  if (!text.empty()) sink(-1, text);
+  const size_t length = stream.finish(text);
+  if (length > 0) sink(-1, std::string_view(text, length));
   stats.generation_seconds = seconds_since(start);
   return stats;
 }

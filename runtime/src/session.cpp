@@ -3,7 +3,11 @@
 // up to `batch` tokens as [batch x width] buffers, so prefill and decode share one code path
 // and the kernels see whole batches (a GEMM replaces the per-row matvec loop in matmul()).
 //
-// The kernel calls live in three places: matmul(), store_kv() and attend().
+// The kernel calls live in a few places: matmul(), store_kv() and attend_head() on the token
+// path, load_kv_row() / store_kv_row() and the rotation in shift() for context shifts. The
+// token path goes through the kernel set chosen at start-up (kernels/kernel_set.h); with
+// threads > 1 each matmul group and the attention of a step are one pthreadpool region each,
+// about five per layer.
 #include "sprig/session.h"
 
 #include <algorithm>
@@ -11,7 +15,10 @@
 #include <cstring>
 #include <new>
 
+#include <pthreadpool.h>
+
 #include "../kernels/attention.h"
+#include "../kernels/kernel_set.h"
 #include "../kernels/reference.h"
 #include "sprig/half.h"
 #include "sprig/sampler.h"
@@ -74,7 +81,7 @@ Category category_of(ArenaRegion r) {
   if (r <= ArenaRegion::ValueScales) return Category::KvCache;
   if (r <= ArenaRegion::Logits) return Category::Activations;
   if (r <= ArenaRegion::Scores) return Category::Scratch;
-  if (r == ArenaRegion::SamplerCandidates) return Category::Sampler;
+  if (r == ArenaRegion::SamplerCandidates || r == ArenaRegion::SamplerLogits) return Category::Sampler;
   return Category::Text;
 }
 
@@ -126,7 +133,7 @@ std::optional<KvCacheType> parse_kv_cache_type(std::string_view name) {
 const char* arena_region_name(ArenaRegion region) {
   static constexpr const char* kNames[kArenaRegions] = {
       "state", "keys", "values", "key scales", "value scales", "x", "xb", "xb2", "q", "k", "v", "hb", "hb2",
-      "logits", "quantized input", "quantized scales", "quantized sums", "attention scores", "sampler candidates",
+      "logits", "quantized input", "quantized scales", "quantized sums", "attention scores", "sampler candidates", "sampler logits",
       "token ids", "tokenizer workspace", "text"};
   return region < ArenaRegion::Count ? kNames[size_t(region)] : "?";
 }
@@ -174,6 +181,7 @@ Result<SessionMemoryPlan> plan_session_memory(const Model& model, const SessionO
   // scores as long as the context, and nothing else of its own.
   r[size_t(R::Scores)] = size_t(options.threads) * context * sizeof(float);
   r[size_t(R::SamplerCandidates)] = Sampler::workspace_bytes(h.vocab_size);
+  r[size_t(R::SamplerLogits)] = h.vocab_size * sizeof(float);
   r[size_t(R::TokenIds)] = context * sizeof(int32_t);
   r[size_t(R::TokenizerWorkspace)] = Tokenizer::Workspace::arena_bytes(model.vocab(), options.max_text_bytes);
   // Utf8Stream writes at most three bytes per byte it is given plus the three it may hold.
@@ -230,7 +238,10 @@ void Session::Destroy::operator()(Session* session) const {
 }
 
 Session::Session(std::shared_ptr<const Model> model, const SessionMemoryPlan& plan, std::byte* arena, void* owned)
-    : model_(std::move(model)), plan_(plan), arena_(arena), owned_(owned) {
+    : model_(std::move(model)), plan_(plan), arena_(arena), owned_(owned), kernels_(&k::active_kernels()) {
+  // The pool's own allocation happens here, at creation; none on the token path. If it cannot
+  // be made the session still runs, on the calling thread.
+  if (plan_.options.threads > 1) pool_ = pthreadpool_create(plan_.options.threads);
   size_t offset = 0;
   for (size_t i = 0; i < kArenaRegions; ++i) {
     offsets_[i] = offset;
@@ -261,6 +272,10 @@ Session::Session(std::shared_ptr<const Model> model, const SessionMemoryPlan& pl
   b_.quantized_scales = static_cast<float*>(at(R::QuantizedScales));
   b_.quantized_sums = static_cast<int32_t*>(at(R::QuantizedSums));
   b_.scores = static_cast<float*>(at(R::Scores));
+}
+
+Session::~Session() {
+  if (pool_) pthreadpool_destroy(pool_);
 }
 
 std::span<std::byte> Session::region(ArenaRegion r) const {
@@ -313,32 +328,118 @@ Status Session::prefill(std::span<const int32_t> tokens) {
   return {};
 }
 
-// y[r] = W x[r] for `rows` batch rows; quantized weights take inputs quantized per row in blocks.
-void Session::matmul(const TensorView& w, const float* input, size_t input_stride, float* output,
-                     size_t output_stride, size_t rows) {
-  if (observer_)
-    for (size_t r = 0; r < rows; ++r) observer_(observer_context_, w, input + r * input_stride);
-  if (!quantized(w.dtype)) {
-    for (size_t r = 0; r < rows; ++r) {
-      const float* x = input + r * input_stride;
-      float* y = output + r * output_stride;
-      if (w.dtype == DType::F32) k::matvec_f32_scalar(static_cast<const float*>(w.data), x, y, w.rows, w.cols);
-      if (w.dtype == DType::F16) k::matvec_f16_scalar(static_cast<const uint16_t*>(w.data), x, y, w.rows, w.cols);
+// y[r] = W x[r] for `rows` batch rows, for each job's W; quantized weights take inputs quantized
+// per row in blocks, once for all jobs when they share a group.
+void Session::matmul(std::initializer_list<MatmulJob> jobs, const float* input, size_t input_stride, size_t rows) {
+  size_t group = 0;
+  bool one_group = true;
+  for (const MatmulJob& job : jobs) {
+    if (observer_)
+      for (size_t r = 0; r < rows; ++r) observer_(observer_context_, *job.weights, input + r * input_stride);
+    if (!quantized(job.weights->dtype)) continue;
+    if (group && group != job.weights->group) one_group = false;
+    group = job.weights->group;
+  }
+  if (one_group) return run_matmuls(jobs.begin(), jobs.size(), input, input_stride, rows);
+  for (const MatmulJob& job : jobs) run_matmuls(&job, 1, input, input_stride, rows);
+}
+
+namespace {
+
+constexpr size_t kMaxJobs = 3;
+
+// One parallel region over the rows of up to kMaxJobs matrices, cut into tiles of whole rows.
+struct MatmulRegion {
+  const k::KernelSet* kernels;
+  const TensorView* weights[kMaxJobs];
+  k::QuantizedWeights views[kMaxJobs];
+  float* outputs[kMaxJobs];
+  size_t output_strides[kMaxJobs];
+  size_t tile_rows[kMaxJobs];
+  size_t tiles[kMaxJobs];
+  size_t jobs;
+  const float* input;
+  size_t input_stride, rows;
+  k::QuantizedBatch quantized_input;
+
+  static void run_tile(void* context, size_t tile) {
+    const MatmulRegion& m = *static_cast<const MatmulRegion*>(context);
+    size_t j = 0;
+    while (tile >= m.tiles[j]) tile -= m.tiles[j++];
+    const TensorView& w = *m.weights[j];
+    const size_t begin = tile * m.tile_rows[j], end = std::min<size_t>(w.rows, begin + m.tile_rows[j]);
+    float* y = m.outputs[j];
+    const size_t stride = m.output_strides[j];
+    const k::KernelSet& ks = *m.kernels;
+    const bool one = m.rows == 1;
+    switch (w.dtype) {
+      case DType::F32: {
+        const float* data = static_cast<const float*>(w.data);
+        if (one) return ks.matvec_f32(data, m.input, y, w.cols, begin, end);
+        return ks.gemm_f32(data, m.input, m.input_stride, m.rows, y, stride, w.cols, begin, end);
+      }
+      case DType::F16: {
+        const uint16_t* data = static_cast<const uint16_t*>(w.data);
+        if (one) return ks.matvec_f16(data, m.input, y, w.cols, begin, end);
+        return ks.gemm_f16(data, m.input, m.input_stride, m.rows, y, stride, w.cols, begin, end);
+      }
+      case DType::Q8:
+        if (one) return ks.matvec_q8(m.views[j], m.quantized_input.row(0), y, begin, end);
+        return ks.gemm_q8(m.views[j], m.quantized_input, y, stride, begin, end);
+      case DType::Q4:
+        if (one) return ks.matvec_q4(m.views[j], m.quantized_input.row(0), y, begin, end);
+        return ks.gemm_q4(m.views[j], m.quantized_input, y, stride, begin, end);
+      case DType::Q4A:
+        if (one) return ks.matvec_q4a(m.views[j], m.quantized_input.row(0), y, begin, end);
+        return ks.gemm_q4a(m.views[j], m.quantized_input, y, stride, begin, end);
     }
-    return;
   }
-  const k::QuantizedWeights weights = quantized_view(w);
-  const size_t row_values = plan_.region_bytes[size_t(ArenaRegion::QuantizedInput)] / batch();
-  const size_t row_blocks = plan_.region_bytes[size_t(ArenaRegion::QuantizedScales)] / sizeof(float) / batch();
-  for (size_t r = 0; r < rows; ++r) {
-    k::QuantizedActivations x{b_.quantized_input + r * row_values, b_.quantized_scales + r * row_blocks,
-                              b_.quantized_sums + r * row_blocks, weights.blocks_per_row, w.group};
-    k::quantize_activations_scalar(input + r * input_stride, w.cols, x);
-    float* y = output + r * output_stride;
-    if (w.dtype == DType::Q8) k::matvec_q8_scalar(weights, x, y);
-    if (w.dtype == DType::Q4) k::matvec_q4_scalar(weights, x, y);
-    if (w.dtype == DType::Q4A) k::matvec_q4a_scalar(weights, x, y);
+};
+
+// Rows per tile: a few tiles per thread so uneven finishing evens out; whole multiples of 8 so
+// the kernels' row tiles (4 for decode, 2 for prefill) stay full.
+size_t rows_per_tile(size_t rows, size_t threads) {
+  if (threads <= 1) return rows;
+  const size_t tiles = threads * 4;
+  return std::max<size_t>(8, (rows + tiles - 1) / tiles + 7) / 8 * 8;
+}
+
+}  // namespace
+
+void Session::run_matmuls(const MatmulJob* jobs, size_t count, const float* input, size_t input_stride,
+                          size_t rows) {
+  MatmulRegion m{};
+  m.kernels = kernels_;
+  m.jobs = count;
+  m.input = input;
+  m.input_stride = input_stride;
+  m.rows = rows;
+  size_t total_tiles = 0;
+  const size_t threads = plan_.options.threads;
+  for (size_t j = 0; j < count; ++j) {
+    const TensorView& w = *jobs[j].weights;
+    m.weights[j] = &w;
+    m.outputs[j] = jobs[j].output;
+    m.output_strides[j] = jobs[j].output_stride;
+    m.tile_rows[j] = rows_per_tile(w.rows, threads);
+    m.tiles[j] = (w.rows + m.tile_rows[j] - 1) / m.tile_rows[j];
+    total_tiles += m.tiles[j];
+    if (!quantized(w.dtype)) continue;
+    m.views[j] = quantized_view(w);
+    if (m.quantized_input.quants) continue;
+    // The jobs share the input and the group: quantize each batch row once, back to back.
+    const size_t blocks = m.views[j].blocks_per_row;
+    m.quantized_input = {b_.quantized_input, b_.quantized_scales, b_.quantized_sums, blocks, w.group, rows};
+    for (size_t r = 0; r < rows; ++r) {
+      k::QuantizedActivations x = m.quantized_input.row(r);
+      kernels_->quantize_activations(input + r * input_stride, w.cols, x);
+    }
   }
+  // Small work (stories260K: every matrix) stays on the calling thread.
+  size_t macs = 0;
+  for (size_t j = 0; j < count; ++j) macs += size_t(jobs[j].weights->rows) * jobs[j].weights->cols * rows;
+  pthreadpool* pool = macs >= plan_.options.min_parallel_macs ? pool_ : nullptr;
+  pthreadpool_parallelize_1d(pool, &MatmulRegion::run_tile, &m, total_tiles, 0);
 }
 
 // Writes the batch's keys and values (rows of b_.k, b_.v) into the cache at their positions.
@@ -369,53 +470,137 @@ void Session::store_kv(size_t layer, size_t first_position, size_t n) {
   }
 }
 
-// Attention of batch row `row` (at `position`) over the cache up to and including `position`.
-void Session::attend(size_t layer, size_t row, size_t position, float* out) {
+void Session::load_kv_row(const void* cache, const float* scales, size_t row, float* out) const {
   const Hyperparameters& h = model_->hparams();
+  const size_t kv_dim = h.kv_dim();
+  switch (kv_cache_type()) {
+    case KvCacheType::F32:
+      std::memcpy(out, static_cast<const float*>(cache) + row * kv_dim, kv_dim * sizeof(float));
+      return;
+    case KvCacheType::F16: return k::kv_load_f16_scalar(static_cast<const uint16_t*>(cache) + row * kv_dim, out, kv_dim);
+    case KvCacheType::Int8:
+      return k::kv_load_int8_scalar(static_cast<const int8_t*>(cache) + row * kv_dim, scales + row * h.n_kv_heads,
+                                    h.n_kv_heads, h.head_dim, out);
+  }
+}
+
+void Session::store_kv_row(const float* in, void* cache, float* scales, size_t row) {
+  const Hyperparameters& h = model_->hparams();
+  const size_t kv_dim = h.kv_dim();
+  switch (kv_cache_type()) {
+    case KvCacheType::F32: std::memcpy(static_cast<float*>(cache) + row * kv_dim, in, kv_dim * sizeof(float)); return;
+    case KvCacheType::F16: return k::kv_store_f16_scalar(in, static_cast<uint16_t*>(cache) + row * kv_dim, kv_dim);
+    case KvCacheType::Int8:
+      return k::kv_store_int8_scalar(in, h.n_kv_heads, h.head_dim, static_cast<int8_t*>(cache) + row * kv_dim,
+                                     scales + row * h.n_kv_heads);
+  }
+}
+
+Status Session::read_kv(size_t layer, uint32_t position, std::span<float> keys, std::span<float> values) const {
+  const Hyperparameters& h = model_->hparams();
+  if (layer >= h.n_layers || position >= position_) return Error("no such cached position");
+  if (keys.size() < h.kv_dim() || values.size() < h.kv_dim()) return Error("read_kv needs kv_dim floats for each");
+  const size_t row = layer * plan_.context_length + position;
+  load_kv_row(b_.keys, b_.key_scales, row, keys.data());
+  load_kv_row(b_.values, b_.value_scales, row, values.data());
+  return {};
+}
+
+Status Session::shift(uint32_t keep, uint32_t drop) {
+  if (uint64_t(keep) + drop > position_)
+    return Error("cannot drop " + std::to_string(drop) + " tokens after " + std::to_string(keep) + " kept of " +
+                 std::to_string(position_) + " cached");
+  if (drop == 0) return {};
+  const Hyperparameters& h = model_->hparams();
+  const size_t kv_dim = h.kv_dim();
+  const size_t value_bytes = kv_dim * (kv_cache_type() == KvCacheType::F32   ? 4
+                                       : kv_cache_type() == KvCacheType::F16 ? 2
+                                                                             : 1);
+  float* key = b_.k;  // one row of staging
+  for (size_t l = 0; l < h.n_layers; ++l) {
+    const size_t layer_row = l * plan_.context_length;
+    // Upwards: a destination row was read (as a source) before it is overwritten.
+    for (size_t t = size_t(keep) + drop; t < position_; ++t) {
+      const size_t from = layer_row + t, to = from - drop;
+      load_kv_row(b_.keys, b_.key_scales, from, key);
+      k::rope_rotate_interleaved_f32_scalar(key, h.n_kv_heads, h.head_dim, -int64_t(drop), h.rope_theta);
+      store_kv_row(key, b_.keys, b_.key_scales, to);
+      std::memcpy(static_cast<std::byte*>(b_.values) + to * value_bytes,
+                  static_cast<const std::byte*>(b_.values) + from * value_bytes, value_bytes);
+      if (kv_cache_type() == KvCacheType::Int8)
+        std::memcpy(b_.value_scales + to * h.n_kv_heads, b_.value_scales + from * h.n_kv_heads,
+                    h.n_kv_heads * sizeof(float));
+    }
+  }
+  position_ -= drop;
+  return {};
+}
+
+// Attention of one head of batch row `row` (at `position`) over the cache up to and including
+// `position`; `scores` is the calling thread's row of the scores region.
+void Session::attend_head(size_t layer, size_t row, size_t position, size_t head, float* scores, float* out) {
+  const Hyperparameters& h = model_->hparams();
+  const k::KernelSet& ks = *kernels_;
   const size_t kv_dim = h.kv_dim(), count = position + 1;
   const size_t group = h.n_heads / h.n_kv_heads;
   const size_t layer_row = layer * plan_.context_length;
   const float scale = 1.0f / std::sqrt(float(h.head_dim));
-  float* scores = b_.scores;  // this thread's row
-  for (size_t head = 0; head < h.n_heads; ++head) {
-    const float* q = b_.q + row * h.q_dim() + head * h.head_dim;
-    const size_t kv_head = head / group;
-    const size_t offset = layer_row * kv_dim + kv_head * h.head_dim;
-    float* head_out = out + head * h.head_dim;
-    switch (kv_cache_type()) {
-      case KvCacheType::F32: {
-        const float* keys = static_cast<const float*>(b_.keys) + offset;
-        const float* values = static_cast<const float*>(b_.values) + offset;
-        k::attention_scores_f32_scalar(q, keys, kv_dim, count, h.head_dim, scale, scores);
-        k::softmax_f32_scalar(scores, count);
-        k::attention_values_f32_scalar(scores, values, kv_dim, count, h.head_dim, head_out);
-        break;
-      }
-      case KvCacheType::F16: {
-        const uint16_t* keys = static_cast<const uint16_t*>(b_.keys) + offset;
-        const uint16_t* values = static_cast<const uint16_t*>(b_.values) + offset;
-        k::attention_scores_f16_scalar(q, keys, kv_dim, count, h.head_dim, scale, scores);
-        k::softmax_f32_scalar(scores, count);
-        k::attention_values_f16_scalar(scores, values, kv_dim, count, h.head_dim, head_out);
-        break;
-      }
-      case KvCacheType::Int8: {
-        const int8_t* keys = static_cast<const int8_t*>(b_.keys) + offset;
-        const int8_t* values = static_cast<const int8_t*>(b_.values) + offset;
-        const size_t scale_offset = layer_row * h.n_kv_heads + kv_head;
-        k::attention_scores_int8_scalar(q, keys, b_.key_scales + scale_offset, h.n_kv_heads, kv_dim, count,
-                                        h.head_dim, scale, scores);
-        k::softmax_f32_scalar(scores, count);
-        k::attention_values_int8_scalar(scores, values, b_.value_scales + scale_offset, h.n_kv_heads, kv_dim, count,
-                                        h.head_dim, head_out);
-        break;
-      }
+  const float* q = b_.q + row * h.q_dim() + head * h.head_dim;
+  const size_t kv_head = head / group;
+  const size_t offset = layer_row * kv_dim + kv_head * h.head_dim;
+  float* head_out = out + head * h.head_dim;
+  switch (kv_cache_type()) {
+    case KvCacheType::F32: {
+      const float* keys = static_cast<const float*>(b_.keys) + offset;
+      const float* values = static_cast<const float*>(b_.values) + offset;
+      ks.attention_scores_f32(q, keys, kv_dim, count, h.head_dim, scale, scores);
+      ks.softmax(scores, count);
+      ks.weighted_sum_f32(scores, values, kv_dim, count, h.head_dim, head_out);
+      break;
     }
+    case KvCacheType::F16: {
+      const uint16_t* keys = static_cast<const uint16_t*>(b_.keys) + offset;
+      const uint16_t* values = static_cast<const uint16_t*>(b_.values) + offset;
+      ks.attention_scores_f16(q, keys, kv_dim, count, h.head_dim, scale, scores);
+      ks.softmax(scores, count);
+      ks.weighted_sum_f16(scores, values, kv_dim, count, h.head_dim, head_out);
+      break;
+    }
+    case KvCacheType::Int8: {
+      const int8_t* keys = static_cast<const int8_t*>(b_.keys) + offset;
+      const int8_t* values = static_cast<const int8_t*>(b_.values) + offset;
+      const size_t scale_offset = layer_row * h.n_kv_heads + kv_head;
+      ks.attention_scores_int8(q, keys, kv_dim, b_.key_scales + scale_offset, h.n_kv_heads, count, h.head_dim, scale,
+                               scores);
+      ks.softmax(scores, count);
+      ks.weighted_sum_int8(scores, values, kv_dim, b_.value_scales + scale_offset, h.n_kv_heads, count, h.head_dim,
+                           head_out);
+      break;
+    }
+  }
+}
+
+// Each share owns one row of the scores region.
+struct Session::AttentionStep {
+  Session* session;
+  size_t layer, first_position, pairs, shares;
+};
+
+void Session::attend_share(void* context, size_t share) {
+  const AttentionStep& a = *static_cast<const AttentionStep*>(context);
+  Session& s = *a.session;
+  const Hyperparameters& h = s.model_->hparams();
+  const size_t wide = std::max(h.dim, h.q_dim());
+  float* scores = s.b_.scores + share * s.plan_.context_length;
+  for (size_t pair = a.pairs * share / a.shares; pair < a.pairs * (share + 1) / a.shares; ++pair) {
+    const size_t row = pair / h.n_heads, head = pair % h.n_heads;
+    s.attend_head(a.layer, row, a.first_position + row, head, scores, s.b_.xb + row * wide);
   }
 }
 
 void Session::forward(const int32_t* tokens, size_t n) {
   const Hyperparameters& h = model_->hparams();
+  const k::KernelSet& ks = *kernels_;
   const size_t pos = position_;
   const size_t dim = h.dim, wide = std::max(h.dim, h.q_dim()), q_dim = h.q_dim(), kv_dim = h.kv_dim();
   const size_t ffn = h.ffn_dim;
@@ -423,33 +608,31 @@ void Session::forward(const int32_t* tokens, size_t n) {
   for (size_t r = 0; r < n; ++r) embedding_row(model_->token_embedding(), tokens[r], b_.x + r * dim);
   for (size_t l = 0; l < h.n_layers; ++l) {
     const LayerWeights& w = model_->layers()[l];
-    for (size_t r = 0; r < n; ++r)
-      k::rmsnorm_f32_scalar(b_.x + r * dim, f32(w.attn_norm), b_.xb + r * wide, dim, h.norm_eps);
-    matmul(w.wq, b_.xb, wide, b_.q, q_dim, n);
-    matmul(w.wk, b_.xb, wide, b_.k, kv_dim, n);
-    matmul(w.wv, b_.xb, wide, b_.v, kv_dim, n);
+    for (size_t r = 0; r < n; ++r) ks.rmsnorm(b_.x + r * dim, f32(w.attn_norm), b_.xb + r * wide, dim, h.norm_eps);
+    matmul({{&w.wq, b_.q, q_dim}, {&w.wk, b_.k, kv_dim}, {&w.wv, b_.v, kv_dim}}, b_.xb, wide, n);
     for (size_t r = 0; r < n; ++r) {
-      k::rope_interleaved_f32_scalar(b_.q + r * q_dim, h.n_heads, h.head_dim, pos + r, h.rope_theta);
-      k::rope_interleaved_f32_scalar(b_.k + r * kv_dim, h.n_kv_heads, h.head_dim, pos + r, h.rope_theta);
+      ks.rope_interleaved(b_.q + r * q_dim, h.n_heads, h.head_dim, pos + r, h.rope_theta);
+      ks.rope_interleaved(b_.k + r * kv_dim, h.n_kv_heads, h.head_dim, pos + r, h.rope_theta);
     }
     // The whole batch enters the cache first; row r then sees positions up to pos + r only.
     store_kv(l, pos, n);
-    for (size_t r = 0; r < n; ++r) attend(l, r, pos + r, b_.xb + r * wide);
-    matmul(w.wo, b_.xb, wide, b_.xb2, dim, n);
+    const size_t pairs = n * h.n_heads, attention_macs = pairs * (pos + n) * h.head_dim * 2;
+    const bool parallel = pool_ && attention_macs >= plan_.options.min_parallel_macs;
+    AttentionStep attention{this, l, pos, pairs, parallel ? std::min<size_t>(plan_.options.threads, pairs) : 1};
+    pthreadpool_parallelize_1d(parallel ? pool_ : nullptr, &Session::attend_share, &attention, attention.shares, 0);
+    matmul({{&w.wo, b_.xb2, dim}}, b_.xb, wide, n);
     for (size_t i = 0; i < n * dim; ++i) b_.x[i] += b_.xb2[i];
 
-    for (size_t r = 0; r < n; ++r)
-      k::rmsnorm_f32_scalar(b_.x + r * dim, f32(w.ffn_norm), b_.xb + r * wide, dim, h.norm_eps);
-    matmul(w.w_gate, b_.xb, wide, b_.hb, ffn, n);
-    matmul(w.w_up, b_.xb, wide, b_.hb2, ffn, n);
-    for (size_t r = 0; r < n; ++r) k::swiglu_f32_scalar(b_.hb + r * ffn, b_.hb2 + r * ffn, ffn);
-    matmul(w.w_down, b_.hb, ffn, b_.xb2, dim, n);
+    for (size_t r = 0; r < n; ++r) ks.rmsnorm(b_.x + r * dim, f32(w.ffn_norm), b_.xb + r * wide, dim, h.norm_eps);
+    matmul({{&w.w_gate, b_.hb, ffn}, {&w.w_up, b_.hb2, ffn}}, b_.xb, wide, n);
+    for (size_t r = 0; r < n; ++r) ks.swiglu(b_.hb + r * ffn, b_.hb2 + r * ffn, ffn);
+    matmul({{&w.w_down, b_.xb2, dim}}, b_.hb, ffn, n);
     for (size_t i = 0; i < n * dim; ++i) b_.x[i] += b_.xb2[i];
   }
   // Only the last token's logits are wanted.
   float* last = b_.x + (n - 1) * dim;
-  k::rmsnorm_f32_scalar(last, f32(model_->output_norm()), last, dim, h.norm_eps);
-  matmul(model_->output(), last, dim, b_.logits, h.vocab_size, 1);
+  ks.rmsnorm(last, f32(model_->output_norm()), last, dim, h.norm_eps);
+  matmul({{&model_->output(), b_.logits, h.vocab_size}}, last, dim, 1);
   position_ += uint32_t(n);
 }
 

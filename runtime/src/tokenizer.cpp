@@ -53,12 +53,10 @@ uint64_t pair_hash(uint64_t key) {
 Tokenizer::Tokenizer(const Vocabulary& vocab) : vocab_(vocab) {
   std::fill(std::begin(byte_tokens_), std::end(byte_tokens_), -1);
   const bool byte_level = vocab.kind == TokenizerKind::ByteLevelBpe;
-  ids_by_piece_.reserve(vocab.pieces.size());
   decoded_at_.reserve(vocab.pieces.size() + 1);
   for (size_t id = 0; id < vocab.pieces.size(); ++id) {
     const std::string_view piece = vocab.pieces[id];
     const TokenType type = vocab.types[id];
-    ids_by_piece_.emplace(piece, int32_t(id));  // the lowest id wins for duplicate pieces
     decoded_at_.push_back(uint32_t(decoded_.size()));
     if ((type == TokenType::Control || type == TokenType::UserDefined) && !piece.empty()) {
       special_tokens_.ids.push_back(int32_t(id));
@@ -109,7 +107,26 @@ Tokenizer::Tokenizer(const Vocabulary& vocab) : vocab_(vocab) {
     });
     for (int32_t id : tokens->ids) tokens->first_byte[uint8_t(vocab.pieces[size_t(id)][0])] = true;
   }
+  build_piece_table();
   build_merge_table();
+}
+
+void Tokenizer::build_piece_table() {
+  size_t capacity = 16;
+  while (capacity < 2 * vocab_.pieces.size()) capacity *= 2;
+  piece_table_.assign(capacity, -1);
+  piece_mask_ = capacity - 1;
+  for (size_t id = 0; id < vocab_.pieces.size(); ++id) {
+    const std::string_view piece = vocab_.pieces[id];
+    for (uint64_t slot = std::hash<std::string_view>()(piece) & piece_mask_;; slot = (slot + 1) & piece_mask_) {
+      int32_t& s = piece_table_[slot];
+      if (s >= 0 && vocab_.pieces[size_t(s)] == piece) break;  // the lowest id wins for duplicate pieces
+      if (s < 0) {
+        s = int32_t(id);
+        break;
+      }
+    }
+  }
 }
 
 void Tokenizer::build_merge_table() {
@@ -143,8 +160,12 @@ const Tokenizer::MergeSlot* Tokenizer::find_merge(int32_t left, int32_t right) c
 }
 
 int32_t Tokenizer::find(std::string_view piece) const {
-  auto it = ids_by_piece_.find(piece);
-  return it == ids_by_piece_.end() ? -1 : it->second;
+  if (piece_table_.empty()) return -1;
+  for (uint64_t slot = std::hash<std::string_view>()(piece) & piece_mask_;; slot = (slot + 1) & piece_mask_) {
+    const int32_t id = piece_table_[slot];
+    if (id < 0) return -1;
+    if (vocab_.pieces[size_t(id)] == piece) return id;
+  }
 }
 
 bool Tokenizer::mergeable(int32_t id) const {
@@ -184,6 +205,16 @@ Tokenizer::Workspace::Capacities Tokenizer::Workspace::capacities(const Vocabula
 
 void Tokenizer::Workspace::reserve(size_t text_bytes) {
   const Capacities c = capacities(nullptr, text_bytes);
+  normalized.reserve(c.normalized);
+  spelled.reserve(c.spelled);
+  code_points.reserve(c.code_points);
+  chunk_ends.reserve(c.chunk_ends);
+  symbols.reserve(c.symbols);
+  queue.reserve(c.queue);
+}
+
+void Tokenizer::Workspace::reserve(const Vocabulary& vocab, size_t text_bytes) {
+  const Capacities c = capacities(&vocab, text_bytes);
   normalized.reserve(c.normalized);
   spelled.reserve(c.spelled);
   code_points.reserve(c.code_points);

@@ -7,6 +7,7 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <initializer_list>
 #include <memory>
 #include <optional>
 #include <span>
@@ -15,7 +16,12 @@
 #include "sprig/model.h"
 #include "sprig/status.h"
 
+struct pthreadpool;
+
 namespace sprig {
+namespace kernels {
+struct KernelSet;
+}
 
 // How the KV cache stores keys and values. int8 keeps one f32 scale per position per kv head.
 enum class KvCacheType : uint8_t { F32 = 0, F16 = 1, Int8 = 2 };
@@ -33,6 +39,9 @@ struct SessionOptions {
   uint32_t context_length = 0;  // 0: the model's max_positions
   uint32_t batch = 32;          // prompt tokens per forward step in prefill
   uint32_t threads = 1;         // workers the forward pass may use; each has its own attention scores
+  // Multiply-adds below which a matmul or attention step runs on the calling thread: dispatching
+  // a parallel region costs more than it saves on small work. 0: always parallel (tests).
+  uint32_t min_parallel_macs = 1u << 19;
   KvCacheType kv_cache = KvCacheType::F16;
   uint32_t max_text_bytes = 4096;  // the longest text one tokenize call takes
   // Paints the arena at creation and puts a guard after every buffer, so memory_usage() can
@@ -46,7 +55,7 @@ enum class ArenaRegion : uint8_t {
   Keys, Values, KeyScales, ValueScales,  // KV cache; scales for int8 only
   X, Xb, Xb2, Q, K, V, Hb, Hb2, Logits,  // activations, [batch x width] each (logits one row)
   QuantizedInput, QuantizedScales, QuantizedSums, Scores,  // scratch
-  SamplerCandidates,  // sampler
+  SamplerCandidates, SamplerLogits,  // sampler
   TokenIds, TokenizerWorkspace, Text,  // text buffers
   Count
 };
@@ -62,7 +71,7 @@ struct SessionMemoryPlan {
   size_t kv_cache_bytes = 0;    // keys, values (and int8 scales)
   size_t activation_bytes = 0;  // [batch x width] buffers and the logits
   size_t scratch_bytes = 0;     // quantized matmul inputs, per-thread attention scores
-  size_t sampler_bytes = 0;     // top-k / top-p candidates
+  size_t sampler_bytes = 0;     // top-k / top-p candidates, the logits it may overwrite
   size_t text_bytes = 0;        // token ids, tokenizer workspace, detokenized text
   size_t guard_bytes = 0;       // track_memory only: a guard after every region
   size_t padding_bytes = 0;     // 64-byte alignment of regions and of the arena's start
@@ -104,6 +113,13 @@ class Session {
   Status prefill(std::span<const int32_t> tokens);
   std::span<const float> logits() const;
 
+  // Context shift: drops `drop` cached tokens after the first `keep` (a system prompt) and moves
+  // the later ones down by `drop` positions, rotating their cached keys by -drop positions of
+  // RoPE instead of recomputing anything. The kept tokens' keys and values are untouched.
+  Status shift(uint32_t keep, uint32_t drop);
+  // One cached position's keys and values (kv_dim floats each), dequantized.
+  Status read_kv(size_t layer, uint32_t position, std::span<float> keys, std::span<float> values) const;
+
   uint32_t position() const { return position_; }
   uint32_t context_length() const { return plan_.context_length; }
   uint32_t batch() const { return plan_.options.batch; }
@@ -139,13 +155,24 @@ class Session {
     int32_t* quantized_sums;
   };
   Session(std::shared_ptr<const Model> model, const SessionMemoryPlan& plan, std::byte* arena, void* owned);
-  ~Session() = default;
+  ~Session();
   // One forward step over n <= batch tokens at positions position_ ..; logits for the last.
   void forward(const int32_t* tokens, size_t n);
-  void matmul(const TensorView& weights, const float* input, size_t input_stride, float* output,
-              size_t output_stride, size_t rows);
+  // Several matrices over the same input in one parallel region (q/k/v, gate/up).
+  struct MatmulJob {
+    const TensorView* weights;
+    float* output;
+    size_t output_stride;
+  };
+  void matmul(std::initializer_list<MatmulJob> jobs, const float* input, size_t input_stride, size_t rows);
+  void run_matmuls(const MatmulJob* jobs, size_t count, const float* input, size_t input_stride, size_t rows);
+  void attend_head(size_t layer, size_t row, size_t position, size_t head, float* scores, float* out);
   void store_kv(size_t layer, size_t first_position, size_t n);
-  void attend(size_t layer, size_t row, size_t position, float* out);
+  // The (row, head) pairs of a step's attention, one contiguous share per thread.
+  struct AttentionStep;
+  static void attend_share(void* step, size_t share);
+  void load_kv_row(const void* cache, const float* scales, size_t row, float* out) const;
+  void store_kv_row(const float* in, void* cache, float* scales, size_t row);
   Status check_tokens(std::span<const int32_t> tokens) const;
 
   std::shared_ptr<const Model> model_;
@@ -157,6 +184,8 @@ class Session {
   uint32_t position_ = 0;
   MatvecObserver observer_ = nullptr;
   void* observer_context_ = nullptr;
+  const kernels::KernelSet* kernels_;  // the set in use when the session was created
+  pthreadpool* pool_ = nullptr;        // threads - 1 workers; nullptr runs everything on the caller
 };
 
 }  // namespace sprig

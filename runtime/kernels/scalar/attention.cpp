@@ -27,8 +27,8 @@ void attention_scores_f16_scalar(const float* q, const uint16_t* keys, size_t st
   }
 }
 
-void attention_scores_int8_scalar(const float* q, const int8_t* keys, const float* key_scales, size_t scale_stride,
-                                  size_t stride, size_t count, size_t head_dim, float scale, float* scores) {
+void attention_scores_int8_scalar(const float* q, const int8_t* keys, size_t stride, const float* key_scales,
+                                  size_t scale_stride, size_t count, size_t head_dim, float scale, float* scores) {
   for (size_t t = 0; t < count; ++t) {
     const int8_t* key = keys + t * stride;
     float sum = 0.0f;
@@ -55,8 +55,8 @@ void attention_values_f16_scalar(const float* weights, const uint16_t* values, s
   }
 }
 
-void attention_values_int8_scalar(const float* weights, const int8_t* values, const float* value_scales,
-                                  size_t scale_stride, size_t stride, size_t count, size_t head_dim, float* out) {
+void attention_values_int8_scalar(const float* weights, const int8_t* values, size_t stride, const float* value_scales,
+                                  size_t scale_stride, size_t count, size_t head_dim, float* out) {
   for (size_t d = 0; d < head_dim; ++d) out[d] = 0.0f;
   for (size_t t = 0; t < count; ++t) {
     const int8_t* row = values + t * stride;

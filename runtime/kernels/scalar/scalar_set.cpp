@@ -1,5 +1,6 @@
 // The scalar kernel set: the reference functions behind the KernelSet interface, with row ranges
 // and batches expressed as loops over them, so every SIMD set has one ground truth to match.
+#include "../attention.h"
 #include "../kernel_set.h"
 #include "sprig/half.h"
 
@@ -52,35 +53,6 @@ void gemm_float(const T* w, const float* x, size_t x_stride, size_t count, float
   for (size_t i = 0; i < count; ++i) matvec(w, x + i * x_stride, y + i * y_stride, cols, begin, end);
 }
 
-void attention_scores_f32(const float* q, const float* keys, size_t stride, size_t count, size_t head_dim,
-                          float scale, float* scores) {
-  for (size_t t = 0; t < count; ++t) scores[t] = dot_f32_scalar(q, keys + t * stride, head_dim) * scale;
-}
-
-void attention_scores_f16(const float* q, const uint16_t* keys, size_t stride, size_t count, size_t head_dim,
-                          float scale, float* scores) {
-  for (size_t t = 0; t < count; ++t) {
-    const uint16_t* key = keys + t * stride;
-    float sum = 0.0f;
-    for (size_t d = 0; d < head_dim; ++d) sum += q[d] * f16_to_f32(key[d]);
-    scores[t] = sum * scale;
-  }
-}
-
-void weighted_sum_f32(const float* weights, const float* values, size_t stride, size_t count, size_t head_dim,
-                      float* out) {
-  weighted_sum_f32_scalar(weights, values, out, count, head_dim, stride);
-}
-
-void weighted_sum_f16(const float* weights, const uint16_t* values, size_t stride, size_t count, size_t head_dim,
-                      float* out) {
-  for (size_t d = 0; d < head_dim; ++d) out[d] = 0.0f;
-  for (size_t t = 0; t < count; ++t) {
-    const uint16_t* row = values + t * stride;
-    for (size_t d = 0; d < head_dim; ++d) out[d] += weights[t] * f16_to_f32(row[d]);
-  }
-}
-
 }  // namespace
 
 const KernelSet kernel_set_scalar = {
@@ -96,12 +68,12 @@ const KernelSet kernel_set_scalar = {
     .gemm_q4a = gemm_quantized<matvec_q4a>,
     .gemm_f32 = gemm_float<float, matvec_f32>,
     .gemm_f16 = gemm_float<uint16_t, matvec_f16>,
-    .attention_scores_f32 = attention_scores_f32,
-    .attention_scores_f16 = attention_scores_f16,
-    .weighted_sum_f32 = weighted_sum_f32,
-    .weighted_sum_f16 = weighted_sum_f16,
-    .attention_scores_q8 = nullptr,
-    .weighted_sum_q8 = nullptr,
+    .attention_scores_f32 = attention_scores_f32_scalar,
+    .attention_scores_f16 = attention_scores_f16_scalar,
+    .weighted_sum_f32 = attention_values_f32_scalar,
+    .weighted_sum_f16 = attention_values_f16_scalar,
+    .attention_scores_int8 = attention_scores_int8_scalar,
+    .weighted_sum_int8 = attention_values_int8_scalar,
     .softmax = softmax_f32_scalar,
     .rmsnorm = rmsnorm_f32_scalar,
     .rope_interleaved = rope_interleaved_f32_scalar,

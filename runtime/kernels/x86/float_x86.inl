@@ -65,16 +65,36 @@ void float_matvec(const W* w, const float* x, float* y, size_t cols, size_t begi
   float_gemm<W>(w, x, 0, 1, y, 0, cols, begin, end);
 }
 
+// Attention and rmsnorm feed the int8 quantization of the next matmul's input, so they repeat the
+// scalar reference's operations in its order (mul then add, no FMA) and give its bits: scores run
+// eight positions at once, one per lane, each summing over head_dim in order; weighted sums run
+// over head_dim, each lane summing over positions in order.
+inline __m256 gather8(const float* p, size_t stride) {
+  const __m256i index = _mm256_mullo_epi32(_mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7), _mm256_set1_epi32(int(stride)));
+  return _mm256_i32gather_ps(p, index, 4);
+}
+inline __m256 gather8(const uint16_t* p, size_t stride) {
+  const __m128i h = _mm_setr_epi16(short(p[0]), short(p[stride]), short(p[2 * stride]), short(p[3 * stride]),
+                                   short(p[4 * stride]), short(p[5 * stride]), short(p[6 * stride]),
+                                   short(p[7 * stride]));
+  return _mm256_cvtph_ps(h);
+}
+
 template <typename K>
 void attention_scores(const float* q, const K* keys, size_t stride, size_t count, size_t head_dim, float scale,
                       float* scores) {
-  for (size_t t = 0; t < count; ++t) {
+  size_t t = 0;
+  for (; t + 8 <= count && stride <= (size_t(1) << 27); t += 8) {
+    const K* base = keys + t * stride;
+    __m256 sum = _mm256_setzero_ps();
+    for (size_t d = 0; d < head_dim; ++d)
+      sum = _mm256_add_ps(sum, _mm256_mul_ps(_mm256_set1_ps(q[d]), gather8(base + d, stride)));
+    _mm256_storeu_ps(scores + t, _mm256_mul_ps(sum, _mm256_set1_ps(scale)));
+  }
+  for (; t < count; ++t) {
     const K* key = keys + t * stride;
-    __m256 acc = _mm256_setzero_ps();
-    size_t d = 0;
-    for (; d + 8 <= head_dim; d += 8) acc = _mm256_fmadd_ps(load8(q + d), load8(key + d), acc);
-    float sum = hsum_ps(acc);
-    for (; d < head_dim; ++d) sum += q[d] * load1(key + d);
+    float sum = 0.0f;
+    for (size_t d = 0; d < head_dim; ++d) sum += q[d] * load1(key + d);
     scores[t] = sum * scale;
   }
 }
@@ -88,10 +108,10 @@ void weighted_sum(const float* weights, const V* values, size_t stride, size_t c
     for (size_t t = 0; t < count; ++t) {
       const V* row = values + t * stride + d;
       const __m256 p = _mm256_set1_ps(weights[t]);
-      a0 = _mm256_fmadd_ps(p, load8(row), a0);
-      a1 = _mm256_fmadd_ps(p, load8(row + 8), a1);
-      a2 = _mm256_fmadd_ps(p, load8(row + 16), a2);
-      a3 = _mm256_fmadd_ps(p, load8(row + 24), a3);
+      a0 = _mm256_add_ps(a0, _mm256_mul_ps(p, load8(row)));
+      a1 = _mm256_add_ps(a1, _mm256_mul_ps(p, load8(row + 8)));
+      a2 = _mm256_add_ps(a2, _mm256_mul_ps(p, load8(row + 16)));
+      a3 = _mm256_add_ps(a3, _mm256_mul_ps(p, load8(row + 24)));
     }
     _mm256_storeu_ps(out + d, a0);
     _mm256_storeu_ps(out + d + 8, a1);
@@ -100,7 +120,8 @@ void weighted_sum(const float* weights, const V* values, size_t stride, size_t c
   }
   for (; d + 8 <= head_dim; d += 8) {
     __m256 a = _mm256_setzero_ps();
-    for (size_t t = 0; t < count; ++t) a = _mm256_fmadd_ps(_mm256_set1_ps(weights[t]), load8(values + t * stride + d), a);
+    for (size_t t = 0; t < count; ++t)
+      a = _mm256_add_ps(a, _mm256_mul_ps(_mm256_set1_ps(weights[t]), load8(values + t * stride + d)));
     _mm256_storeu_ps(out + d, a);
   }
   for (; d < head_dim; ++d) {
@@ -111,14 +132,11 @@ void weighted_sum(const float* weights, const V* values, size_t stride, size_t c
 }
 
 void rmsnorm_x86(const float* x, const float* weight, float* y, size_t n, float eps) {
-  __m256 acc = _mm256_setzero_ps();
-  size_t i = 0;
-  for (; i + 8 <= n; i += 8) acc = _mm256_fmadd_ps(load8(x + i), load8(x + i), acc);
-  float sum_squares = hsum_ps(acc);
-  for (; i < n; ++i) sum_squares += x[i] * x[i];
+  float sum_squares = 0.0f;  // in order, as the reference: see above
+  for (size_t i = 0; i < n; ++i) sum_squares += x[i] * x[i];
   const float scale = 1.0f / std::sqrt(sum_squares / float(n) + eps);
   const __m256 s = _mm256_set1_ps(scale);
-  i = 0;
+  size_t i = 0;
   for (; i + 8 <= n; i += 8) _mm256_storeu_ps(y + i, _mm256_mul_ps(load8(weight + i), _mm256_mul_ps(s, load8(x + i))));
   for (; i < n; ++i) y[i] = weight[i] * (scale * x[i]);
 }

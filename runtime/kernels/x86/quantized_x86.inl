@@ -4,8 +4,10 @@
 // Everything here has internal linkage, so the copies built with different flags never merge.
 //
 // The integer dot of each block is exact (the products fit: q8 uses |w| * sign(x, w) so maddubs
-// never saturates, 2*127*127 < 32767; q4 nibbles are at most 15), so only the float sum over
-// blocks differs from scalar, by reassociation.
+// never saturates, 2*128*127 < 32767; q4 nibbles are at most 15), and the float sum over blocks
+// repeats the scalar reference's operations in its order, one row per lane, so the results are
+// the scalar ones bit for bit: a float difference would flip roundings of the next layer's int8
+// activations and of an f16 KV cache, and those flips grow through the layers.
 namespace {
 
 using sprig::kernels::QuantizedActivations;
@@ -70,61 +72,90 @@ struct PreparedBlock {
 
 constexpr size_t block_bytes(Weights t, size_t g) { return t == Weights::Q8 ? g : g / 2; }
 
-// R rows from r0 times N activation vectors from n0: y[n * y_stride + r].
-template <Weights T, size_t G, size_t R, size_t N>
-void quantized_tile(const QuantizedWeights& w, const QuantizedBatch& x, float* y, size_t y_stride, size_t r0,
-                    size_t n0) {
-  __m256 acc[R][N];
-  float min_acc[R][N];
-  for (size_t i = 0; i < R; ++i)
-    for (size_t n = 0; n < N; ++n) {
-      acc[i][n] = _mm256_setzero_ps();
-      min_acc[i][n] = 0.0f;
-    }
+inline int32_t hsum_epi32(__m256i v) {
+  __m128i s = _mm_add_epi32(_mm256_castsi256_si128(v), _mm256_extracti128_si256(v, 1));
+  s = _mm_add_epi32(s, _mm_shuffle_epi32(s, _MM_SHUFFLE(1, 0, 3, 2)));
+  s = _mm_add_epi32(s, _mm_shuffle_epi32(s, _MM_SHUFFLE(2, 3, 0, 1)));
+  return _mm_cvtsi128_si32(s);
+}
+
+// Eight vectors of int32 lanes to one vector of their eight sums, in order.
+inline __m256i reduce8(const __m256i v[8]) {
+  const __m256i a = _mm256_hadd_epi32(_mm256_hadd_epi32(v[0], v[1]), _mm256_hadd_epi32(v[2], v[3]));
+  const __m256i b = _mm256_hadd_epi32(_mm256_hadd_epi32(v[4], v[5]), _mm256_hadd_epi32(v[6], v[7]));
+  return _mm256_add_epi32(_mm256_permute2x128_si256(a, b, 0x20), _mm256_permute2x128_si256(a, b, 0x31));
+}
+
+// The f16 values at p[0], p[stride], ... p[7 * stride].
+inline __m256 gather_halves(const uint16_t* p, size_t stride) {
+  const __m128i h = _mm_setr_epi16(short(p[0]), short(p[stride]), short(p[2 * stride]), short(p[3 * stride]),
+                                   short(p[4 * stride]), short(p[5 * stride]), short(p[6 * stride]),
+                                   short(p[7 * stride]));
+  return _mm256_cvtph_ps(h);
+}
+
+// Eight rows from r0 against one activation vector, one row per lane, so each row's float sum
+// runs over the blocks in the scalar reference's order with the same roundings (mul, mul, add:
+// no FMA) and the result equals matvec_*_scalar bit for bit.
+template <Weights T, size_t G>
+void rows8(const QuantizedWeights& w, const QuantizedActivations& x, float* y, size_t r0) {
   const size_t blocks = w.blocks_per_row;
+  __m256 sum = _mm256_setzero_ps();
   for (size_t b = 0; b < blocks; ++b) {
-    for (size_t i = 0; i < R; ++i) {
-      const size_t block = (r0 + i) * blocks + b;
+    __m256i dots[8];
+    for (size_t i = 0; i < 8; ++i) {
       PreparedBlock<T, G> prepared;
-      prepared.load(w.quants + block * block_bytes(T, G));
-      const float d = half_to_float(w.scales[block]);
-      for (size_t n = 0; n < N; ++n) {
-        const size_t xb = (n0 + n) * blocks + b;
-        __m256i dot = prepared.dot(x.quants + xb * G);
-        if constexpr (T == Weights::Q4)  // stored nibble = q + 8
-          dot = _mm256_sub_epi32(dot, _mm256_zextsi128_si256(_mm_cvtsi32_si128(8 * x.sums[xb])));
-        acc[i][n] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(dot), _mm256_set1_ps(d * x.scales[xb]), acc[i][n]);
-        if constexpr (T == Weights::Q4A)
-          min_acc[i][n] += half_to_float(w.mins[block]) * x.scales[xb] * float(x.sums[xb]);
-      }
+      prepared.load(w.quants + ((r0 + i) * blocks + b) * block_bytes(T, G));
+      dots[i] = prepared.dot(x.quants + b * G);
+    }
+    __m256i dot = reduce8(dots);
+    const __m256 d = gather_halves(w.scales + r0 * blocks + b, blocks);
+    const __m256 xs = _mm256_set1_ps(x.scales[b]);
+    if constexpr (T == Weights::Q8) {
+      sum = _mm256_add_ps(sum, _mm256_mul_ps(_mm256_mul_ps(d, xs), _mm256_cvtepi32_ps(dot)));
+    } else if constexpr (T == Weights::Q4) {  // stored nibble = q + 8
+      dot = _mm256_sub_epi32(dot, _mm256_set1_epi32(8 * x.sums[b]));
+      sum = _mm256_add_ps(sum, _mm256_mul_ps(_mm256_mul_ps(d, xs), _mm256_cvtepi32_ps(dot)));
+    } else {  // xs * (d * dot + m * sum)
+      const __m256 m = gather_halves(w.mins + r0 * blocks + b, blocks);
+      const __m256 inner = _mm256_add_ps(_mm256_mul_ps(d, _mm256_cvtepi32_ps(dot)),
+                                         _mm256_mul_ps(m, _mm256_set1_ps(float(x.sums[b]))));
+      sum = _mm256_add_ps(sum, _mm256_mul_ps(xs, inner));
     }
   }
-  for (size_t i = 0; i < R; ++i)
-    for (size_t n = 0; n < N; ++n) y[(n0 + n) * y_stride + r0 + i] = hsum(acc[i][n]) + min_acc[i][n];
+  _mm256_storeu_ps(y + r0, sum);
 }
 
 template <Weights T, size_t G>
+void row1(const QuantizedWeights& w, const QuantizedActivations& x, float* y, size_t r) {
+  const size_t blocks = w.blocks_per_row;
+  float sum = 0.0f;
+  for (size_t b = 0; b < blocks; ++b) {
+    const size_t block = r * blocks + b;
+    PreparedBlock<T, G> prepared;
+    prepared.load(w.quants + block * block_bytes(T, G));
+    const int32_t dot = hsum_epi32(prepared.dot(x.quants + b * G));
+    const float d = half_to_float(w.scales[block]);
+    if constexpr (T == Weights::Q8)
+      sum += d * x.scales[b] * float(dot);
+    else if constexpr (T == Weights::Q4)
+      sum += d * x.scales[b] * float(dot - 8 * x.sums[b]);
+    else
+      sum += x.scales[b] * (d * float(dot) + half_to_float(w.mins[block]) * float(x.sums[b]));
+  }
+  y[r] = sum;
+}
+
+// Rows in tiles of eight, then one at a time; each activation vector in turn (prefill reads
+// the same eight rows again from L1 for each vector).
+template <Weights T, size_t G>
 void quantized_rows(const QuantizedWeights& w, const QuantizedBatch& x, float* y, size_t y_stride, size_t begin,
                     size_t end) {
-  if (x.count == 1) {  // decode: four rows share each activation block
-    size_t r = begin;
-    for (; r + 4 <= end; r += 4) quantized_tile<T, G, 4, 1>(w, x, y, y_stride, r, 0);
-    for (; r < end; ++r) quantized_tile<T, G, 1, 1>(w, x, y, y_stride, r, 0);
-    return;
-  }
-  // prefill: each prepared weight block serves four vectors; two rows at a time keep
-  // eight accumulators in registers
   size_t r = begin;
-  for (; r + 2 <= end; r += 2) {
-    size_t n = 0;
-    for (; n + 4 <= x.count; n += 4) quantized_tile<T, G, 2, 4>(w, x, y, y_stride, r, n);
-    for (; n < x.count; ++n) quantized_tile<T, G, 2, 1>(w, x, y, y_stride, r, n);
-  }
-  for (; r < end; ++r) {
-    size_t n = 0;
-    for (; n + 4 <= x.count; n += 4) quantized_tile<T, G, 1, 4>(w, x, y, y_stride, r, n);
-    for (; n < x.count; ++n) quantized_tile<T, G, 1, 1>(w, x, y, y_stride, r, n);
-  }
+  for (; r + 8 <= end; r += 8)
+    for (size_t n = 0; n < x.count; ++n) rows8<T, G>(w, x.row(n), y + n * y_stride, r);
+  for (; r < end; ++r)
+    for (size_t n = 0; n < x.count; ++n) row1<T, G>(w, x.row(n), y + n * y_stride, r);
 }
 
 template <Weights T>

@@ -1,0 +1,146 @@
+/* sprig's C API: the one header bindings use (C, JNI, others).
+ *
+ * A model is opened once (mapped from a file, or from a buffer the caller keeps alive) and shared
+ * read-only by any number of sessions on any threads. A session is one arena: sprig_session_bytes
+ * says how large before anything is allocated, and sprig_session_create places the session in
+ * memory the caller gives (no heap allocation at all) or takes one allocation. After creation
+ * nothing on the token path allocates: tokenize, prefill, decode, sample, detokenize and generate
+ * all work in the arena. A session is used by one thread at a time.
+ *
+ * Every call that can fail returns a sprig_status; sprig_last_error() describes the failure. */
+#ifndef SPRIG_SPRIG_H
+#define SPRIG_SPRIG_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef enum sprig_status {
+  SPRIG_OK = 0,
+  SPRIG_ERROR_INVALID_ARGUMENT = 1, /* a NULL pointer, an option out of range, a token outside the vocabulary */
+  SPRIG_ERROR_MODEL = 2,            /* the model cannot be opened or fails verification */
+  SPRIG_ERROR_MEMORY = 3,           /* the memory given is smaller than sprig_session_bytes, or allocation failed */
+  SPRIG_ERROR_CONTEXT_FULL = 4,     /* the tokens do not fit in what is left of the context */
+  SPRIG_ERROR_TEXT_TOO_LONG = 5     /* more bytes than max_text_bytes, or more tokens than the context */
+} sprig_status;
+
+/* A static name for a status ("SPRIG_ERROR_MEMORY"). */
+const char* sprig_status_name(sprig_status status);
+/* What the last failing call on this thread said; valid until the next failing call on it. */
+const char* sprig_last_error(void);
+
+typedef struct sprig_model sprig_model;
+typedef struct sprig_session sprig_session;
+
+typedef enum sprig_kv_cache_type { SPRIG_KV_F16 = 0, SPRIG_KV_INT8 = 1, SPRIG_KV_F32 = 2 } sprig_kv_cache_type;
+
+/* What sprig_generate does when the context is full: stop (stop reason SPRIG_STOP_CONTEXT_FULL),
+ * or shift: keep the first keep_tokens tokens (a system prompt), drop the oldest half of the rest,
+ * and go on without recomputing anything. */
+typedef enum sprig_context_policy { SPRIG_CONTEXT_STOP = 0, SPRIG_CONTEXT_SHIFT = 1 } sprig_context_policy;
+
+typedef struct sprig_session_options {
+  uint32_t context_length;   /* tokens; 0: the model's maximum */
+  uint32_t batch;            /* prompt tokens per forward step */
+  uint32_t threads;          /* worker threads of the forward pass */
+  sprig_kv_cache_type kv_cache;
+  uint32_t max_text_bytes;   /* the longest text one sprig_tokenize / sprig_generate call takes */
+  sprig_context_policy on_context_full;
+  uint32_t keep_tokens;      /* with SPRIG_CONTEXT_SHIFT */
+} sprig_session_options;
+
+/* Defaults: the model's context, batch 32, 1 thread, f16 KV cache, 4096 text bytes, stop. */
+void sprig_session_options_init(sprig_session_options* options);
+
+typedef struct sprig_sampler_options {
+  float temperature; /* 0: greedy */
+  uint32_t top_k;    /* 0: off */
+  float top_p;       /* 1: off */
+  uint64_t seed;
+} sprig_sampler_options;
+
+typedef struct sprig_model_info {
+  uint32_t vocab_size;
+  uint32_t max_context;
+  int32_t bos_id; /* -1: none */
+  int32_t eos_id; /* -1: none */
+  int add_bos;    /* whether prompts start with BOS */
+  uint64_t file_bytes;
+  uint64_t weight_bytes;
+} sprig_model_info;
+
+/* Opening verifies the whole file. */
+sprig_status sprig_model_open(const char* path, sprig_model** model);
+/* `data` must stay valid (and unchanged) until the model and all its sessions are gone. */
+sprig_status sprig_model_from_buffer(const void* data, size_t size, sprig_model** model);
+void sprig_model_get_info(const sprig_model* model, sprig_model_info* info);
+/* Sessions keep what they need of the model; it may be closed before them. */
+void sprig_model_close(sprig_model* model);
+
+/* The bytes sprig_session_create needs for these options (NULL: defaults). */
+sprig_status sprig_session_bytes(const sprig_model* model, const sprig_session_options* options, size_t* bytes);
+/* In `memory` (memory_bytes >= sprig_session_bytes, kept until sprig_session_destroy), or with
+ * one allocation when memory is NULL. */
+sprig_status sprig_session_create(const sprig_model* model, const sprig_session_options* options, void* memory,
+                                  size_t memory_bytes, sprig_session** session);
+void sprig_session_destroy(sprig_session* session);
+/* Forgets every token (the context starts empty) and restarts detokenizing. */
+void sprig_session_reset(sprig_session* session);
+uint32_t sprig_session_position(const sprig_session* session);
+uint32_t sprig_session_context_length(const sprig_session* session);
+
+/* Text to token ids in the session's arena; *tokens stays valid until the next sprig_tokenize on
+ * this session. add_bos: the model's BOS first (if it has one); parse_special: control tokens
+ * written in the text ("<|im_end|>") become those tokens. */
+sprig_status sprig_tokenize(sprig_session* session, const char* text, size_t length, int add_bos, int parse_special,
+                            const int32_t** tokens, size_t* count);
+/* Feeds tokens at the next positions in batches; logits then follow the last one. */
+sprig_status sprig_prefill(sprig_session* session, const int32_t* tokens, size_t count);
+sprig_status sprig_decode(sprig_session* session, int32_t token);
+/* The logits after the last token fed: vocab_size floats, valid until the next prefill/decode. */
+const float* sprig_logits(const sprig_session* session, size_t* count);
+/* Drops `drop` cached tokens after the first `keep` (see SPRIG_CONTEXT_SHIFT). */
+sprig_status sprig_shift(sprig_session* session, uint32_t keep, uint32_t drop);
+
+/* Sampling settings (the default is greedy); reseeds the sampler. */
+sprig_status sprig_set_sampler(sprig_session* session, const sprig_sampler_options* options);
+/* Chooses the next token from the current logits (which stay as they were). */
+sprig_status sprig_sample(sprig_session* session, int32_t* token);
+
+/* Streaming detokenization: the whole UTF-8 characters `token` completes (maybe none) after the
+ * tokens fed and detokenized before it. *text stays valid until the next call on this session. */
+sprig_status sprig_detokenize(sprig_session* session, int32_t token, const char** text, size_t* length);
+/* Ends the stream: an unfinished character comes out as U+FFFD. */
+sprig_status sprig_detokenize_finish(sprig_session* session, const char** text, size_t* length);
+
+typedef enum sprig_stop_reason {
+  SPRIG_STOP_TOKEN_LIMIT = 0,
+  SPRIG_STOP_END_OF_SEQUENCE = 1,
+  SPRIG_STOP_CONTEXT_FULL = 2,
+  SPRIG_STOP_CANCELLED = 3
+} sprig_stop_reason;
+
+typedef struct sprig_generation_stats {
+  uint32_t prompt_tokens;
+  uint32_t generated_tokens;
+  uint32_t shifts; /* context shifts made */
+  sprig_stop_reason stop;
+} sprig_generation_stats;
+
+/* Receives each generated token and the whole UTF-8 characters it completes (text may be empty;
+ * at the end, token -1 carries an unfinished character as U+FFFD). Returns nonzero to go on. */
+typedef int (*sprig_token_callback)(void* user, int32_t token, const char* text, size_t length);
+
+/* Tokenizes `prompt` (with the model's BOS if it adds one), feeds it, then samples up to
+ * max_tokens tokens, streaming each to `callback`; stats may be NULL. */
+sprig_status sprig_generate(sprig_session* session, const char* prompt, size_t length, uint32_t max_tokens,
+                            sprig_token_callback callback, void* user, sprig_generation_stats* stats);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* SPRIG_SPRIG_H */

@@ -1,0 +1,394 @@
+// The C API over Model, Session, Tokenizer and Sampler. A C session is one arena: the
+// TextSession below (sampler, tokenizer workspace, detokenizer state) at its start, then the
+// C++ Session's arena. No exception leaves this file; errors become status codes and a
+// thread-local message.
+#include "sprig/sprig.h"
+
+#include <algorithm>
+#include <cstdio>
+#include <cstring>
+#include <memory_resource>
+#include <new>
+#include <optional>
+
+#include "sprig/generate.h"
+#include "sprig/sampler.h"
+#include "sprig/session.h"
+#include "sprig/tokenizer.h"
+#include "sprig/utf8_stream.h"
+
+namespace {
+
+using namespace sprig;
+
+thread_local char last_error[512] = "";
+
+sprig_status fail(sprig_status status, const std::string& message) {
+  std::snprintf(last_error, sizeof(last_error), "%s", message.c_str());
+  return status;
+}
+
+constexpr size_t kAlignment = 64;
+size_t align_up(size_t n) { return (n + kAlignment - 1) / kAlignment * kAlignment; }
+
+// What every session of a model shares: the weights and the tokenizer's tables.
+struct SharedModel {
+  explicit SharedModel(std::shared_ptr<const Model> m) : model(std::move(m)), tokenizer(model->vocab()) {}
+  std::shared_ptr<const Model> model;
+  Tokenizer tokenizer;
+};
+
+}  // namespace
+
+struct sprig_model {
+  std::shared_ptr<SharedModel> shared;
+};
+
+struct sprig_session {
+  sprig_session(std::shared_ptr<SharedModel> s, Session::Ptr forward, const sprig_session_options& o, void* owned)
+      : shared(std::move(s)),
+        session(std::move(forward)),
+        options(o),
+        owned(owned),
+        tokenizer_memory(session->region(ArenaRegion::TokenizerWorkspace).data(),
+                         session->region(ArenaRegion::TokenizerWorkspace).size(), std::pmr::null_memory_resource()),
+        workspace(&tokenizer_memory) {}
+
+  std::shared_ptr<SharedModel> shared;
+  Session::Ptr session;
+  sprig_session_options options;
+  void* owned;  // the single allocation, or nullptr in caller memory
+  std::pmr::monotonic_buffer_resource tokenizer_memory;
+  Tokenizer::Workspace workspace;
+  std::optional<Sampler> sampler;
+  Utf8Stream stream;
+  int32_t previous = -1;  // the last token fed or detokenized, for SentencePiece's leading space
+
+  const Tokenizer& tokenizer() const { return shared->tokenizer; }
+  std::span<float> sampler_logits() const {
+    const auto region = session->region(ArenaRegion::SamplerLogits);
+    return {reinterpret_cast<float*>(region.data()), region.size() / sizeof(float)};
+  }
+  void set_sampler(const SamplerOptions& o) {
+    sampler.emplace(o, tokenizer().vocab_size(), session->region(ArenaRegion::SamplerCandidates));
+  }
+};
+
+namespace {
+
+std::optional<SessionOptions> to_session_options(const sprig_session_options* c) {
+  SessionOptions o;
+  if (!c) return o;
+  o.context_length = c->context_length;
+  o.batch = c->batch;
+  o.threads = c->threads;
+  o.max_text_bytes = c->max_text_bytes;
+  switch (c->kv_cache) {
+    case SPRIG_KV_F16: o.kv_cache = KvCacheType::F16; break;
+    case SPRIG_KV_INT8: o.kv_cache = KvCacheType::Int8; break;
+    case SPRIG_KV_F32: o.kv_cache = KvCacheType::F32; break;
+    default: return std::nullopt;
+  }
+  if (c->on_context_full != SPRIG_CONTEXT_STOP && c->on_context_full != SPRIG_CONTEXT_SHIFT) return std::nullopt;
+  return o;
+}
+
+sprig_status from_model(Result<std::shared_ptr<const Model>> opened, sprig_model** model) {
+  if (!opened) return fail(SPRIG_ERROR_MODEL, opened.error().message());
+  auto* handle = new (std::nothrow) sprig_model;
+  if (!handle) return fail(SPRIG_ERROR_MEMORY, "cannot allocate the model handle");
+  try {
+    handle->shared = std::make_shared<SharedModel>(std::move(opened.value()));
+  } catch (const std::exception& e) {
+    delete handle;
+    return fail(SPRIG_ERROR_MEMORY, std::string("cannot build the tokenizer: ") + e.what());
+  }
+  *model = handle;
+  return SPRIG_OK;
+}
+
+// Session errors that are about the context get their own status.
+sprig_status session_failure(const Status& s) {
+  const bool full = s.message().find("context is full") != std::string::npos;
+  return fail(full ? SPRIG_ERROR_CONTEXT_FULL : SPRIG_ERROR_INVALID_ARGUMENT, s.message());
+}
+
+}  // namespace
+
+extern "C" {
+
+const char* sprig_status_name(sprig_status status) {
+  switch (status) {
+    case SPRIG_OK: return "SPRIG_OK";
+    case SPRIG_ERROR_INVALID_ARGUMENT: return "SPRIG_ERROR_INVALID_ARGUMENT";
+    case SPRIG_ERROR_MODEL: return "SPRIG_ERROR_MODEL";
+    case SPRIG_ERROR_MEMORY: return "SPRIG_ERROR_MEMORY";
+    case SPRIG_ERROR_CONTEXT_FULL: return "SPRIG_ERROR_CONTEXT_FULL";
+    case SPRIG_ERROR_TEXT_TOO_LONG: return "SPRIG_ERROR_TEXT_TOO_LONG";
+  }
+  return "SPRIG_UNKNOWN_STATUS";
+}
+
+const char* sprig_last_error(void) { return last_error; }
+
+void sprig_session_options_init(sprig_session_options* options) {
+  if (!options) return;
+  const SessionOptions d;
+  *options = {};
+  options->context_length = d.context_length;
+  options->batch = d.batch;
+  options->threads = d.threads;
+  options->kv_cache = SPRIG_KV_F16;
+  options->max_text_bytes = d.max_text_bytes;
+  options->on_context_full = SPRIG_CONTEXT_STOP;
+  options->keep_tokens = 0;
+}
+
+sprig_status sprig_model_open(const char* path, sprig_model** model) {
+  if (!path || !model) return fail(SPRIG_ERROR_INVALID_ARGUMENT, "sprig_model_open: path and model are required");
+  try {
+    return from_model(Model::open(path), model);
+  } catch (const std::exception& e) {
+    return fail(SPRIG_ERROR_MODEL, e.what());
+  }
+}
+
+sprig_status sprig_model_from_buffer(const void* data, size_t size, sprig_model** model) {
+  if (!data || !model) return fail(SPRIG_ERROR_INVALID_ARGUMENT, "sprig_model_from_buffer: data and model are required");
+  try {
+    return from_model(Model::from_buffer(data, size), model);
+  } catch (const std::exception& e) {
+    return fail(SPRIG_ERROR_MODEL, e.what());
+  }
+}
+
+void sprig_model_get_info(const sprig_model* model, sprig_model_info* info) {
+  if (!model || !info) return;
+  const Model& m = *model->shared->model;
+  *info = {};
+  info->vocab_size = uint32_t(m.vocab().pieces.size());
+  info->max_context = m.hparams().max_positions;
+  info->bos_id = m.vocab().bos_id;
+  info->eos_id = m.vocab().eos_id;
+  info->add_bos = m.vocab().add_bos ? 1 : 0;
+  info->file_bytes = m.file_size();
+  info->weight_bytes = m.weight_bytes();
+}
+
+void sprig_model_close(sprig_model* model) { delete model; }
+
+sprig_status sprig_session_bytes(const sprig_model* model, const sprig_session_options* options, size_t* bytes) {
+  if (!model || !bytes) return fail(SPRIG_ERROR_INVALID_ARGUMENT, "sprig_session_bytes: model and bytes are required");
+  const auto o = to_session_options(options);
+  if (!o) return fail(SPRIG_ERROR_INVALID_ARGUMENT, "unknown KV cache type or context policy");
+  try {
+    auto plan = plan_session_memory(*model->shared->model, *o);
+    if (!plan) return fail(SPRIG_ERROR_INVALID_ARGUMENT, plan.error().message());
+    *bytes = align_up(sizeof(sprig_session)) + plan->total_bytes() + kAlignment;
+    return SPRIG_OK;
+  } catch (const std::exception& e) {
+    return fail(SPRIG_ERROR_MEMORY, e.what());
+  }
+}
+
+sprig_status sprig_session_create(const sprig_model* model, const sprig_session_options* options, void* memory,
+                                  size_t memory_bytes, sprig_session** session) {
+  if (!model || !session) return fail(SPRIG_ERROR_INVALID_ARGUMENT, "sprig_session_create: model and session are required");
+  sprig_session_options c_options;
+  sprig_session_options_init(&c_options);
+  if (options) c_options = *options;
+  size_t needed = 0;
+  if (sprig_status s = sprig_session_bytes(model, &c_options, &needed); s != SPRIG_OK) return s;
+  void* owned = nullptr;
+  if (!memory) {
+    owned = ::operator new(needed, std::nothrow);
+    if (!owned) return fail(SPRIG_ERROR_MEMORY, "cannot allocate " + std::to_string(needed) + " bytes for a session");
+    memory = owned;
+    memory_bytes = needed;
+  }
+  if (memory_bytes < needed) {
+    return fail(SPRIG_ERROR_MEMORY, "the session needs " + std::to_string(needed) + " bytes of memory, " +
+                                         std::to_string(memory_bytes) + " were given");
+  }
+  // [sprig_session][Session arena]: the wrapper at the first 64-byte boundary.
+  const uintptr_t start = reinterpret_cast<uintptr_t>(memory);
+  std::byte* base = static_cast<std::byte*>(memory) + (align_up(start) - start);
+  std::byte* arena = base + align_up(sizeof(sprig_session));
+  const size_t arena_bytes = static_cast<std::byte*>(memory) + memory_bytes - arena;
+  try {
+    auto forward = Session::create(model->shared->model, *to_session_options(&c_options), {arena, arena_bytes});
+    if (!forward) {
+      ::operator delete(owned);
+      return fail(SPRIG_ERROR_MEMORY, forward.error().message());
+    }
+    auto* created = new (base) sprig_session(model->shared, std::move(forward.value()), c_options, owned);
+    try {
+      created->workspace.reserve(model->shared->model->vocab(), c_options.max_text_bytes);
+    } catch (const std::bad_alloc&) {  // only if the plan and the tokenizer workspace disagreed
+      created->~sprig_session();
+      ::operator delete(owned);
+      return fail(SPRIG_ERROR_MEMORY, "the tokenizer workspace does not fit its planned region");
+    }
+    created->set_sampler({});
+    *session = created;
+    return SPRIG_OK;
+  } catch (const std::exception& e) {
+    ::operator delete(owned);
+    return fail(SPRIG_ERROR_MEMORY, std::string("session creation failed: ") + e.what());
+  }
+}
+
+void sprig_session_destroy(sprig_session* session) {
+  if (!session) return;
+  void* owned = session->owned;
+  session->~sprig_session();
+  if (owned) ::operator delete(owned);
+}
+
+void sprig_session_reset(sprig_session* session) {
+  if (!session) return;
+  session->session->reset();
+  session->previous = -1;
+  session->stream = Utf8Stream();
+}
+
+uint32_t sprig_session_position(const sprig_session* session) { return session ? session->session->position() : 0; }
+
+uint32_t sprig_session_context_length(const sprig_session* session) {
+  return session ? session->session->context_length() : 0;
+}
+
+sprig_status sprig_tokenize(sprig_session* session, const char* text, size_t length, int add_bos, int parse_special,
+                            const int32_t** tokens, size_t* count) {
+  if (!session || (!text && length) || !tokens || !count)
+    return fail(SPRIG_ERROR_INVALID_ARGUMENT, "sprig_tokenize: session, text, tokens and count are required");
+  if (length > session->options.max_text_bytes)
+    return fail(SPRIG_ERROR_TEXT_TOO_LONG, "the text has " + std::to_string(length) + " bytes; the session takes " +
+                                               std::to_string(session->options.max_text_bytes) +
+                                               " (max_text_bytes)");
+  const auto region = session->session->region(ArenaRegion::TokenIds);
+  const std::span<int32_t> ids(reinterpret_cast<int32_t*>(region.data()), region.size() / sizeof(int32_t));
+  EncodeOptions options;
+  options.add_bos = add_bos != 0;
+  options.parse_special = parse_special != 0;
+  const Tokenizer::Encoded encoded =
+      session->tokenizer().encode(std::string_view(text ? text : "", length), options, ids, session->workspace);
+  if (!encoded.complete)
+    return fail(SPRIG_ERROR_TEXT_TOO_LONG,
+                "the text has more tokens than the context of " + std::to_string(ids.size()));
+  *tokens = ids.data();
+  *count = encoded.count;
+  return SPRIG_OK;
+}
+
+sprig_status sprig_prefill(sprig_session* session, const int32_t* tokens, size_t count) {
+  if (!session || (!tokens && count)) return fail(SPRIG_ERROR_INVALID_ARGUMENT, "sprig_prefill: session and tokens are required");
+  if (Status s = session->session->prefill({tokens, count}); !s) return session_failure(s);
+  session->previous = tokens[count - 1];
+  return SPRIG_OK;
+}
+
+sprig_status sprig_decode(sprig_session* session, int32_t token) {
+  if (!session) return fail(SPRIG_ERROR_INVALID_ARGUMENT, "sprig_decode: session is required");
+  if (Status s = session->session->decode(token); !s) return session_failure(s);
+  session->previous = token;
+  return SPRIG_OK;
+}
+
+const float* sprig_logits(const sprig_session* session, size_t* count) {
+  if (!session) return nullptr;
+  if (count) *count = session->session->logits().size();
+  return session->session->logits().data();
+}
+
+sprig_status sprig_shift(sprig_session* session, uint32_t keep, uint32_t drop) {
+  if (!session) return fail(SPRIG_ERROR_INVALID_ARGUMENT, "sprig_shift: session is required");
+  if (Status s = session->session->shift(keep, drop); !s) return fail(SPRIG_ERROR_INVALID_ARGUMENT, s.message());
+  return SPRIG_OK;
+}
+
+sprig_status sprig_set_sampler(sprig_session* session, const sprig_sampler_options* options) {
+  if (!session || !options) return fail(SPRIG_ERROR_INVALID_ARGUMENT, "sprig_set_sampler: session and options are required");
+  if (!(options->temperature >= 0.0f) || !(options->top_p >= 0.0f && options->top_p <= 1.0f))
+    return fail(SPRIG_ERROR_INVALID_ARGUMENT, "temperature must be >= 0 and top_p within [0, 1]");
+  session->set_sampler({options->temperature, options->top_k, options->top_p, options->seed});
+  return SPRIG_OK;
+}
+
+sprig_status sprig_sample(sprig_session* session, int32_t* token) {
+  if (!session || !token) return fail(SPRIG_ERROR_INVALID_ARGUMENT, "sprig_sample: session and token are required");
+  const auto logits = session->session->logits();
+  const auto scratch = session->sampler_logits();
+  std::copy(logits.begin(), logits.end(), scratch.begin());
+  *token = session->sampler->sample(scratch.first(logits.size()));
+  return SPRIG_OK;
+}
+
+sprig_status sprig_detokenize(sprig_session* session, int32_t token, const char** text, size_t* length) {
+  if (!session || !text || !length)
+    return fail(SPRIG_ERROR_INVALID_ARGUMENT, "sprig_detokenize: session, text and length are required");
+  if (token < 0 || size_t(token) >= session->tokenizer().vocab_size())
+    return fail(SPRIG_ERROR_INVALID_ARGUMENT, "token id " + std::to_string(token) + " is outside the vocabulary");
+  const std::string_view piece = session->tokenizer().decode(session->previous, token);
+  const auto region = session->session->region(ArenaRegion::Text);
+  if (Utf8Stream::max_output(piece.size()) > region.size())
+    return fail(SPRIG_ERROR_TEXT_TOO_LONG, "a token's text is longer than the session's text buffer");
+  char* out = reinterpret_cast<char*>(region.data());
+  *length = session->stream.push(piece, out);
+  *text = out;
+  session->previous = token;
+  return SPRIG_OK;
+}
+
+sprig_status sprig_detokenize_finish(sprig_session* session, const char** text, size_t* length) {
+  if (!session || !text || !length)
+    return fail(SPRIG_ERROR_INVALID_ARGUMENT, "sprig_detokenize_finish: session, text and length are required");
+  char* out = reinterpret_cast<char*>(session->session->region(ArenaRegion::Text).data());
+  *length = session->stream.finish(out);
+  *text = out;
+  return SPRIG_OK;
+}
+
+sprig_status sprig_generate(sprig_session* session, const char* prompt, size_t length, uint32_t max_tokens,
+                            sprig_token_callback callback, void* user, sprig_generation_stats* stats) {
+  if (!session || !callback) return fail(SPRIG_ERROR_INVALID_ARGUMENT, "sprig_generate: session and callback are required");
+  const int32_t* tokens = nullptr;
+  size_t count = 0;
+  const bool add_bos = session->shared->model->vocab().add_bos;
+  if (sprig_status s = sprig_tokenize(session, prompt, length, add_bos, 0, &tokens, &count); s != SPRIG_OK) return s;
+  if (count == 0) return fail(SPRIG_ERROR_INVALID_ARGUMENT, "the prompt has no tokens (and the model adds no BOS)");
+  if (count > session->session->context_length() - session->session->position())
+    return fail(SPRIG_ERROR_CONTEXT_FULL, "the prompt (" + std::to_string(count) + " tokens) does not fit the " +
+                                              std::to_string(session->session->context_length() -
+                                                             session->session->position()) +
+                                              " positions left in the context");
+  ContextPolicy policy;
+  policy.shift = session->options.on_context_full == SPRIG_CONTEXT_SHIFT;
+  policy.keep = session->options.keep_tokens;
+  // The lambda holds one pointer: small enough for std::function to keep without allocating.
+  struct Forward {
+    sprig_token_callback callback;
+    void* user;
+    int32_t last;
+  } forward{callback, user, -1};
+  Forward* f = &forward;
+  auto result = generate(*session->session, session->tokenizer(), *session->sampler, {tokens, count}, max_tokens,
+                         session->sampler_logits(), [f](int32_t token, std::string_view text) {
+                           if (token >= 0) f->last = token;
+                           return f->callback(f->user, token, text.data(), text.size()) != 0;
+                         }, policy);
+  if (!result) return session_failure(Status(Error(result.error().message())));
+  session->previous = forward.last >= 0 ? forward.last : tokens[count - 1];
+  if (stats) {
+    stats->prompt_tokens = result->prompt_tokens;
+    stats->generated_tokens = result->generated_tokens;
+    stats->shifts = result->shifts;
+    stats->stop = result->stop == StopReason::TokenLimit        ? SPRIG_STOP_TOKEN_LIMIT
+                  : result->stop == StopReason::EndOfSequence   ? SPRIG_STOP_END_OF_SEQUENCE
+                  : result->stop == StopReason::ContextFull     ? SPRIG_STOP_CONTEXT_FULL
+                                                                : SPRIG_STOP_CANCELLED;
+  }
+  return SPRIG_OK;
+}
+
+}  // extern "C"

@@ -1,0 +1,170 @@
+// sprig bench: prompt processing and generation speed, llama-bench style, beside this machine's
+// decode ceiling (read bandwidth / weight bytes read per token, measured in the same run).
+#include <pthreadpool.h>
+
+#include <chrono>
+#include <cstdio>
+#include <string>
+#include <vector>
+
+#include "../bench/bandwidth_probe.h"
+#include "../runtime/kernels/kernel_set.h"
+#include "arguments.h"
+#include "commands.h"
+#include "sprig/cpu_features.h"
+#include "sprig/session.h"
+#include "sprig/tensor_format.h"
+
+namespace sprig::cli {
+
+const char* kBenchUsage =
+    "usage: sprig bench -m model.sprig [-p 128,512] [-n 128] [-t 1,2] [-b BATCH] [--kv-cache T] [--kernels SET]\n"
+    "                   [--json]\n"
+    "  -p  prompt lengths (pp: prefill tokens/s and time to first token)\n"
+    "  -n  tokens generated one by one (tg: decode tokens/s)\n"
+    "  -t  thread counts; each row also shows the decode ceiling from the measured read bandwidth\n";
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+std::vector<uint32_t> parse_list(const std::string& text, const char* option) {
+  std::vector<uint32_t> out;
+  size_t start = 0;
+  while (start <= text.size()) {
+    const size_t comma = text.find(',', start);
+    const std::string item = text.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+    try {
+      const unsigned long value = std::stoul(item);
+      if (value == 0 || value > 65536) throw std::out_of_range(item);
+      out.push_back(uint32_t(value));
+    } catch (const std::exception&) {
+      throw UsageError(std::string(option) + " takes positive numbers separated by commas, not '" + text + "'");
+    }
+    if (comma == std::string::npos) break;
+    start = comma + 1;
+  }
+  return out;
+}
+
+// Bytes of weights one decode step reads: every matrix whole, the embedding table one row.
+size_t bytes_per_token(const Model& model) {
+  auto bytes = [](const TensorView& t) { return size_t(tensor_layout(t.dtype, t.rows, t.cols, t.group).total_bytes); };
+  size_t total = 0;
+  for (const LayerWeights& l : model.layers())
+    for (const TensorView* t : {&l.attn_norm, &l.wq, &l.wk, &l.wv, &l.wo, &l.ffn_norm, &l.w_gate, &l.w_up, &l.w_down})
+      total += bytes(*t);
+  total += bytes(model.output());
+  total += bytes(model.token_embedding()) / std::max<uint64_t>(1, model.token_embedding().rows);
+  return total;
+}
+
+std::vector<int32_t> some_tokens(size_t n, uint32_t vocab) {
+  std::vector<int32_t> ids(n);
+  for (size_t i = 0; i < n; ++i) ids[i] = int32_t((i * 7919 + 13) % vocab);
+  return ids;
+}
+
+}  // namespace
+
+int bench_command(int argc, char** argv) {
+  const Arguments args(argc, argv, {"-m", "-p", "-n", "-t", "-b", "--kv-cache", "--kernels"}, {"--json"});
+  if (!args.has("-m")) throw UsageError("-m MODEL is required");
+  const auto prompts = parse_list(args.text("-p", "128"), "-p");
+  const uint32_t generate = uint32_t(args.integer("-n", 128, 0, 1 << 20));
+  const uint32_t cores = cpu_features().performance_cores ? cpu_features().performance_cores : 1;
+  const auto threads = parse_list(args.text("-t", std::to_string(cores)), "-t");
+  const bool json = args.has("--json");
+  SessionOptions base;
+  base.batch = uint32_t(args.integer("-b", 128, 1, 4096));
+  if (args.has("--kv-cache")) {
+    const auto type = parse_kv_cache_type(args.text("--kv-cache"));
+    if (!type) throw UsageError("--kv-cache takes f16, int8 or f32");
+    base.kv_cache = *type;
+  }
+  if (args.has("--kernels") && !kernels::select_kernels(args.text("--kernels")))
+    throw UsageError("--kernels: '" + args.text("--kernels") + "' is not a kernel set this CPU runs (it runs: " +
+                     kernels::describe_kernel_sets(kernels::supported_kernel_sets()) + ")");
+
+  auto model = Model::open(args.text("-m"));
+  if (!model) return report_error(model.error().message());
+  const Model& m = *model.value();
+  const size_t per_token = bytes_per_token(m);
+  const char* kernel_set = kernels::active_kernels().name;
+  uint32_t longest = generate;
+  for (uint32_t p : prompts) longest = std::max(longest, p + generate);
+  base.context_length = std::min<uint32_t>(m.hparams().max_positions, longest + 1);
+
+  if (!json) {
+    std::printf("cpu: %s\nmodel: %s, %.1f MB of weights, %.1f MB read per decoded token; kernels %s\n\n",
+                cpu_features().describe().c_str(), args.text("-m").c_str(), m.weight_bytes() / 1e6, per_token / 1e6,
+                kernel_set);
+    std::printf("| threads | test | tokens/s | ms to first token | GOPS | read GB/s | ceiling tok/s | of ceiling |\n");
+    std::printf("|---|---|---|---|---|---|---|---|\n");
+  } else {
+    std::printf("[\n");
+  }
+  bool first_row = true;
+  auto row = [&](uint32_t t, const std::string& test, double rate, double ttft_ms, double gops, double gbps,
+                 double ceiling) {
+    if (json) {
+      std::printf("%s  {\"model\": \"%s\", \"kernels\": \"%s\", \"threads\": %u, \"test\": \"%s\", \"tokens_per_s\": %.3f, "
+                  "\"ttft_ms\": %.3f, \"gops\": %.3f, \"read_gbps\": %.3f, \"ceiling_tokens_per_s\": %.3f}",
+                  first_row ? "" : ",\n", args.text("-m").c_str(), kernel_set, t, test.c_str(), rate, ttft_ms, gops,
+                  gbps, ceiling);
+    } else {
+      auto cell = [](double v, const char* format) {
+        if (v <= 0) return std::string("");
+        char text[32];
+        std::snprintf(text, sizeof text, format, v);
+        return std::string(text);
+      };
+      std::printf("| %u | %s | %.2f | %s | %s | %.1f | %s | %s |\n", t, test.c_str(), rate,
+                  cell(ttft_ms, "%.1f").c_str(), cell(gops, "%.1f").c_str(), gbps, cell(ceiling, "%.2f").c_str(),
+                  ceiling > 0 ? cell(100 * rate / ceiling, "%.0f%%").c_str() : "");
+    }
+    first_row = false;
+    std::fflush(stdout);
+  };
+
+  // Multiply-adds per token in the matrices, for prefill GOPS (2 ops each).
+  double macs_per_token = 0;
+  for (const LayerWeights& l : m.layers())
+    for (const TensorView* t : {&l.wq, &l.wk, &l.wv, &l.wo, &l.w_gate, &l.w_up, &l.w_down})
+      macs_per_token += double(t->rows) * double(t->cols);
+
+  for (uint32_t t : threads) {
+    pthreadpool* pool = t > 1 ? pthreadpool_create(t) : nullptr;
+    const double gbps = bench::read_bandwidth_gbps(pool, t, size_t(1) << 28, 3);
+    if (pool) pthreadpool_destroy(pool);
+    SessionOptions options = base;
+    options.threads = t;
+    auto session = Session::create(model.value(), options);
+    if (!session) return report_error(session.error().message());
+    Session& s = *session.value();
+    for (uint32_t p : prompts) {
+      const auto tokens = some_tokens(p, m.hparams().vocab_size);
+      s.reset();
+      (void)s.prefill(std::span(tokens).first(std::min<size_t>(tokens.size(), 8)));  // warm the pages and caches
+      s.reset();
+      const auto start = Clock::now();
+      if (Status st = s.prefill(tokens); !st) return report_error(st.message());
+      const double seconds = std::chrono::duration<double>(Clock::now() - start).count();
+      row(t, "pp" + std::to_string(p), p / seconds, seconds * 1e3, 2.0 * macs_per_token * p / seconds / 1e9, gbps, 0);
+    }
+    if (generate > 0) {
+      s.reset();
+      const auto tokens = some_tokens(generate + 1, m.hparams().vocab_size);
+      if (Status st = s.decode(tokens[0]); !st) return report_error(st.message());  // warm
+      const auto start = Clock::now();
+      for (uint32_t i = 1; i <= generate; ++i)
+        if (Status st = s.decode(tokens[i]); !st) return report_error(st.message());
+      const double seconds = std::chrono::duration<double>(Clock::now() - start).count();
+      row(t, "tg" + std::to_string(generate), generate / seconds, 0, 0, gbps, gbps * 1e9 / double(per_token));
+    }
+  }
+  if (json) std::printf("\n]\n");
+  return 0;
+}
+
+}  // namespace sprig::cli

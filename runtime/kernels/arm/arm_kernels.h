@@ -21,15 +21,6 @@ void gemm_f32_1x16__neon(const float* w, const float* x, size_t x_stride, size_t
                          size_t cols, size_t begin, size_t end);
 void gemm_f16_1x16__neon(const uint16_t* w, const float* x, size_t x_stride, size_t count, float* y,
                          size_t y_stride, size_t cols, size_t begin, size_t end);
-void attention_scores_f32__neon(const float* q, const float* keys, size_t stride, size_t count, size_t head_dim,
-                                float scale, float* out);
-void attention_scores_f16__neon(const float* q, const uint16_t* keys, size_t stride, size_t count, size_t head_dim,
-                                float scale, float* out);
-void weighted_sum_f32__neon(const float* weights, const float* values, size_t stride, size_t count, size_t head_dim,
-                            float* out);
-void weighted_sum_f16__neon(const float* weights, const uint16_t* values, size_t stride, size_t count,
-                            size_t head_dim, float* out);
-void rmsnorm_f32__neon(const float* x, const float* weight, float* y, size_t n, float eps);
 
 // arm/dotprod: armv8.2-a SDOT (Cortex-A55/A76: Raspberry Pi 5, most phones)
 void matvec_q8xq8_1x32__dotprod(const QuantizedWeights&, const QuantizedActivations&, float*, size_t, size_t);

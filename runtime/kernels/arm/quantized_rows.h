@@ -32,32 +32,21 @@ inline float f16_scale(uint16_t bits) {
 #endif
 }
 
-inline float add_lanes(float32x4_t v) {
-#if defined(__aarch64__)
-  return vaddvq_f32(v);
-#else
-  const float32x2_t pairs = vadd_f32(vget_low_f32(v), vget_high_f32(v));
-  return vget_lane_f32(vpadd_f32(pairs, pairs), 0);
-#endif
-}
-
-// The four int32 lanes whose sum is w . x over one block of `group` int8 (a multiple of 32).
-// Lanes are not added up per block: each block's lanes are scaled into float lanes, and a row
-// is reduced once at its end, which keeps horizontal adds out of the inner loop.
+// Sum of w[i] * x[i] over one block of `group` int8 (a multiple of 32): exact in int32.
 template <typename Dot>
-inline int32x4_t block_dot_q8(const int8_t* w, const int8_t* x, size_t group) {
+inline int32_t block_dot_q8(const int8_t* w, const int8_t* x, size_t group) {
   int32x4_t a0 = vdupq_n_s32(0), a1 = vdupq_n_s32(0);
   for (size_t i = 0; i < group; i += 32) {
     a0 = Dot::dot16(a0, vld1q_s8(w + i), vld1q_s8(x + i));
     a1 = Dot::dot16(a1, vld1q_s8(w + i + 16), vld1q_s8(x + i + 16));
   }
-  return vaddq_s32(a0, a1);
+  return add_lanes(vaddq_s32(a0, a1));
 }
 
 // The same for nibble * x over one 4-bit block: byte j holds element j (low nibble) and
 // j + group/2 (high nibble), so one mask and one shift give two runs of 16 consecutive elements.
 template <typename Dot>
-inline int32x4_t block_dot_q4(const uint8_t* w, const int8_t* x, size_t group) {
+inline int32_t block_dot_q4(const uint8_t* w, const int8_t* x, size_t group) {
   const size_t half = group / 2;
   const uint8x16_t low_mask = vdupq_n_u8(0x0f);
   int32x4_t a0 = vdupq_n_s32(0), a1 = vdupq_n_s32(0);
@@ -66,54 +55,61 @@ inline int32x4_t block_dot_q4(const uint8_t* w, const int8_t* x, size_t group) {
     a0 = Dot::dot16(a0, vreinterpretq_s8_u8(vandq_u8(bytes, low_mask)), vld1q_s8(x + j));
     a1 = Dot::dot16(a1, vreinterpretq_s8_u8(vshrq_n_u8(bytes, 4)), vld1q_s8(x + half + j));
   }
-  return vaddq_s32(a0, a1);
+  return add_lanes(vaddq_s32(a0, a1));
 }
 
-// Rows [begin, end) of y = W x for the three weight types. Per block, as the scalar reference:
-// (weight scale * activation scale) * dot, less the q4 offset (stored nibble = q + 8) or plus the
-// q4a minimum; the integer dots are exact, the float sums differ only by their order.
+// One block's contribution to a row's sum, in the scalar reference's operations and order, so
+// the result is the reference's bit for bit (kernel_set.h: the exactness every set keeps; the
+// build has -ffp-contract=off, so nothing here is fused into an FMA).
+inline float block_term_q8(float weight_scale, float x_scale, int32_t dot) {
+  return weight_scale * x_scale * float(dot);
+}
+inline float block_term_q4(float weight_scale, float x_scale, int32_t dot, int32_t x_sum) {
+  return weight_scale * x_scale * float(dot - 8 * x_sum);  // the stored nibble is q + 8
+}
+inline float block_term_q4a(float weight_scale, float minimum, float x_scale, int32_t dot, int32_t x_sum) {
+  return x_scale * (weight_scale * float(dot) + minimum * float(x_sum));
+}
+
+// Rows [begin, end) of y = W x for the three weight types: exact integer block dots, then the
+// blocks summed in order as the reference does.
 template <typename Dot>
 void matvec_q8_rows(const QuantizedWeights& w, const QuantizedActivations& x, float* y, size_t begin, size_t end) {
   const int8_t* quants = reinterpret_cast<const int8_t*>(w.quants);
   for (size_t r = begin; r < end; ++r) {
-    float32x4_t sum = vdupq_n_f32(0.0f);
+    float sum = 0.0f;
     for (size_t b = 0; b < w.blocks_per_row; ++b) {
       const size_t block = r * w.blocks_per_row + b;
-      const int32x4_t dot = block_dot_q8<Dot>(quants + block * w.group, x.quants + b * w.group, w.group);
-      sum = vmlaq_n_f32(sum, vcvtq_f32_s32(dot), f16_scale(w.scales[block]) * x.scales[b]);
+      const int32_t dot = block_dot_q8<Dot>(quants + block * w.group, x.quants + b * w.group, w.group);
+      sum += block_term_q8(f16_scale(w.scales[block]), x.scales[b], dot);
     }
-    y[r] = add_lanes(sum);
+    y[r] = sum;
   }
 }
 
 template <typename Dot>
 void matvec_q4_rows(const QuantizedWeights& w, const QuantizedActivations& x, float* y, size_t begin, size_t end) {
   for (size_t r = begin; r < end; ++r) {
-    float32x4_t sum = vdupq_n_f32(0.0f);
-    float offset = 0.0f;
+    float sum = 0.0f;
     for (size_t b = 0; b < w.blocks_per_row; ++b) {
       const size_t block = r * w.blocks_per_row + b;
-      const int32x4_t dot = block_dot_q4<Dot>(w.quants + block * w.group / 2, x.quants + b * w.group, w.group);
-      const float scale = f16_scale(w.scales[block]) * x.scales[b];
-      sum = vmlaq_n_f32(sum, vcvtq_f32_s32(dot), scale);
-      offset += scale * float(-8 * x.sums[b]);
+      const int32_t dot = block_dot_q4<Dot>(w.quants + block * w.group / 2, x.quants + b * w.group, w.group);
+      sum += block_term_q4(f16_scale(w.scales[block]), x.scales[b], dot, x.sums[b]);
     }
-    y[r] = add_lanes(sum) + offset;
+    y[r] = sum;
   }
 }
 
 template <typename Dot>
 void matvec_q4a_rows(const QuantizedWeights& w, const QuantizedActivations& x, float* y, size_t begin, size_t end) {
   for (size_t r = begin; r < end; ++r) {
-    float32x4_t sum = vdupq_n_f32(0.0f);
-    float minimum = 0.0f;
+    float sum = 0.0f;
     for (size_t b = 0; b < w.blocks_per_row; ++b) {
       const size_t block = r * w.blocks_per_row + b;
-      const int32x4_t dot = block_dot_q4<Dot>(w.quants + block * w.group / 2, x.quants + b * w.group, w.group);
-      sum = vmlaq_n_f32(sum, vcvtq_f32_s32(dot), x.scales[b] * f16_scale(w.scales[block]));
-      minimum += x.scales[b] * f16_scale(w.mins[block]) * float(x.sums[b]);
+      const int32_t dot = block_dot_q4<Dot>(w.quants + block * w.group / 2, x.quants + b * w.group, w.group);
+      sum += block_term_q4a(f16_scale(w.scales[block]), f16_scale(w.mins[block]), x.scales[b], dot, x.sums[b]);
     }
-    y[r] = add_lanes(sum) + minimum;
+    y[r] = sum;
   }
 }
 
@@ -145,8 +141,7 @@ void gemm_1x4_rows(const QuantizedWeights& w, const QuantizedBatch& x, float* y,
     const float* xs = x.scales + i * x.blocks;
     const int32_t* xsum = x.sums + i * x.blocks;
     for (size_t r = begin; r < end; ++r) {
-      float32x4_t sum[4] = {vdupq_n_f32(0.0f), vdupq_n_f32(0.0f), vdupq_n_f32(0.0f), vdupq_n_f32(0.0f)};
-      float extra[4] = {0.0f, 0.0f, 0.0f, 0.0f};  // the q4 offset or the q4a minimum, per vector
+      float sum[4] = {0.0f, 0.0f, 0.0f, 0.0f};
       for (size_t b = 0; b < w.blocks_per_row; ++b) {
         const size_t block = r * w.blocks_per_row + b;
         const uint8_t* wb = w.quants + block * block_bytes;
@@ -170,18 +165,15 @@ void gemm_1x4_rows(const QuantizedWeights& w, const QuantizedBatch& x, float* y,
         }
         const float d = f16_scale(w.scales[block]);
         for (size_t v = 0; v < 4; ++v) {
+          const int32_t dot = add_lanes(acc[v]);
           const float x_scale = xs[v * x.blocks + b];
-          if constexpr (kind == Weights::Q4A) {
-            sum[v] = vmlaq_n_f32(sum[v], vcvtq_f32_s32(acc[v]), x_scale * d);
-            extra[v] += x_scale * f16_scale(w.mins[block]) * float(xsum[v * x.blocks + b]);
-          } else {
-            const float scale = d * x_scale;
-            sum[v] = vmlaq_n_f32(sum[v], vcvtq_f32_s32(acc[v]), scale);
-            if constexpr (kind == Weights::Q4) extra[v] += scale * float(-8 * xsum[v * x.blocks + b]);
-          }
+          if constexpr (kind == Weights::Q8) sum[v] += block_term_q8(d, x_scale, dot);
+          if constexpr (kind == Weights::Q4) sum[v] += block_term_q4(d, x_scale, dot, xsum[v * x.blocks + b]);
+          if constexpr (kind == Weights::Q4A)
+            sum[v] += block_term_q4a(d, f16_scale(w.mins[block]), x_scale, dot, xsum[v * x.blocks + b]);
         }
       }
-      for (size_t v = 0; v < 4; ++v) y[(i + v) * y_stride + r] = add_lanes(sum[v]) + extra[v];
+      for (size_t v = 0; v < 4; ++v) y[(i + v) * y_stride + r] = sum[v];
     }
   }
   for (; i < x.count; ++i) matvec_rows<Dot, kind>(w, batch_row(x, i), y + i * y_stride, begin, end);

@@ -71,11 +71,6 @@ void gemm_f32_1x8__armv7(const float* w, const float* x, size_t x_stride, size_t
     for (size_t r = begin; r < end; ++r) y[i * y_stride + r] = dot_f32(w + r * cols, x + i * x_stride, cols);
 }
 
-void attention_scores_f32__armv7(const float* q, const float* keys, size_t stride, size_t count, size_t head_dim,
-                                 float scale, float* out) {
-  for (size_t t = 0; t < count; ++t) out[t] = dot_f32(keys + t * stride, q, head_dim) * scale;
-}
-
 extern const KernelSet kernel_set_armv7_neon = {
     .name = "armv7_neon",
     .quantize_activations = nullptr,  // nullptr: the registry takes the scalar kernel
@@ -89,12 +84,12 @@ extern const KernelSet kernel_set_armv7_neon = {
     .gemm_q4a = gemm_q4axq8_1x4__armv7,
     .gemm_f32 = gemm_f32_1x8__armv7,
     .gemm_f16 = nullptr,
-    .attention_scores_f32 = attention_scores_f32__armv7,
+    .attention_scores_f32 = nullptr,  // must equal scalar bit for bit: left to it
     .attention_scores_f16 = nullptr,
     .weighted_sum_f32 = nullptr,
     .weighted_sum_f16 = nullptr,
-    .attention_scores_q8 = nullptr,
-    .weighted_sum_q8 = nullptr,
+    .attention_scores_int8 = nullptr,
+    .weighted_sum_int8 = nullptr,
     .softmax = nullptr,
     .rmsnorm = nullptr,
     .rope_interleaved = nullptr,

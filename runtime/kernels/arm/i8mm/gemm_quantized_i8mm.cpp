@@ -1,7 +1,9 @@
 // The batched (prefill) quantized GEMM with SMMLA (armv8.6-a int8 matrix multiply): one
 // instruction multiplies a 2x8 int8 tile of two weight rows by the 8 matching elements of two
 // activation vectors into a 2x2 int32 tile, twice the multiplies per instruction of SDOT.
-// A last odd row or vector goes through the SDOT kernels (every i8mm CPU has SDOT).
+// A last odd row or vector goes through the SDOT kernels (every i8mm CPU has SDOT). Each of the
+// four lanes repeats the scalar reference's float operations for its (row, token) in block order,
+// as separate multiplies and adds, so the results equal the reference bit for bit.
 #include "../quantized_rows.h"
 
 namespace sprig::kernels {

@@ -1,6 +1,6 @@
-// f32 and f16 kernels for armv8-a: matvec/gemm over f32 or f16 weights, attention over an f32 or
-// f16 cache, RMSNorm. f16 is widened by FCVTL, which every armv8-a core has. Sums run in four
-// lanes x four accumulators, so they differ from the scalar order only by reassociation.
+// f32 and f16 matvec/gemm for armv8-a (f16 widened by FCVTL, which every armv8-a core has). Sums
+// run in four lanes x four accumulators: they differ from the scalar order by reassociation only,
+// which kernel_set.h allows for these float matmuls (not for the quantized ones).
 #include <arm_neon.h>
 
 #include "../../kernel_set.h"
@@ -31,14 +31,6 @@ float dot(const T* w, const float* x, size_t n) {
   return sum;
 }
 
-// out[d] += weight * row[d] for d < n
-template <typename T>
-void add_scaled(float* out, float weight, const T* row, size_t n) {
-  size_t d = 0;
-  for (; d + 4 <= n; d += 4) vst1q_f32(out + d, vfmaq_n_f32(vld1q_f32(out + d), load4(row + d), weight));
-  for (; d < n; ++d) out[d] += weight * load1(row + d);
-}
-
 template <typename T>
 void matvec_rows(const T* w, const float* x, float* y, size_t cols, size_t begin, size_t end) {
   for (size_t r = begin; r < end; ++r) y[r] = dot(w + r * cols, x, cols);
@@ -48,17 +40,6 @@ template <typename T>
 void gemm_rows(const T* w, const float* x, size_t x_stride, size_t count, float* y, size_t y_stride, size_t cols,
                size_t begin, size_t end) {
   for (size_t i = 0; i < count; ++i) matvec_rows(w, x + i * x_stride, y + i * y_stride, cols, begin, end);
-}
-
-template <typename T>
-void scores(const float* q, const T* keys, size_t stride, size_t count, size_t head_dim, float scale, float* out) {
-  for (size_t t = 0; t < count; ++t) out[t] = dot(keys + t * stride, q, head_dim) * scale;
-}
-
-template <typename T>
-void weighted_sum(const float* weights, const T* values, size_t stride, size_t count, size_t head_dim, float* out) {
-  for (size_t d = 0; d < head_dim; ++d) out[d] = 0.0f;
-  for (size_t t = 0; t < count; ++t) add_scaled(out, weights[t], values + t * stride, head_dim);
 }
 
 }  // namespace
@@ -77,30 +58,4 @@ void gemm_f16_1x16__neon(const uint16_t* w, const float* x, size_t x_stride, siz
                          size_t y_stride, size_t cols, size_t begin, size_t end) {
   gemm_rows(w, x, x_stride, count, y, y_stride, cols, begin, end);
 }
-void attention_scores_f32__neon(const float* q, const float* keys, size_t stride, size_t count, size_t head_dim,
-                                float scale, float* out) {
-  scores(q, keys, stride, count, head_dim, scale, out);
-}
-void attention_scores_f16__neon(const float* q, const uint16_t* keys, size_t stride, size_t count, size_t head_dim,
-                                float scale, float* out) {
-  scores(q, keys, stride, count, head_dim, scale, out);
-}
-void weighted_sum_f32__neon(const float* weights, const float* values, size_t stride, size_t count, size_t head_dim,
-                            float* out) {
-  weighted_sum(weights, values, stride, count, head_dim, out);
-}
-void weighted_sum_f16__neon(const float* weights, const uint16_t* values, size_t stride, size_t count,
-                            size_t head_dim, float* out) {
-  weighted_sum(weights, values, stride, count, head_dim, out);
-}
-
-// y = x / sqrt(mean(x^2) + eps) * weight; y may be x.
-void rmsnorm_f32__neon(const float* x, const float* weight, float* y, size_t n, float eps) {
-  const float mean_square = dot(x, x, n) / float(n);
-  const float inverse = 1.0f / __builtin_sqrtf(mean_square + eps);
-  size_t i = 0;
-  for (; i + 4 <= n; i += 4) vst1q_f32(y + i, vmulq_f32(vmulq_n_f32(vld1q_f32(x + i), inverse), vld1q_f32(weight + i)));
-  for (; i < n; ++i) y[i] = x[i] * inverse * weight[i];
-}
-
 }  // namespace sprig::kernels

@@ -11,3 +11,9 @@ if(NOT DEFINED ANDROID_PLATFORM)
   set(ANDROID_PLATFORM android-26)
 endif()
 include(${ANDROID_NDK}/build/cmake/android.toolchain.cmake)
+# The NDK builds of the libraries (XNNPACK, pthreadpool, cpuinfo, utf8proc: Debian's arm64 packages
+# are glibc builds and cannot link into an Android program), installed under SPRIG_SYSROOT.
+if(DEFINED SPRIG_SYSROOT)
+  list(APPEND CMAKE_FIND_ROOT_PATH ${SPRIG_SYSROOT})
+  list(APPEND CMAKE_TRY_COMPILE_PLATFORM_VARIABLES SPRIG_SYSROOT)
+endif()

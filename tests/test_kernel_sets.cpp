@@ -186,6 +186,50 @@ TEST_CASE("quantized matvec and gemm equal scalar bit for bit on ragged shapes a
   }
 }
 
+TEST_CASE("q8 with two-term activations equals scalar bit for bit on ragged shapes and row ranges") {
+  std::mt19937 rng(14);
+  for (const KernelSet* s : supported_kernel_sets()) {
+    if (s == supported_kernel_sets().front()) continue;
+    for (size_t group : {32, 64, 128})
+      for (size_t rows : kRaggedRows)
+        for (size_t whole_blocks : kRaggedBlocks) {
+          const size_t cols = whole_blocks * group - (rows % 3 == 0 ? 0 : std::min(group - 1, rows * 7 % group));
+          CAPTURE(s->name);
+          CAPTURE(group);
+          CAPTURE(rows);
+          CAPTURE(cols);
+          const RandomMatrix m(DType::Q8, rows, cols, group, rng);
+          const size_t count = 1 + rows % 5;
+          QuantizedInput input(count, m.blocks, group), residual(count, m.blocks, group);
+          for (size_t i = 0; i < count; ++i) {
+            const auto x = random_floats(cols, rng);
+            QuantizedActivations main_row = input.batch.row(i), residual_row = residual.batch.row(i);
+            quantize_activations_residual_scalar(x.data(), cols, main_row, residual_row);
+          }
+          std::uniform_int_distribution<size_t> pick(0, rows);
+          size_t begin = pick(rng), end = pick(rng);
+          if (begin > end) std::swap(begin, end);
+          if (begin == end) begin = 0, end = rows;
+
+          std::vector<float> want(rows, kSentinel), got(rows, kSentinel);
+          kernel_set_scalar.matvec_q8_residual(m.view(), input.batch.row(0), residual.batch.row(0), want.data(), 0,
+                                               rows);
+          s->matvec_q8_residual(m.view(), input.batch.row(0), residual.batch.row(0), got.data(), begin, end);
+          for (size_t r = begin; r < end; ++r) CHECK(got[r] == want[r]);
+          check_untouched(got, begin, end, 0, rows);
+
+          const size_t stride = rows + 3;
+          std::vector<float> gwant(count * stride, kSentinel), ggot(count * stride, kSentinel);
+          kernel_set_scalar.gemm_q8_residual(m.view(), input.batch, residual.batch, gwant.data(), stride, 0, rows);
+          s->gemm_q8_residual(m.view(), input.batch, residual.batch, ggot.data(), stride, begin, end);
+          for (size_t i = 0; i < count; ++i) {
+            for (size_t r = begin; r < end; ++r) CHECK(ggot[i * stride + r] == gwant[i * stride + r]);
+            check_untouched(ggot, begin, end, i * stride, stride);
+          }
+        }
+  }
+}
+
 TEST_CASE("f32 and f16 matvec and gemm match scalar on ragged shapes") {
   std::mt19937 rng(13);
   for (const KernelSet* s : supported_kernel_sets())

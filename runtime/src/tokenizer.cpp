@@ -203,18 +203,13 @@ Tokenizer::Workspace::Capacities Tokenizer::Workspace::capacities(const Vocabula
   return c;
 }
 
-void Tokenizer::Workspace::reserve(size_t text_bytes) {
-  const Capacities c = capacities(nullptr, text_bytes);
-  normalized.reserve(c.normalized);
-  spelled.reserve(c.spelled);
-  code_points.reserve(c.code_points);
-  chunk_ends.reserve(c.chunk_ends);
-  symbols.reserve(c.symbols);
-  queue.reserve(c.queue);
-}
+void Tokenizer::Workspace::reserve(size_t text_bytes) { reserve(capacities(nullptr, text_bytes)); }
 
 void Tokenizer::Workspace::reserve(const Vocabulary& vocab, size_t text_bytes) {
-  const Capacities c = capacities(&vocab, text_bytes);
+  reserve(capacities(&vocab, text_bytes));
+}
+
+void Tokenizer::Workspace::reserve(const Capacities& c) {
   normalized.reserve(c.normalized);
   spelled.reserve(c.spelled);
   code_points.reserve(c.code_points);

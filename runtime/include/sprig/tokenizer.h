@@ -48,6 +48,7 @@ class Tokenizer {
       size_t normalized, spelled, code_points, chunk_ends, symbols, queue;
     };
     static Capacities capacities(const Vocabulary* vocab, size_t text_bytes);
+    void reserve(const Capacities& c);
     struct Symbol {
       uint32_t start, length;
       int32_t id;

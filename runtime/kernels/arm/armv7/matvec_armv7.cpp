@@ -78,22 +78,11 @@ extern const KernelSet kernel_set_armv7_neon = {
     .matvec_q4 = matvec_q4xq8_1x32__armv7,
     .matvec_q4a = matvec_q4axq8_1x32__armv7,
     .matvec_f32 = matvec_f32_1x8__armv7,
-    .matvec_f16 = nullptr,
     .gemm_q8 = gemm_q8xq8_1x4__armv7,
     .gemm_q4 = gemm_q4xq8_1x4__armv7,
     .gemm_q4a = gemm_q4axq8_1x4__armv7,
     .gemm_f32 = gemm_f32_1x8__armv7,
-    .gemm_f16 = nullptr,
-    .attention_scores_f32 = nullptr,  // must equal scalar bit for bit: left to it
-    .attention_scores_f16 = nullptr,
-    .weighted_sum_f32 = nullptr,
-    .weighted_sum_f16 = nullptr,
-    .attention_scores_int8 = nullptr,
-    .weighted_sum_int8 = nullptr,
-    .softmax = nullptr,
-    .rmsnorm = nullptr,
-    .rope_interleaved = nullptr,
-    .swiglu = nullptr,
+    // f16, attention and the elementwise kernels: left to the scalar set (attention must equal it bit for bit)
 };
 
 }  // namespace sprig::kernels

@@ -17,18 +17,8 @@ extern const KernelSet kernel_set_arm_i8mm = {
     .gemm_q4a = gemm_q4axq8_2x2__i8mm,
     .gemm_f32 = gemm_f32_1x16__neon,
     .gemm_f16 = gemm_f16_1x16__neon,
-    // nullptr: the registry takes the scalar kernel. Attention and RMSNorm must equal the scalar
+    // Entries left out: the registry takes the scalar kernel. Attention and RMSNorm must equal the scalar
     // ones bit for bit (their sums in the reference's order), which these sets do not do yet.
-    .attention_scores_f32 = nullptr,
-    .attention_scores_f16 = nullptr,
-    .weighted_sum_f32 = nullptr,
-    .weighted_sum_f16 = nullptr,
-    .attention_scores_int8 = nullptr,
-    .weighted_sum_int8 = nullptr,
-    .softmax = nullptr,
-    .rmsnorm = nullptr,
-    .rope_interleaved = nullptr,
-    .swiglu = nullptr,
 };
 
 }  // namespace sprig::kernels

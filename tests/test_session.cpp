@@ -9,8 +9,10 @@
 
 #include "checkpoint.h"
 #include "model_writer.h"
+#include "sprig/sampler.h"
 #include "sprig/session.h"
 #include "sprig/tokenizer.h"
+#include "sprig/utf8_stream.h"
 #include "test_support.h"
 
 using namespace sprig;
@@ -332,6 +334,7 @@ TEST_CASE("the arena's high-water mark: never above the plan, and the plan withi
   if (shared.empty()) return;
   // q8 weights, so the quantized-input scratch is in use too.
   auto model = stories(shared, DType::Q8);
+  const Tokenizer tokenizer(model->vocab());
   SessionOptions options;
   options.context_length = model->hparams().max_positions;  // 512
   options.batch = 32;
@@ -358,54 +361,64 @@ TEST_CASE("the arena's high-water mark: never above the plan, and the plan withi
     REQUIRE(s.prefill(tokens).ok());
     const size_t after_prefill = s.memory_usage().high_water_bytes;
     for (int i = 0; i < 12; ++i) REQUIRE(s.decode(int32_t(100 + i)).ok());
-    usage = s.memory_usage();
     CHECK(s.position() == context);
-    CHECK(usage.high_water_bytes > after_prefill);  // the last positions of the cache
-    CHECK(usage.guards_intact);
+    CHECK(s.memory_usage().high_water_bytes > after_prefill);  // the last positions of the cache
 
-    size_t planned = 0, used = 0;
+    // The rest of the token path at its widest. The sampler ranks every candidate when top-k
+    // keeps all but one of them.
+    const auto sampler_logits = s.region(ArenaRegion::SamplerLogits);
+    const std::span logits(reinterpret_cast<float*>(sampler_logits.data()), tokenizer.vocab_size());
+    std::copy(s.logits().begin(), s.logits().end(), logits.begin());
+    Sampler sampler(SamplerOptions{1.0f, uint32_t(tokenizer.vocab_size() - 1), 1.0f, 7}, tokenizer.vocab_size(),
+                    s.region(ArenaRegion::SamplerCandidates));
+    const int32_t sampled = sampler.sample(logits);
+    CHECK((sampled >= 0 && size_t(sampled) < tokenizer.vocab_size()));
+
+    // The tokenizer's worst text of max_text_bytes: one symbol per byte, every pair of neighbours
+    // a piece, so the merge queue starts full; its ids overflow the context's id buffer.
+    const auto region = s.region(ArenaRegion::TokenizerWorkspace);
+    std::pmr::monotonic_buffer_resource memory(region.data(), region.size(), std::pmr::null_memory_resource());
+    Tokenizer::Workspace workspace(&memory);
+    workspace.reserve(model->vocab(), options.max_text_bytes);
+    const std::string text(options.max_text_bytes, 'o');
+    REQUIRE(tokenizer.find("oo") >= 0);
+    const auto ids_region = s.region(ArenaRegion::TokenIds);
+    const auto encoded = tokenizer.encode(
+        text, EncodeOptions{false, false},
+        std::span(reinterpret_cast<int32_t*>(ids_region.data()), ids_region.size() / sizeof(int32_t)), workspace);
+    CHECK(!encoded.complete);  // more ids than the context holds: the buffer is full
+
+    // Streaming the longest piece, as the text region was sized for.
+    size_t longest = 0;
+    for (size_t id = 0; id < tokenizer.vocab_size(); ++id)
+      if (tokenizer.decode(-1, int32_t(id)).size() > tokenizer.decode(-1, int32_t(longest)).size()) longest = id;
+    Utf8Stream stream;
+    const size_t written =
+        stream.push(tokenizer.decode(-1, int32_t(longest)), reinterpret_cast<char*>(s.region(ArenaRegion::Text).data()));
+    CHECK(written == tokenizer.decode(-1, int32_t(longest)).size());
+
+    usage = s.memory_usage();
+    CHECK(usage.guards_intact);
+    size_t used = 0, planned = 0;
     for (size_t r = 0; r < kArenaRegions; ++r) {
-      CAPTURE(arena_region_name(ArenaRegion(r)));
+      const std::string region_name = arena_region_name(ArenaRegion(r));
+      CAPTURE(region_name);
       CHECK(usage.used_bytes[r] <= plan.region_bytes[r]);  // never above the plan
-      const auto region = ArenaRegion(r);
-      // The forward pass's regions; the sampler and text regions serve the C API's token path.
-      if (region >= ArenaRegion::SamplerCandidates) continue;
+      const auto kind = ArenaRegion(r);
+      if (plan.region_bytes[r] > 0 && kind != ArenaRegion::KeyScales && kind != ArenaRegion::ValueScales)
+        CHECK(usage.used_bytes[r] > 0);
+      MESSAGE(region_name << ": planned " << plan.region_bytes[r] << ", used " << usage.used_bytes[r]);
       planned += plan.region_bytes[r];
       used += usage.used_bytes[r];
-      if (plan.region_bytes[r] > 0 && region != ArenaRegion::KeyScales && region != ArenaRegion::ValueScales)
-        CHECK(usage.used_bytes[r] > 0);
     }
-    MESSAGE(kv_name << ": forward-pass regions planned " << planned << " bytes, used " << used << " ("
+    MESSAGE(kv_name << ": all regions planned " << planned << " bytes, used " << used << " ("
                     << 100.0 * double(used) / double(planned) << "%); arena total " << plan.total_bytes());
+    CHECK(used == usage.high_water_bytes);
     CHECK(double(planned) <= 1.05 * double(used));
 
-    // The text path's regions are sized for the worst text of max_text_bytes (every byte its own
-    // symbol, every merge queued); ordinary text uses a part of them. Measured, not asserted.
-    if (type == KvCacheType::F16) {
-      const auto region = s.region(ArenaRegion::TokenizerWorkspace);
-      std::pmr::monotonic_buffer_resource memory(region.data(), region.size(), std::pmr::null_memory_resource());
-      Tokenizer::Workspace workspace(&memory);
-      workspace.reserve(model->vocab(), options.max_text_bytes);
-      std::string text;
-      // About 400 tokens: what fits the context of 512.
-      while (text.size() < 1600) text += "Once upon a time, there was a little cat. ";
-      const Tokenizer tokenizer(model->vocab());
-      const auto ids_region = s.region(ArenaRegion::TokenIds);
-      const auto encoded = tokenizer.encode(
-          text, EncodeOptions{true, false},
-          std::span(reinterpret_cast<int32_t*>(ids_region.data()), ids_region.size() / sizeof(int32_t)), workspace);
-      CHECK(encoded.complete);
-      const ArenaUsage after = s.memory_usage();
-      CHECK(after.guards_intact);
-      MESSAGE("tokenizing " << text.size() << " bytes of prose used "
-                            << after.used_bytes[size_t(ArenaRegion::TokenizerWorkspace)] << " of "
-                            << plan.region_bytes[size_t(ArenaRegion::TokenizerWorkspace)]
-                            << " workspace bytes (planned for the worst text)");
-    }
-
     // An overrun past a region's end is caught by its guard.
-    auto logits = s.region(ArenaRegion::Logits);
-    logits.data()[logits.size()] = std::byte{0};
+    const auto logits_region = s.region(ArenaRegion::Logits);
+    logits_region.data()[logits_region.size()] = std::byte{0};
     CHECK(!s.memory_usage().guards_intact);
   }
 }

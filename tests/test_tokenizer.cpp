@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <fstream>
 #include <map>
+#include <memory_resource>
 #include <sstream>
 
 #include "sprig/tokenizer.h"
@@ -196,5 +197,35 @@ TEST_CASE("a truncated character before a space keeps the space (SentencePiece b
     std::vector<int32_t> ids;
     tokenizer.encode(text, false, ids);
     CHECK(decode_plain(tokenizer, ids) == text);
+  }
+}
+
+TEST_CASE("the planned workspace holds the worst texts: same ids as a growing workspace, no byte more") {
+  const std::string shared = test::shared_dir("tokenizer workspace bound, all tokenizers");
+  if (shared.empty()) return;
+  constexpr size_t kBytes = 1500;
+  const std::string prose = read_text(shared + "/eval/multilingual.txt").substr(0, kBytes);
+  std::string every_byte, korean;
+  for (size_t i = 0; i < kBytes; ++i) every_byte += char(uint8_t(i * 131 + 7));  // invalid UTF-8 too
+  while (korean.size() + 3 <= kBytes) korean += "\xed\x95\x9c";                 // 한 한 한 ...
+  const std::vector<std::string> texts = {prose, std::string(kBytes, ' '), std::string(kBytes, 'o'), every_byte,
+                                          korean, std::string(kBytes, 'l')};
+  for (const auto& [name, source] : kAllTokenizers) {
+    CAPTURE(name);
+    const Vocabulary& vocab = tokenizer_from(shared, source)->vocab();
+    const Tokenizer tokenizer(vocab);
+    std::vector<std::byte> arena(Tokenizer::Workspace::arena_bytes(vocab, kBytes));
+    for (const std::string& text : texts) {
+      CAPTURE(text.substr(0, 12));
+      std::vector<int32_t> growing, planned;
+      tokenizer.encode(text, false, growing);
+      // A fresh resource each time: it hands out nothing beyond the plan (null upstream throws).
+      std::pmr::monotonic_buffer_resource memory(arena.data(), arena.size(), std::pmr::null_memory_resource());
+      Tokenizer::Workspace workspace(&memory);
+      workspace.reserve(vocab, kBytes);
+      planned.reserve(4 * kBytes);
+      CHECK_NOTHROW(tokenizer.encode(text, false, planned, workspace));
+      CHECK(planned == growing);
+    }
   }
 }

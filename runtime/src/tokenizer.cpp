@@ -182,11 +182,24 @@ int32_t Tokenizer::token_at(const TextTokens& tokens, std::string_view text, siz
   return -1;
 }
 
+namespace {
+
+// SentencePiece splits a space's "▁" into three byte symbols when the vocabulary has no "▁" piece.
+size_t symbols_per_space(const Vocabulary& vocab) {
+  for (size_t id = 0; id < vocab.pieces.size(); ++id)
+    if (vocab.pieces[id] == "\xe2\x96\x81" && vocab.types[id] != TokenType::Control &&
+        vocab.types[id] != TokenType::UserDefined && vocab.types[id] != TokenType::Unknown &&
+        vocab.types[id] != TokenType::Unused)
+      return 1;
+  return 3;
+}
+
+}  // namespace
+
 Tokenizer::Workspace::Capacities Tokenizer::Workspace::capacities(const Vocabulary* vocab, size_t text_bytes) {
   // "▁" takes three bytes where a space took one, plus the prefix; NFC may lengthen text up to
-  // threefold too. Every byte may be a symbol, and each merge queues at most two candidates.
-  // Without a vocabulary, room for every kind; SentencePiece needs no spelling, code points or
-  // chunks.
+  // threefold too. Without a vocabulary, room for every kind; SentencePiece needs no spelling,
+  // code points or chunks.
   const size_t normalized_bytes = 3 * text_bytes + 3;
   const bool byte_level = !vocab || vocab->kind == TokenizerKind::ByteLevelBpe;
   const Normalizer form = vocab ? vocab->normalizer : Normalizer::Nfc;
@@ -198,8 +211,13 @@ Tokenizer::Workspace::Capacities Tokenizer::Workspace::capacities(const Vocabula
                              : 0;
   if (form == Normalizer::Nfkc) c.code_points = unicode::normalize_capacity(form, text_bytes);
   c.chunk_ends = byte_level ? normalized_bytes + 1 : 0;
-  c.symbols = normalized_bytes;
-  c.queue = 3 * normalized_bytes;
+  // Byte-level BPE starts from one symbol per normalized byte. SentencePiece starts from one per
+  // character or, for a character without a piece, one per byte: at most one per text byte,
+  // except the spaces (and the prefix) whose "▁" may need three.
+  c.symbols = byte_level ? normalized_bytes : symbols_per_space(*vocab) * (text_bytes + 1);
+  // merge_symbols compacts the queue when it is full, and a compacted queue holds at most one
+  // candidate per pair of neighbours: fewer than the symbols.
+  c.queue = c.symbols;
   return c;
 }
 

@@ -2,6 +2,12 @@
 // binary heap: the best pair (highest score, or lowest merge rank) merges first, the leftmost
 // on ties, so a text of n bytes takes O(n log n) rather than a rescan after every merge.
 // Byte-level BPE runs it per chunk: small heaps stay in cache, and time grows linearly.
+//
+// A merge leaves its neighbours' old candidates in the heap, stale, to be skipped when they come
+// up. The heap never grows past its reserved capacity: when full, the stale candidates are
+// dropped. The live ones (at most one per pair of neighbours) then fit in as many slots as there
+// are symbols, so a session plans no more than that. Each merge removes a symbol and so frees a
+// slot for good: compactions grow further apart, O(log n) of them in all.
 #include <algorithm>
 
 #include "sprig/tokenizer.h"
@@ -18,6 +24,13 @@ void Tokenizer::merge_symbols(std::string_view text, Workspace& workspace, size_
   auto less_urgent = [](const Candidate& a, const Candidate& b) {
     if (a.score != b.score) return a.score < b.score;
     return a.left > b.left;
+  };
+  // The test the loop below applies when a candidate comes up.
+  auto stale = [&](const Candidate& c) {
+    const Symbol& left = symbols[size_t(c.left)];
+    const Symbol& right = symbols[size_t(c.right)];
+    // Lengths only grow, so an unchanged sum means neither side merged since the pair was queued.
+    return left.length == 0 || right.length == 0 || left.next != c.right || left.length + right.length != c.length;
   };
   auto consider = [&](int32_t left) {
     if (left < 0) return;
@@ -37,6 +50,10 @@ void Tokenizer::merge_symbols(std::string_view text, Workspace& workspace, size_
       if (!mergeable(id)) return;
       score = vocab_.scores[size_t(id)];
     }
+    if (queue.size() == queue.capacity() && !queue.empty()) {
+      queue.erase(std::remove_if(queue.begin(), queue.end(), stale), queue.end());
+      std::make_heap(queue.begin(), queue.end(), less_urgent);
+    }
     queue.push_back({score, left, right, a.length + b.length, id});
     std::push_heap(queue.begin(), queue.end(), less_urgent);
   };
@@ -46,12 +63,9 @@ void Tokenizer::merge_symbols(std::string_view text, Workspace& workspace, size_
     std::pop_heap(queue.begin(), queue.end(), less_urgent);
     const Candidate top = queue.back();
     queue.pop_back();
+    if (stale(top)) continue;
     Symbol& left = symbols[size_t(top.left)];
     Symbol& right = symbols[size_t(top.right)];
-    // Lengths only grow, so an unchanged sum means neither side merged since the pair was queued.
-    if (left.length == 0 || right.length == 0 || left.next != top.right ||
-        left.length + right.length != top.length)
-      continue;
     left.length += right.length;
     left.id = top.id;
     left.next = right.next;

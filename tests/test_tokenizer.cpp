@@ -205,11 +205,12 @@ TEST_CASE("the planned workspace holds the worst texts: same ids as a growing wo
   if (shared.empty()) return;
   constexpr size_t kBytes = 1500;
   const std::string prose = read_text(shared + "/eval/multilingual.txt").substr(0, kBytes);
-  std::string every_byte, korean;
+  std::string every_byte, korean, ligature;
   for (size_t i = 0; i < kBytes; ++i) every_byte += char(uint8_t(i * 131 + 7));  // invalid UTF-8 too
   while (korean.size() + 3 <= kBytes) korean += "\xed\x95\x9c";                 // 한 한 한 ...
+  while (ligature.size() + 3 <= kBytes) ligature += "\xef\xb7\xba";             // U+FDFA: 33 bytes in NFKC
   const std::vector<std::string> texts = {prose, std::string(kBytes, ' '), std::string(kBytes, 'o'), every_byte,
-                                          korean, std::string(kBytes, 'l')};
+                                          korean, ligature, std::string(kBytes, 'l')};
   for (const auto& [name, source] : kAllTokenizers) {
     CAPTURE(name);
     const Vocabulary& vocab = tokenizer_from(shared, source)->vocab();

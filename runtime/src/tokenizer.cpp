@@ -197,19 +197,20 @@ size_t symbols_per_space(const Vocabulary& vocab) {
 }  // namespace
 
 Tokenizer::Workspace::Capacities Tokenizer::Workspace::capacities(const Vocabulary* vocab, size_t text_bytes) {
-  // "▁" takes three bytes where a space took one, plus the prefix; NFC may lengthen text up to
-  // threefold too. Without a vocabulary, room for every kind; SentencePiece needs no spelling,
-  // code points or chunks.
-  const size_t normalized_bytes = 3 * text_bytes + 3;
+  // SentencePiece's "▁" takes three bytes where a space took one, plus the prefix; byte-level BPE
+  // normalizes. Without a vocabulary, room for every kind; SentencePiece needs no spelling, code
+  // points or chunks.
   const bool byte_level = !vocab || vocab->kind == TokenizerKind::ByteLevelBpe;
-  const Normalizer form = vocab ? vocab->normalizer : Normalizer::Nfc;
+  const Normalizer form = vocab ? vocab->normalizer : Normalizer::Nfkc;
+  const size_t sentencepiece_bytes = 3 * text_bytes + 3;
+  const size_t byte_level_bytes = unicode::normalized_bytes_capacity(form, text_bytes);
+  const size_t normalized_bytes = !byte_level ? sentencepiece_bytes
+                                  : vocab     ? byte_level_bytes
+                                              : std::max(sentencepiece_bytes, byte_level_bytes);
   Capacities c;
   c.normalized = normalized_bytes;
   c.spelled = byte_level ? 2 * normalized_bytes : 0;
-  c.code_points = byte_level ? unicode::normalize_capacity(form == Normalizer::Identity ? form : Normalizer::Nfc,
-                                                           text_bytes)
-                             : 0;
-  if (form == Normalizer::Nfkc) c.code_points = unicode::normalize_capacity(form, text_bytes);
+  c.code_points = byte_level ? unicode::normalize_capacity(form, text_bytes) : 0;
   c.chunk_ends = byte_level ? normalized_bytes + 1 : 0;
   // Byte-level BPE starts from one symbol per normalized byte. SentencePiece starts from one per
   // character or, for a character without a piece, one per byte: at most one per text byte,

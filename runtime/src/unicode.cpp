@@ -66,6 +66,12 @@ bool is_punctuation(int32_t code_point) {
   }
 }
 
+size_t normalized_bytes_capacity(Normalizer form, size_t bytes) {
+  if (form == Normalizer::Nfkc) return 11 * bytes;
+  if (form == Normalizer::Nfc) return 3 * bytes;
+  return bytes;
+}
+
 size_t normalize_capacity(Normalizer form, size_t bytes) {
   // Canonical decomposition yields at most 4 code points from 3 bytes; compatibility
   // decomposition at most 18 (U+FDFA) from 3 bytes.

@@ -32,6 +32,9 @@ bool is_numeric(int32_t code_point);
 
 // The code points `normalize` may need for text of `bytes` bytes under `form`.
 size_t normalize_capacity(Normalizer form, size_t bytes);
+// Bytes of `bytes` bytes of text in that form, at most: Unicode's stated limits for UTF-8 are
+// threefold for NFC and elevenfold for NFKC (U+FDFA becomes 33 bytes).
+size_t normalized_bytes_capacity(Normalizer form, size_t bytes);
 // Writes `text` in normalization form `form` to `out`. Invalid bytes are copied through.
 // `code_points` is scratch; with normalize_capacity reserved in it nothing is allocated.
 void normalize(Normalizer form, std::string_view text, std::pmr::vector<int32_t>& code_points, std::pmr::string& out);

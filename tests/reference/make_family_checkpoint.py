@@ -18,7 +18,7 @@ flat as chance makes them: top-1 margins often far below an int8 file's logit er
 tied head the residual stream still points at the current token's embedding, so greedy decoding
 repeats the last token. A q8-vs-f32 greedy comparison on such models is either a coin toss or
 vacuous. So, as trained models do, these models carry a bigram table:
-  - `successor` is one random cycle through all the vocabulary's ids: every token has a next
+  - `successor` is one random cycle through the tokenizer's 512 ids: every token has a next
     token, never itself, and greedy decoding walks the cycle (16 distinct tokens);
   - the embedding dominates the residual stream through the random layers (their output
     projections are scaled down, as in trained models where each layer nudges the stream);
@@ -27,13 +27,14 @@ vacuous. So, as trained models do, these models carry a bigram table:
     embedding of successor[k] (the value), each plus random noise so that gate, up and down
     stay distinct random-looking matrices. The current token's neuron fires (its activation
     grows with the square of the key match) and writes the successor's embedding into the
-    stream, a few times stronger than the stream itself;
+    stream, a few times stronger than the stream itself (GPT-2's ungated GELU gets a threshold
+    bias instead; Gemma's post-feedforward norm sets the memory's size);
   - the head reads the stream: tied, the successor's embedding row scores highest; untied
     (Qwen2, Phi-3), lm_head is the embedding plus independent noise, so a runtime that used the
     embedding instead of lm_head still misses the reference by far more than 1e-4.
 Attention, norms, RoPE, biases and the first layers stay random, so the reference comparison
-still checks every part of each family's math. The top-1 margin is then several logits wide at
-every greedy step, against an int8 logit error of a few tenths.
+still checks every part of each family's math. The top-1 margin is then 1.8 to 8 logits at every
+greedy step, against q8 files' largest logit errors of 0.07 to 0.16 (docs/models.md).
 
 --padded-vocab N gives the checkpoint N > 512 embedding (and lm_head) rows, as Qwen2.5 and
 Phi-3 pad vocab_size past their tokenizers. The cycle stays among the tokenizer's ids; the first

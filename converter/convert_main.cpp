@@ -44,6 +44,11 @@ void report(const Checkpoint& c) {
                "rope theta %g, eps %g, %s output head\n",
                c.source.c_str(), c.source_format.c_str(), architecture_name(c.family.architecture), h.dim, h.n_layers, h.n_heads, h.n_kv_heads, h.head_dim,
                h.ffn_dim, h.vocab_size, h.max_positions, h.rope_theta, h.norm_eps, h.tied_output ? "tied" : "separate");
+  if (c.tokenizer.pieces.size() < h.vocab_size)
+    std::fprintf(stderr,
+                 "padded vocabulary: the tokenizer has %zu tokens, the embedding %u rows; the rows are kept and ids "
+                 "%zu..%u are never sampled or shown\n",
+                 c.tokenizer.pieces.size(), h.vocab_size, c.tokenizer.pieces.size(), h.vocab_size - 1);
   const ChatTemplateData& chat = c.tokenizer.chat;
   if (chat.present)
     std::fprintf(stderr, "chat template: %s%s, %zu stop tokens\n", chat_template_name(chat.kind),

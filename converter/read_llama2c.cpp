@@ -124,7 +124,9 @@ TokenizerData read_llama2c_tokenizer(const std::string& path, uint32_t vocab_siz
   tokenizer.bos_id = 1;
   tokenizer.eos_id = 2;
   tokenizer.unk_id = 0;
-  for (uint32_t id = 0; vocab_size ? id < vocab_size : reader.remaining() > 0; ++id) {
+  // The file does not say how many tokens it holds: read up to the model's vocabulary, or fewer
+  // when the file ends first (a padded vocabulary: validate() accepts fewer tokens than rows).
+  for (uint32_t id = 0; (vocab_size == 0 || id < vocab_size) && reader.remaining() > 0; ++id) {
     const float score = reader.read<float>("token score");
     const int32_t length = reader.read<int32_t>("token length");
     if (length < 0 || length > max_length)

@@ -80,9 +80,12 @@ void validate(const Checkpoint& checkpoint) {
     if (!seen[name]) throw ConvertError(source + ": missing tensor '" + name + "'");
 
   const TokenizerData& tok = checkpoint.tokenizer;
-  if (tok.pieces.size() != hp.vocab_size)
+  // Fewer tokens than embedding rows is a padded vocabulary (Qwen2.5, Phi-3 round vocab_size up):
+  // the rows are kept and the runtime never samples or shows their ids. More tokens than rows
+  // would give tokens no embedding.
+  if (tok.pieces.size() > hp.vocab_size)
     throw ConvertError(source + ": the tokenizer has " + std::to_string(tok.pieces.size()) +
-                       " tokens but the model's vocabulary has " + std::to_string(hp.vocab_size));
+                       " tokens but the model's vocabulary has only " + std::to_string(hp.vocab_size));
   validate_tokenizer(tok, source);
 }
 

@@ -166,8 +166,14 @@ TEST_CASE("llama2.c checkpoints and tokenizers that do not fit their header") {
 
   const std::string shared = test::shared_dir("llama2.c tokenizer mismatch");
   if (shared.empty()) return;
-  CHECK(error_of([&] { convert::read_llama2c_tokenizer(shared + "/models/stories260K/tok512.bin", 1000); })
-            .find("truncated") != std::string::npos);
+  // Fewer tokens than the model's rows is a padded vocabulary (validate() accepts it); a token cut
+  // off by the end of the file is still an error.
+  CHECK(convert::read_llama2c_tokenizer(shared + "/models/stories260K/tok512.bin", 1000).pieces.size() == 512);
+  std::vector<uint8_t> cut = test::read_file(shared + "/models/stories260K/tok512.bin");
+  cut.resize(cut.size() - 2);
+  test::write_file(dir + "/cut.bin", cut);
+  CHECK(error_of([&] { convert::read_llama2c_tokenizer(dir + "/cut.bin", 1000); }).find("truncated") !=
+        std::string::npos);
   CHECK(error_of([&] { convert::read_llama2c_tokenizer(shared + "/models/stories260K/tok512.bin", 100); })
             .find("bytes after") != std::string::npos);
 }
@@ -175,7 +181,7 @@ TEST_CASE("llama2.c checkpoints and tokenizers that do not fit their header") {
 TEST_CASE("Hugging Face folders: unsupported fields, missing tensors, NaN weights") {
   const std::string dir = test::work_dir("bad_hf");
   write_tiny_hf_folder(dir + "/ok", {});
-  CHECK(error_of([&] { convert::validate(convert::read_hf_folder(dir + "/ok")); }).find("tokenizer has 0") !=
+  CHECK(error_of([&] { convert::validate(convert::read_hf_folder(dir + "/ok")); }).find("tokenizer has no tokens") !=
         std::string::npos);
 
   write_tiny_hf_folder(dir + "/rope", {{"rope_scaling", {{"rope_type", "yarn"}, {"factor", 4.0}}}});
@@ -196,6 +202,18 @@ TEST_CASE("Hugging Face folders: unsupported fields, missing tensors, NaN weight
   auto wrong_shape = convert::read_hf_folder(dir + "/shape");
   wrong_shape.tokenizer.pieces.assign(4, "x");
   CHECK(error_of([&] { convert::validate(wrong_shape); }).find("the hyperparameters need") != std::string::npos);
+
+  // Fewer tokens than embedding rows is a padded vocabulary; more would leave tokens without a row.
+  auto padded = convert::read_hf_folder(dir + "/ok");
+  padded.tokenizer.pieces.assign(3, "x");
+  padded.tokenizer.scores.assign(3, 0.0f);
+  padded.tokenizer.types.assign(3, TokenType::Normal);
+  CHECK(error_of([&] { convert::validate(padded); }).empty());
+  auto too_many = padded;
+  too_many.tokenizer.pieces.assign(5, "x");
+  too_many.tokenizer.scores.assign(5, 0.0f);
+  too_many.tokenizer.types.assign(5, TokenType::Normal);
+  CHECK(error_of([&] { convert::validate(too_many); }).find("has only 4") != std::string::npos);
 
   CHECK(error_of([&] { convert::read_hf_folder(dir + "/nothing"); }).find("cannot open") != std::string::npos);
 

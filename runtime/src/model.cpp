@@ -142,15 +142,18 @@ Status read_vocabulary(const fb::Tokenizer& tok, uint32_t vocab_size, Vocabulary
   vocab.normalizer = Normalizer(tok.normalizer());
   if (vocab.kind == TokenizerKind::ByteLevelBpe && vocab.pre_tokenizer == PreTokenizer::Whole)
     return bad("a byte-level BPE tokenizer needs a pre-tokenizer");
-  if (!tok.pieces() || tok.pieces()->size() != vocab_size)
+  // A padded vocabulary has more embedding rows than tokens; the ids past the tokenizer's are
+  // never produced (Session::logits stops at the last token), so every id below is a token's.
+  if (!tok.pieces() || tok.pieces()->size() == 0 || tok.pieces()->size() > vocab_size)
     return bad("tokenizer has " + std::to_string(tok.pieces() ? tok.pieces()->size() : 0) +
                " pieces, vocab_size is " + std::to_string(vocab_size));
-  if (!tok.scores() || tok.scores()->size() != vocab_size) return bad("tokenizer scores do not match vocab_size");
-  if (!tok.types() || tok.types()->size() != vocab_size) return bad("tokenizer types do not match vocab_size");
-  auto id_ok = [&](int32_t id) { return id >= -1 && id < int32_t(vocab_size); };
+  const uint32_t n_tokens = tok.pieces()->size();
+  if (!tok.scores() || tok.scores()->size() != n_tokens) return bad("tokenizer scores do not match its pieces");
+  if (!tok.types() || tok.types()->size() != n_tokens) return bad("tokenizer types do not match its pieces");
+  auto id_ok = [&](int32_t id) { return id >= -1 && id < int32_t(n_tokens); };
   if (!id_ok(tok.bos_id()) || !id_ok(tok.eos_id()) || !id_ok(tok.unk_id()) || !id_ok(tok.pad_id()))
     return bad("special token id outside the vocabulary");
-  vocab.pieces.reserve(vocab_size);
+  vocab.pieces.reserve(n_tokens);
   for (const flatbuffers::String* piece : *tok.pieces()) vocab.pieces.emplace_back(piece->c_str(), piece->size());
   vocab.scores.assign(tok.scores()->begin(), tok.scores()->end());
   for (auto type : *tok.types()) {
@@ -313,14 +316,16 @@ Status Model::parse(const uint8_t* data, size_t size) {
     if (hparams_.vocab_size == 0 || hparams_.vocab_size > kMaxVocab) return bad("vocab_size out of range");
     if (m.tensors()->size() != 0) return bad("a vocab-only file holds tensors");
     if (Status s = read_vocabulary(*m.tokenizer(), hparams_.vocab_size, vocab_); !s) return s;
-    return m.chat_template() ? read_chat_template(*m.chat_template(), hparams_.vocab_size, chat_template_) : Status{};
+    return m.chat_template() ? read_chat_template(*m.chat_template(), uint32_t(vocab_.pieces.size()), chat_template_)
+                             : Status{};
   }
   hparams_ = {h.dim(),      h.n_layers(),      h.n_heads(),    h.n_kv_heads(), h.head_dim(),  h.ffn_dim(),
               h.vocab_size(), h.max_positions(), h.rope_theta(), h.norm_eps(),   h.tied_output()};
   if (Status s = check_hparams(hparams_); !s) return s;
   if (Status s = read_vocabulary(*m.tokenizer(), hparams_.vocab_size, vocab_); !s) return s;
   if (m.chat_template())
-    if (Status s = read_chat_template(*m.chat_template(), hparams_.vocab_size, chat_template_); !s) return s;
+    if (Status s = read_chat_template(*m.chat_template(), uint32_t(vocab_.pieces.size()), chat_template_); !s)
+      return s;
   if (const fb::Provenance* p = m.provenance()) {
     auto text = [](const flatbuffers::String* s) { return s ? s->str() : std::string(); };
     provenance_ = {text(p->source()), text(p->source_format()), text(p->converter_version()), text(p->options())};

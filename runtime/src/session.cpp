@@ -317,7 +317,7 @@ ArenaUsage Session::memory_usage() const {
   return usage;
 }
 
-std::span<const float> Session::logits() const { return {b_.logits, model_->hparams().vocab_size}; }
+std::span<const float> Session::logits() const { return {b_.logits, model_->vocab().pieces.size()}; }
 
 Status Session::check_tokens(std::span<const int32_t> tokens) const {
   const uint32_t vocab = model_->hparams().vocab_size;

@@ -113,6 +113,8 @@ class Session {
   // Feeds tokens at the next positions, up to `batch` per forward step, and computes the logits
   // that follow the last one; the same result as decoding them one by one.
   Status prefill(std::span<const int32_t> tokens);
+  // One logit per token the tokenizer has. A padded vocabulary's extra embedding rows (ids the
+  // tokenizer cannot print) get no logit, so nothing downstream can sample or show them.
   std::span<const float> logits() const;
 
   // Context shift: drops `drop` cached tokens after the first `keep` (a system prompt) and moves

@@ -100,7 +100,8 @@ sprig_status sprig_tokenize(sprig_session* session, const char* text, size_t len
 /* Feeds tokens at the next positions in batches; logits then follow the last one. */
 sprig_status sprig_prefill(sprig_session* session, const int32_t* tokens, size_t count);
 sprig_status sprig_decode(sprig_session* session, int32_t token);
-/* The logits after the last token fed: vocab_size floats, valid until the next prefill/decode. */
+/* The logits after the last token fed: vocab_size floats (sprig_model_info's, the tokenizer's tokens: a padded
+   vocabulary's extra rows get none), valid until the next prefill/decode. */
 const float* sprig_logits(const sprig_session* session, size_t* count);
 /* Drops `drop` cached tokens after the first `keep` (see SPRIG_CONTEXT_SHIFT). */
 sprig_status sprig_shift(sprig_session* session, uint32_t keep, uint32_t drop);

@@ -1,5 +1,5 @@
-// Every kernel body of an ARM set, for the set's file to include after defining `struct Dot` (see
-// quantized_arm.inl), then set_arm.inl for its table.
+// Every kernel body of an ARM set, for the set's file to include after its `struct Dot`
+// (dot_widening.inl or dot_sdot.inl; see quantized_arm.inl), then set_arm.inl for its table.
 #include <arm_neon.h>
 
 #include "../exp_approx.h"

@@ -5,18 +5,7 @@
 // SDOT; the registry offers this set only where the CPU has both). Each of the four lanes repeats
 // the scalar reference's float operations for its (row, token) in block order, as separate
 // multiplies and adds, so the results equal the reference bit for bit.
-#include <arm_neon.h>
-
-#include <cstddef>
-
-namespace sprig::kernels {
-namespace {
-struct Dot {
-  static int32x4_t dot16(int32x4_t acc, int8x16_t a, int8x16_t b) { return vdotq_s32(acc, a, b); }
-};
-}  // namespace
-}  // namespace sprig::kernels
-
+#include "../dot_sdot.inl"
 #include "../bodies_arm.inl"
 
 namespace sprig::kernels {

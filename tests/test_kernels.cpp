@@ -75,11 +75,12 @@ TEST_CASE("rmsnorm, softmax and swiglu") {
 }
 
 TEST_CASE("exp_approx is within one ulp of exp, with exact limits") {
-  // Every 97th float from -86.9 to 88.7 (about 22 million), against double-precision exp.
+  // Every 1013th float from -86.9 to 88.7 (about two million: quick under qemu too), against
+  // double-precision exp. (Every 7th, in NumPy: at most 0.96 ulp.)
   double worst_ulps = 0;
   float worst_at = 0;
   auto sweep = [&](uint32_t from, uint32_t to) {  // float bit patterns, walked towards zero or up
-    for (uint32_t bits = from; bits < to; bits += 97) {
+    for (uint32_t bits = from; bits < to; bits += 1013) {
       float x;
       std::memcpy(&x, &bits, 4);
       if (!(x > -86.9f && x < 88.7f)) continue;

@@ -2,7 +2,7 @@
 // kernel set, as ratios to the scalar set measured in the same run. Shapes are Llama-3.2-1B's
 // (dim 2048, ffn 8192, 32 heads / 8 kv heads of 64) at a 4096-token context; one call is one
 // layer's work for one head (attention, softmax) or one token (the rest). The sets take turns
-// over 7 passes of about 0.01 s each (0.002 s with --quick); the best pass of each counts.
+// over 40 passes of about 1 ms each (10 with --quick); the best pass of each counts.
 #include "elementwise_bench.h"
 
 #include <chrono>
@@ -41,7 +41,9 @@ double seconds_for(const std::function<void()>& call, size_t calls) {
 }  // namespace
 
 void print_elementwise_kernels(bool quick) {
-  const double budget = quick ? 0.02 : 0.1;
+  // Short passes, many of them: on a loaded machine some pass runs without being preempted.
+  const double budget = 0.001;
+  const int passes = quick ? 10 : 40;
   const size_t dim = 2048, ffn = 8192, heads = 32, kv_heads = 8, head_dim = 64, context = 4096;
   const size_t kv_dim = kv_heads * head_dim;
   std::mt19937 rng(9);
@@ -101,8 +103,8 @@ void print_elementwise_kernels(bool quick) {
     // best pass of each counts.
     std::vector<size_t> calls(sets.size());
     std::vector<double> best(sets.size(), 1e30);
-    for (size_t i = 0; i < sets.size(); ++i) calls[i] = calls_for([&] { k.call(*sets[i]); }, budget / 10);
-    for (int pass = 0; pass < 7; ++pass)
+    for (size_t i = 0; i < sets.size(); ++i) calls[i] = calls_for([&] { k.call(*sets[i]); }, budget);
+    for (int pass = 0; pass < passes; ++pass)
       for (size_t i = 0; i < sets.size(); ++i)
         best[i] = std::min(best[i], seconds_for([&] { k.call(*sets[i]); }, calls[i]) / double(calls[i]));
     for (size_t i = 0; i < sets.size(); ++i)

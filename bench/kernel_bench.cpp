@@ -3,8 +3,10 @@
 //           beside the measured read bandwidth (the ceiling);
 //   prefill: quantized GEMM at M = 128 on the Llama-3.2-1B shapes in GOPS, beside XNNPACK's int8
 //           (qs8) and f32 fully-connected operators on the same shapes and threads;
-//   dispatch: the cost of one pthreadpool parallel region.
-// Usage: sprig-bench-kernels [-t 1,2] [--quick]
+//   dispatch: the cost of one pthreadpool parallel region;
+//   attention and elementwise kernels per set vs scalar (elementwise_bench.cpp; alone with
+//   --elementwise).
+// Usage: sprig-bench-kernels [-t 1,2] [--quick] [--elementwise]
 #include <pthreadpool.h>
 #include <xnnpack.h>
 
@@ -17,6 +19,7 @@
 
 #include "../runtime/kernels/kernel_set.h"
 #include "bandwidth_probe.h"
+#include "elementwise_bench.h"
 #include "sprig/half.h"
 
 using namespace sprig;
@@ -156,17 +159,22 @@ double xnnpack_gops(bool int8, size_t m, size_t k, size_t n, pthreadpool* pool, 
 
 int main(int argc, char** argv) {
   std::vector<size_t> thread_counts = {1, 2};
-  bool quick = false;
+  bool quick = false, elementwise_only = false;
   for (int i = 1; i < argc; ++i) {
     if (!std::strcmp(argv[i], "-t") && i + 1 < argc) thread_counts = parse_list(argv[++i]);
     else if (!std::strcmp(argv[i], "--quick")) quick = true;
+    else if (!std::strcmp(argv[i], "--elementwise")) elementwise_only = true;
     else {
-      std::fprintf(stderr, "usage: sprig-bench-kernels [-t 1,2] [--quick]\n");
+      std::fprintf(stderr, "usage: sprig-bench-kernels [-t 1,2] [--quick] [--elementwise]\n");
       return 2;
     }
   }
   std::printf("cpu: %s\nkernel sets: %s\n\n", cpu_features().describe().c_str(),
               describe_kernel_sets(supported_kernel_sets()).c_str());
+  if (elementwise_only) {
+    bench::print_elementwise_kernels(quick);
+    return 0;
+  }
   if (xnn_initialize(nullptr) != xnn_status_success) std::printf("XNNPACK failed to initialise; its rows are 0\n");
   std::mt19937 rng(7);
 
@@ -252,5 +260,6 @@ int main(int argc, char** argv) {
   }
   std::printf("\n(sprig rows use the %s set)\n", best_set.name);
   xnn_deinitialize();
+  bench::print_elementwise_kernels(quick);
   return 0;
 }

@@ -1,5 +1,5 @@
 // The forward pass through each kernel set and thread count on stories260K: quantized models give
-// the scalar set's logits bit for bit in every set (so greedy outputs never depend on the CPU),
+// the scalar set's logits bit for bit in every set, over an f16 and an int8 KV cache (so greedy outputs never depend on the CPU),
 // float models close ones, and threads never change a single bit (rows are split, never the sums
 // within a row).
 #include <doctest/doctest.h>
@@ -76,6 +76,17 @@ TEST_CASE("each kernel set and thread count on stories260K") {
       const bool best = set == kernels::supported_kernel_sets().back();
       if (best || dtype == DType::Q4) CHECK(run(model.value(), 2, 8, kv) == one);
       if (best && dtype == DType::Q8) CHECK(run(model.value(), 3, 5, kv) == one);
+    }
+    // The int8 cache's attention kernels keep the quantized models' bits too.
+    if (dtype == DType::Q8 || dtype == DType::Q4) {
+      REQUIRE(kernels::select_kernels("scalar"));
+      const auto reference_int8 = run(model.value(), 1, 8, KvCacheType::Int8);
+      for (const kernels::KernelSet* set : kernels::supported_kernel_sets()) {
+        const std::string set_name = set->name;
+        CAPTURE(set_name);
+        REQUIRE(kernels::select_kernels(set->name));
+        CHECK(run(model.value(), 1, 8, KvCacheType::Int8) == reference_int8);
+      }
     }
   }
   REQUIRE(kernels::select_kernels(active));

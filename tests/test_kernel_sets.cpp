@@ -1,8 +1,8 @@
 // Every kernel set this CPU runs against the scalar set, on random inputs with ragged sizes:
 // rows not a multiple of any tile, columns ending in a padded block, groups 32/64/128, row ranges
 // that start and end mid-tile. Everything that decides a quantized model's output must match
-// exactly, bit for bit: activation quantization, quantized matvec/gemm, attention, rmsnorm (so
-// quantized models give the same tokens on every ISA). f32/f16 matvec and gemm may differ only by
+// exactly, bit for bit: activation quantization, quantized matvec/gemm, attention over every cache
+// type, softmax, rmsnorm, rope and swiglu (so quantized models give the same tokens on every ISA). f32/f16 matvec and gemm may differ only by
 // reassociation, bounded by the sum of the absolute terms.
 #include <doctest/doctest.h>
 #include <xnnpack.h>
@@ -308,7 +308,7 @@ TEST_CASE("attention pieces equal scalar bit for bit over f32 and f16 caches") {
         std::vector<float> p = random_floats(count, rng, 3.0f), p_want = p;
         kernel_set_scalar.softmax(p_want.data(), count);
         s->softmax(p.data(), count);
-        for (size_t t = 0; t < count; ++t) CHECK(p[t] == doctest::Approx(p_want[t]).epsilon(1e-5));
+        for (size_t t = 0; t < count; ++t) CHECK(p[t] == p_want[t]);
 
         std::vector<double> value_mass(head_dim, 0.0);
         for (size_t t = 0; t < count; ++t)
@@ -324,10 +324,72 @@ TEST_CASE("attention pieces equal scalar bit for bit over f32 and f16 caches") {
       }
 }
 
-TEST_CASE("rmsnorm, rope and swiglu match scalar") {
+TEST_CASE("softmax and swiglu equal scalar bit for bit, extremes included") {
+  std::mt19937 rng(17);
+  for (const KernelSet* s : supported_kernel_sets())
+    for (size_t n : {1, 2, 7, 8, 9, 15, 16, 17, 63, 100, 1000, 4099}) {
+      CAPTURE(s->name);
+      CAPTURE(n);
+      // Wide scores: exp underflows (below -86.9 it is 0) and tiny results are normal floats.
+      std::vector<float> p = random_floats(n, rng, 30.0f);
+      if (n > 3) p[n / 2] = -INFINITY, p[1] = 200.0f;  // a masked score, and a far maximum
+      std::vector<float> want = p;
+      kernel_set_scalar.softmax(want.data(), n);
+      s->softmax(p.data(), n);
+      CHECK(std::memcmp(p.data(), want.data(), n * sizeof(float)) == 0);
+
+      auto gate = random_floats(n, rng, 40.0f);  // exp(-g) from 0 to +inf
+      if (n > 3) gate[0] = 100.0f, gate[1] = -100.0f, gate[2] = 0.0f;
+      const auto up = random_floats(n, rng);
+      std::vector<float> gate_want = gate;
+      kernel_set_scalar.swiglu(gate_want.data(), up.data(), n);
+      s->swiglu(gate.data(), up.data(), n);
+      CHECK(std::memcmp(gate.data(), gate_want.data(), n * sizeof(float)) == 0);
+    }
+}
+
+TEST_CASE("attention over an int8 cache equals scalar bit for bit") {
+  std::mt19937 rng(18);
+  std::uniform_int_distribution<int> q8(-127, 127);
+  std::uniform_real_distribution<float> scale_of(0.001f, 0.05f);
+  for (const KernelSet* s : supported_kernel_sets())
+    for (size_t head_dim : {4, 6, 8, 13, 48, 64, 100, 128})
+      for (size_t count : {1, 3, 8, 9, 33, 130}) {
+        CAPTURE(s->name);
+        CAPTURE(head_dim);
+        CAPTURE(count);
+        const size_t heads = 3, stride = head_dim * heads + 5;  // rows of several kv heads, padded
+        std::vector<int8_t> cache(count * stride);
+        for (int8_t& v : cache) v = int8_t(q8(rng));
+        std::vector<float> scales(count * heads);
+        for (float& v : scales) v = scale_of(rng);
+        const auto q = random_floats(head_dim, rng);
+        const size_t head = 1;  // reads keys + head * head_dim, scales + head, `heads` apart
+        const int8_t* keys = cache.data() + head * head_dim;
+        const float* row_scales = scales.data() + head;
+
+        std::vector<float> want(count + 1, kSentinel), got(count + 1, kSentinel);
+        kernel_set_scalar.attention_scores_int8(q.data(), keys, stride, row_scales, heads, count, head_dim, 0.125f,
+                                                want.data());
+        s->attention_scores_int8(q.data(), keys, stride, row_scales, heads, count, head_dim, 0.125f, got.data());
+        CHECK(std::memcmp(got.data(), want.data(), count * sizeof(float)) == 0);
+        CHECK(got[count] == kSentinel);
+
+        std::vector<float> p = random_floats(count, rng, 2.0f);
+        kernel_set_scalar.softmax(p.data(), count);
+        std::vector<float> out_want(head_dim + 1, kSentinel), out_got(head_dim + 1, kSentinel);
+        kernel_set_scalar.weighted_sum_int8(p.data(), keys, stride, row_scales, heads, count, head_dim,
+                                            out_want.data());
+        s->weighted_sum_int8(p.data(), keys, stride, row_scales, heads, count, head_dim, out_got.data());
+        CHECK(std::memcmp(out_got.data(), out_want.data(), head_dim * sizeof(float)) == 0);
+        CHECK(out_got[head_dim] == kSentinel);
+      }
+}
+
+TEST_CASE("rmsnorm, rope and swiglu equal scalar bit for bit") {
   std::mt19937 rng(15);
   for (const KernelSet* s : supported_kernel_sets())
-    for (size_t n : {2, 6, 8, 31, 64, 100, 576, 2048}) {
+    for (size_t n : {2, 6, 8, 30, 31, 64, 100, 576, 2048}) {
       CAPTURE(s->name);
       CAPTURE(n);
       const auto x = random_floats(n, rng, 2.0f), w = random_floats(n, rng);
@@ -342,15 +404,15 @@ TEST_CASE("rmsnorm, rope and swiglu match scalar") {
       std::vector<float> gate_want = x, gate_got = x;
       kernel_set_scalar.swiglu(gate_want.data(), w.data(), n);
       s->swiglu(gate_got.data(), w.data(), n);
-      for (size_t i = 0; i < n; ++i) CHECK(gate_got[i] == doctest::Approx(gate_want[i]).epsilon(1e-5).scale(1e-6));
+      for (size_t i = 0; i < n; ++i) CHECK(gate_got[i] == gate_want[i]);
 
-      for (size_t head_dim : {2, 8, 64}) {
+      for (size_t head_dim : {2, 6, 8, 10, 30, 64}) {
         if (n % head_dim) continue;
-        for (size_t pos : {0, 1, 37, 4000}) {
+        for (size_t pos : {0, 1, 37, 4000, 100000}) {
           std::vector<float> r_want = x, r_got = x;
           kernel_set_scalar.rope_interleaved(r_want.data(), n / head_dim, head_dim, pos, 10000.0f);
           s->rope_interleaved(r_got.data(), n / head_dim, head_dim, pos, 10000.0f);
-          for (size_t i = 0; i < n; ++i) CHECK(r_got[i] == doctest::Approx(r_want[i]).epsilon(1e-5).scale(1e-5));
+          for (size_t i = 0; i < n; ++i) CHECK(r_got[i] == r_want[i]);
         }
       }
     }

@@ -23,12 +23,15 @@
 //      CPU can run it. The registry is compiled without ISA flags, so the predicate is safe to run.
 //
 // Exactness (test_kernel_sets checks it): everything that decides a quantized model's output
-// equals the scalar set bit for bit: quantize_activations, matvec/gemm q8/q4/q4a, attention scores
-// and weighted sums, rmsnorm. The integer block dots are exact anyway; the float sums must repeat
+// equals the scalar set bit for bit: quantize_activations, matvec/gemm q8/q4/q4a (and q8 with
+// two-term activations), attention scores and weighted sums over every cache type, softmax,
+// rmsnorm, rope and swiglu. The integer block dots are exact anyway; the float sums must repeat
 // the reference's operations in its order (x86 keeps one row per lane and sums blocks in order;
 // no FMA where the reference multiplies then adds), and the files build with -ffp-contract=off.
-// Then a quantized model gives the same tokens on every CPU and thread count. f32/f16 matvec/gemm
-// may reassociate (tolerance: 2e-6 of the sum of absolute terms).
+// exp is exp_approx.h's, one template for scalars and vectors (no libm), and the softmax sum runs
+// in the eight lanes reference.h defines. Then a quantized model gives the same tokens on every CPU
+// and thread count. f32/f16 matvec/gemm may reassociate (tolerance: 2e-6 of the sum of absolute
+// terms).
 //
 // Forcing a set: the environment variable SPRIG_KERNELS=<name> (or select_kernels(name), which the
 // command line's --kernels NAME calls) picks it, provided the CPU supports it.

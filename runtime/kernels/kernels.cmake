@@ -38,22 +38,15 @@ if(SPRIG_SIMD_KERNELS)
       runtime/kernels/x86/avx512vnni/kernels_avx512vnni.cpp)
   elseif(CMAKE_SYSTEM_PROCESSOR MATCHES "aarch64|arm64")
     # NEON is part of armv8-a: the baseline flags build it. GCC's arm_neon.h offers SDOT and SMMLA
-    # only from armv8.2-a, which also allows LSE atomics and FP16 arithmetic in these files: they
-    # include nothing that could make the linker share code with the rest of the program (see
-    # runtime/kernels/arm/quantized_rows.h), and the -cpu cortex-a72 qemu run checks for SIGILL.
-    sprig_kernel_set(arm_neon ""
-      runtime/kernels/arm/neon/quantize_activations_neon.cpp
-      runtime/kernels/arm/neon/matvec_quantized_neon.cpp
-      runtime/kernels/arm/neon/float_kernels_neon.cpp
-      runtime/kernels/arm/neon/arm_neon_set.cpp)
-    sprig_kernel_set(arm_dotprod "-march=armv8.2-a+dotprod"
-      runtime/kernels/arm/dotprod/matvec_quantized_dotprod.cpp
-      runtime/kernels/arm/dotprod/arm_dotprod_set.cpp)
-    sprig_kernel_set(arm_i8mm "-march=armv8.2-a+dotprod+i8mm"
-      runtime/kernels/arm/i8mm/gemm_quantized_i8mm.cpp
-      runtime/kernels/arm/i8mm/arm_i8mm_set.cpp)
+    # only from armv8.2-a, which also allows LSE atomics and FP16 arithmetic in these files: their
+    # shared code has internal linkage, so the linker cannot share it with the rest of the program
+    # (see runtime/kernels/arm/quantized_arm.inl), and the -cpu cortex-a72 qemu run checks for SIGILL.
+    # One file per set: it includes the shared bodies (arm/*.inl) under its own flags.
+    sprig_kernel_set(arm_neon "" runtime/kernels/arm/neon/kernels_neon.cpp)
+    sprig_kernel_set(arm_dotprod "-march=armv8.2-a+dotprod" runtime/kernels/arm/dotprod/kernels_dotprod.cpp)
+    sprig_kernel_set(arm_i8mm "-march=armv8.2-a+dotprod+i8mm" runtime/kernels/arm/i8mm/kernels_i8mm.cpp)
   elseif(CMAKE_SYSTEM_PROCESSOR MATCHES "arm")
     # The armhf toolchain's baseline is armv7-a with NEON (-mfpu=neon-vfpv4), so no extra flags.
-    sprig_kernel_set(armv7_neon "" runtime/kernels/arm/armv7/matvec_armv7.cpp)
+    sprig_kernel_set(armv7_neon "" runtime/kernels/arm/armv7/kernels_armv7.cpp)
   endif()
 endif()

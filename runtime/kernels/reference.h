@@ -16,11 +16,18 @@ void rmsnorm_f32_scalar(const float* x, const float* weight, float* y, size_t n,
 
 // Rotates interleaved pairs (v[2i], v[2i+1]) of each head by pos * theta^(-2i/head_dim).
 void rope_interleaved_f32_scalar(float* v, size_t n_heads, size_t head_dim, size_t pos, float theta);
+// Pair i's rotation, from libm: the SIMD rope kernels call this too, so they rotate by the same bits.
+void rope_cos_sin_scalar(size_t pair, size_t head_dim, size_t pos, float theta, float* c, float* s);
 
-// In place, numerically stable (subtracts the maximum).
+// In place, numerically stable (subtracts the maximum). exp is exp_approx (exp_approx.h, no libm)
+// and the sum runs in eight lanes, element i into lane i % 8, the lanes then added as
+// sum_lanes8_scalar does: the order an 8-wide (or 2 x 4-wide) SIMD loop has, so every kernel set
+// gives these bits.
 void softmax_f32_scalar(float* x, size_t n);
+// ((l0 + l4) + (l2 + l6)) + ((l1 + l5) + (l3 + l7)): a 256-bit vector's halves added, then pairs.
+float sum_lanes8_scalar(const float lanes[8]);
 
-// gate[i] = silu(gate[i]) * up[i]
+// gate[i] = silu(gate[i]) * up[i], as silu_times_scalar (exp_approx.h's exp).
 void swiglu_f32_scalar(float* gate, const float* up, size_t n);
 
 // out[d] = sum_t weights[t] * values[t * stride + d] for d < n; values rows are `stride` apart.

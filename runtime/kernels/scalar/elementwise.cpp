@@ -1,5 +1,6 @@
 #include <cmath>
 
+#include "../exp_approx.h"
 #include "../reference.h"
 
 namespace sprig::kernels {
@@ -11,11 +12,17 @@ void rmsnorm_f32_scalar(const float* x, const float* weight, float* y, size_t n,
   for (size_t i = 0; i < n; ++i) y[i] = weight[i] * (scale * x[i]);
 }
 
+void rope_cos_sin_scalar(size_t pair, size_t head_dim, size_t pos, float theta, float* c, float* s) {
+  const float frequency = 1.0f / std::pow(theta, float(2 * pair) / float(head_dim));
+  const float angle = float(pos) * frequency;
+  *c = std::cos(angle);
+  *s = std::sin(angle);
+}
+
 void rope_interleaved_f32_scalar(float* v, size_t n_heads, size_t head_dim, size_t pos, float theta) {
   for (size_t i = 0; i < head_dim; i += 2) {
-    const float frequency = 1.0f / std::pow(theta, float(i) / float(head_dim));
-    const float angle = float(pos) * frequency;
-    const float c = std::cos(angle), s = std::sin(angle);
+    float c, s;
+    rope_cos_sin_scalar(i / 2, head_dim, pos, theta, &c, &s);
     for (size_t h = 0; h < n_heads; ++h) {
       float* pair = v + h * head_dim + i;
       const float a = pair[0], b = pair[1];
@@ -25,22 +32,24 @@ void rope_interleaved_f32_scalar(float* v, size_t n_heads, size_t head_dim, size
   }
 }
 
+float sum_lanes8_scalar(const float lanes[8]) {
+  return ((lanes[0] + lanes[4]) + (lanes[2] + lanes[6])) + ((lanes[1] + lanes[5]) + (lanes[3] + lanes[7]));
+}
+
 void softmax_f32_scalar(float* x, size_t n) {
   float max = x[0];
   for (size_t i = 1; i < n; ++i) max = x[i] > max ? x[i] : max;
-  float sum = 0.0f;
+  float lanes[8] = {0.0f, 0.0f, 0.0f, 0.0f, 0.0f, 0.0f, 0.0f, 0.0f};
   for (size_t i = 0; i < n; ++i) {
-    x[i] = std::exp(x[i] - max);
-    sum += x[i];
+    x[i] = exp_approx(x[i] - max);
+    lanes[i % 8] += x[i];
   }
+  const float sum = sum_lanes8_scalar(lanes);
   for (size_t i = 0; i < n; ++i) x[i] /= sum;
 }
 
 void swiglu_f32_scalar(float* gate, const float* up, size_t n) {
-  for (size_t i = 0; i < n; ++i) {
-    const float g = gate[i];
-    gate[i] = g / (1.0f + std::exp(-g)) * up[i];
-  }
+  for (size_t i = 0; i < n; ++i) gate[i] = silu_times_scalar(gate[i], up[i]);
 }
 
 void weighted_sum_f32_scalar(const float* weights, const float* values, float* out, size_t count, size_t n,

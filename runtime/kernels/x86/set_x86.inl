@@ -1,5 +1,5 @@
-// The table of an x86 set, from the bodies in float_x86.inl and quantized_x86.inl as compiled
-// for that set. The including file defines SPRIG_X86_SET_SYMBOL and SPRIG_X86_SET_NAME.
+// The table of an x86 set, from the bodies in float_x86.inl, quantized_x86.inl,
+// elementwise_x86.inl and attention_int8_x86.inl as compiled for that set. The including file defines SPRIG_X86_SET_SYMBOL and SPRIG_X86_SET_NAME.
 // Tiles: decode 4 rows x 1 vector, prefill 2 rows x 4 vectors, per 32-column step.
 namespace sprig::kernels {
 
@@ -23,12 +23,12 @@ const KernelSet SPRIG_X86_SET_SYMBOL = {
     .attention_scores_f16 = attention_scores<uint16_t>,
     .weighted_sum_f32 = weighted_sum<float>,
     .weighted_sum_f16 = weighted_sum<uint16_t>,
-    .attention_scores_int8 = nullptr,  // scalar until measured to matter
-    .weighted_sum_int8 = nullptr,
-    .softmax = nullptr,  // exp-bound and small: scalar
+    .attention_scores_int8 = attention_scores_int8_x86,
+    .weighted_sum_int8 = weighted_sum_int8_x86,
+    .softmax = softmax_x86,
     .rmsnorm = rmsnorm_x86,
-    .rope_interleaved = nullptr,  // sin/cos per pair: scalar
-    .swiglu = nullptr,
+    .rope_interleaved = rope_x86,
+    .swiglu = swiglu_x86,
 };
 
 }  // namespace sprig::kernels

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "../../exp_approx.h"
 #include "../../kernel_set.h"
 
 namespace {
@@ -18,6 +19,8 @@ struct Dot {
 
 #include "../float_x86.inl"
 #include "../quantized_x86.inl"
+#include "../elementwise_x86.inl"
+#include "../attention_int8_x86.inl"
 
 #define SPRIG_X86_SET_SYMBOL kernel_set_x86_avx2
 #define SPRIG_X86_SET_NAME "x86_avx2"

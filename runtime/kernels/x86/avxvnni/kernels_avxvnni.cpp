@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 
 #include "../../kernel_set.h"
 
@@ -15,6 +16,7 @@ struct Dot {
 
 #include "../float_x86.inl"
 #include "../quantized_x86.inl"
+#include "../gemm_x86.inl"
 
 #define SPRIG_X86_SET_SYMBOL kernel_set_x86_avxvnni
 #define SPRIG_X86_SET_NAME "x86_avxvnni"

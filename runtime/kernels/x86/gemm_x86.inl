@@ -128,12 +128,69 @@ struct alignas(64) GemmPanel {
   float mins[GemmIsa::kLanes * (kPanelColumns / 32)];
 };
 
+#if defined(__AVX512VNNI__)
+// GCC 12's unpack and shuffle intrinsics start from _mm512_undefined_*, which -Wmaybe-uninitialized
+// reports wherever they are inlined; the values are all defined.
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+// A 16 x 16 transpose of 32-bit elements: afterwards r[c] holds in lane i what was r[i]'s lane c
+// (within 128-bit lanes, then across them: 64 shuffles).
+inline void transpose16x16(__m512i r[16]) {
+  __m512i t[16], u[16];
+  for (size_t k = 0; k < 8; ++k) {
+    t[2 * k] = _mm512_unpacklo_epi32(r[2 * k], r[2 * k + 1]);
+    t[2 * k + 1] = _mm512_unpackhi_epi32(r[2 * k], r[2 * k + 1]);
+  }
+  for (size_t k = 0; k < 4; ++k) {  // u[4k + m], 128-bit lane l: rows 4k..4k+3 at column 4l + m
+    u[4 * k] = _mm512_unpacklo_epi64(t[4 * k], t[4 * k + 2]);
+    u[4 * k + 1] = _mm512_unpackhi_epi64(t[4 * k], t[4 * k + 2]);
+    u[4 * k + 2] = _mm512_unpacklo_epi64(t[4 * k + 1], t[4 * k + 3]);
+    u[4 * k + 3] = _mm512_unpackhi_epi64(t[4 * k + 1], t[4 * k + 3]);
+  }
+  for (size_t m = 0; m < 4; ++m) {
+    const __m512i v0 = _mm512_shuffle_i32x4(u[m], u[4 + m], 0x44), v1 = _mm512_shuffle_i32x4(u[m], u[4 + m], 0xee);
+    const __m512i v2 = _mm512_shuffle_i32x4(u[8 + m], u[12 + m], 0x44);
+    const __m512i v3 = _mm512_shuffle_i32x4(u[8 + m], u[12 + m], 0xee);
+    r[m] = _mm512_shuffle_i32x4(v0, v2, 0x88);
+    r[4 + m] = _mm512_shuffle_i32x4(v0, v2, 0xdd);
+    r[8 + m] = _mm512_shuffle_i32x4(v1, v3, 0x88);
+    r[12 + m] = _mm512_shuffle_i32x4(v1, v3, 0xdd);
+  }
+}
+#endif
+
 template <GemmWeights K>
 void pack_panel(const QuantizedWeights& w, size_t r0, size_t rows, size_t b0, size_t count, GemmPanel& panel) {
   constexpr size_t L = GemmIsa::kLanes;
   const size_t group = w.group, steps = group / 4, blocks = w.blocks_per_row;
   // q8 + 128 is the byte with its top bit flipped
   const uint32_t flip = is_q8(K) && GemmIsa::kQ8Offset ? 0x80808080u : 0;
+  // Dwords of each row's chunk (u = block * dwords per block + dword) packed by the vector path;
+  // the loop below does the rest one dword at a time.
+  size_t fast = 0;
+#if defined(__AVX512VNNI__)
+  if (rows == L) {
+    const size_t block_bytes = is_q8(K) ? group : group / 2, block_dwords = block_bytes / 4;
+    const uint8_t* base = w.quants + (r0 * blocks + b0) * block_bytes;
+    const __m512i flip_bits = _mm512_set1_epi32(int32_t(flip)), nibbles = _mm512_set1_epi8(0x0f);
+    for (; fast + 16 <= count * block_dwords; fast += 16) {
+      __m512i v[16];
+      for (size_t i = 0; i < 16; ++i) v[i] = _mm512_loadu_si512(base + i * blocks * block_bytes + fast * 4);
+      transpose16x16(v);
+      for (size_t c = 0; c < 16; ++c) {
+        const size_t u = fast + c;
+        if constexpr (is_q8(K)) {
+          _mm512_store_si512(panel.quants + u * L * 4, _mm512_xor_si512(v[c], flip_bits));
+        } else {
+          const size_t bb = u / block_dwords, j = u % block_dwords;
+          uint8_t* out = panel.quants + (bb * steps + j) * L * 4;
+          _mm512_store_si512(out, _mm512_and_si512(v[c], nibbles));
+          _mm512_store_si512(out + block_dwords * L * 4, _mm512_and_si512(_mm512_srli_epi32(v[c], 4), nibbles));
+        }
+      }
+    }
+  }
+#endif
   for (size_t i = 0; i < L; ++i) {
     const size_t row = r0 + i;
     for (size_t bb = 0; bb < count; ++bb) {
@@ -147,14 +204,15 @@ void pack_panel(const QuantizedWeights& w, size_t r0, size_t rows, size_t b0, si
       const size_t block = row * blocks + b0 + bb;
       if constexpr (is_q8(K)) {
         const uint8_t* src = w.quants + block * group;
-        for (size_t s = 0; s < steps; ++s) {
+        for (size_t s = bb * steps < fast ? std::min(steps, fast - bb * steps) : 0; s < steps; ++s) {
           const uint32_t v = uint32_t(load_dword(src + 4 * s)) ^ flip;
           std::memcpy(out + s * L * 4, &v, 4);
         }
       } else {
         // byte j holds element j (low nibble) and j + group / 2 (high nibble)
         const uint8_t* src = w.quants + block * group / 2;
-        for (size_t s = 0; s < steps / 2; ++s) {
+        const size_t done = bb * (steps / 2) < fast ? std::min(steps / 2, fast - bb * (steps / 2)) : 0;
+        for (size_t s = done; s < steps / 2; ++s) {
           const uint32_t v = uint32_t(load_dword(src + 4 * s));
           const uint32_t low = v & 0x0f0f0f0fu, high = (v >> 4) & 0x0f0f0f0fu;
           std::memcpy(out + s * L * 4, &low, 4);
@@ -166,6 +224,9 @@ void pack_panel(const QuantizedWeights& w, size_t r0, size_t rows, size_t b0, si
     }
   }
 }
+#if defined(__AVX512VNNI__)
+#pragma GCC diagnostic pop
+#endif
 
 // The int32 value a block's accumulator starts from: minus the weight offset times the block's
 // activation sum (q4 nibbles are q + 8; packed q8 weights are w + kQ8Offset), so it ends at the

@@ -449,3 +449,66 @@ TEST_CASE("f32 gemm of every set agrees with XNNPACK's fully-connected operator"
   }
   xnn_deinitialize();
 }
+
+// Rows [begin, end) of every output vector equal bit for bit (so -0.0f and 0.0f differ too), and
+// the rows outside the range untouched.
+static bool same_bits(const std::vector<float>& got, const std::vector<float>& want, size_t count, size_t stride,
+                      size_t begin, size_t end) {
+  bool same = true;
+  for (size_t i = 0; i < count; ++i) {
+    same = same && !std::memcmp(&got[i * stride + begin], &want[i * stride + begin], (end - begin) * sizeof(float));
+    check_untouched(got, begin, end, i * stride, stride);
+  }
+  return same;
+}
+
+// The prefill tiles (16 rows x 8 tokens with AVX-512, 8 x 4 with 256-bit vectors, weights
+// repacked per 1024-column chunk): every token count up to past two tiles, rows that end mid-tile
+// and ranges that start mid-tile, columns past one chunk and ending in a padded block.
+TEST_CASE("quantized gemm equals scalar bit for bit for every token count and across column chunks") {
+  std::mt19937 rng(15);
+  const size_t kRows[] = {1, 9, 17, 40};
+  for (const KernelSet* s : supported_kernel_sets()) {
+    if (s == supported_kernel_sets().front()) continue;
+    for (DType dtype : {DType::Q8, DType::Q4, DType::Q4A})
+      for (size_t group : {32, 64, 128})
+        for (size_t rows : kRows) {
+          // one block, or past the 1024-column chunk with a ragged last block
+          const size_t cols = rows % 2 ? group - 3 : 1024 + 3 * group - 5;
+          const RandomMatrix m(dtype, rows, cols, group, rng);
+          const size_t max_count = 18;
+          QuantizedInput input(max_count, m.blocks, group), residual(max_count, m.blocks, group);
+          for (size_t i = 0; i < max_count; ++i) {
+            const auto x = random_floats(cols, rng);
+            QuantizedActivations main_row = input.batch.row(i), residual_row = residual.batch.row(i);
+            if (dtype == DType::Q8)
+              quantize_activations_residual_scalar(x.data(), cols, main_row, residual_row);
+            else
+              kernel_set_scalar.quantize_activations(x.data(), cols, main_row);
+          }
+          for (size_t count = 1; count <= max_count; ++count) {
+            CAPTURE(s->name);
+            CAPTURE(dtype_name(dtype));
+            CAPTURE(group);
+            CAPTURE(rows);
+            CAPTURE(cols);
+            CAPTURE(count);
+            QuantizedBatch x = input.batch, r = residual.batch;
+            x.count = r.count = count;
+            const size_t begin = count % 3 == 0 ? 0 : std::min(rows - 1, count % 7);
+            const size_t end = count % 2 == 0 ? rows : rows - std::min(rows - begin - 1, count % 4);
+            const size_t stride = rows + 5;
+            std::vector<float> want(count * stride, kSentinel), got(count * stride, kSentinel);
+            gemm_for(kernel_set_scalar, dtype)(m.view(), x, want.data(), stride, 0, rows);
+            gemm_for(*s, dtype)(m.view(), x, got.data(), stride, begin, end);
+            CHECK(same_bits(got, want, count, stride, begin, end));
+            if (dtype != DType::Q8) continue;
+            std::fill(want.begin(), want.end(), kSentinel);
+            std::fill(got.begin(), got.end(), kSentinel);
+            kernel_set_scalar.gemm_q8_residual(m.view(), x, r, want.data(), stride, 0, rows);
+            s->gemm_q8_residual(m.view(), x, r, got.data(), stride, begin, end);
+            CHECK(same_bits(got, want, count, stride, begin, end));
+          }
+        }
+  }
+}

@@ -1,6 +1,8 @@
-// The table of an x86 set, from the bodies in float_x86.inl, quantized_x86.inl,
-// elementwise_x86.inl and attention_int8_x86.inl as compiled for that set. The including file defines SPRIG_X86_SET_SYMBOL and SPRIG_X86_SET_NAME.
-// Tiles: decode 4 rows x 1 vector, prefill 2 rows x 4 vectors, per 32-column step.
+// The table of an x86 set, from the bodies in float_x86.inl, quantized_x86.inl, gemm_x86.inl,
+// elementwise_x86.inl and attention_int8_x86.inl as compiled for that set. The including file
+// defines SPRIG_X86_SET_SYMBOL and SPRIG_X86_SET_NAME.
+// Tiles: decode (quantized_x86.inl) 8 rows x 1 vector; prefill (gemm_x86.inl) 16 rows x 8 tokens with
+// AVX-512 VNNI, 8 x 4 with 256-bit vectors.
 namespace sprig::kernels {
 
 extern const KernelSet SPRIG_X86_SET_SYMBOL;  // const alone would make it internal
@@ -12,11 +14,11 @@ const KernelSet SPRIG_X86_SET_SYMBOL = {
     .matvec_q4a = quantized_matvec<Weights::Q4A>,
     .matvec_f32 = float_matvec<float>,
     .matvec_f16 = float_matvec<uint16_t>,
-    .gemm_q8 = quantized_gemm<Weights::Q8>,
-    .gemm_q4 = quantized_gemm<Weights::Q4>,
-    .gemm_q4a = quantized_gemm<Weights::Q4A>,
+    .gemm_q8 = SPRIG_GEMM_KERNEL(gemm_q8xq8),
+    .gemm_q4 = SPRIG_GEMM_KERNEL(gemm_q4xq8),
+    .gemm_q4a = SPRIG_GEMM_KERNEL(gemm_q4axq8),
     .matvec_q8_residual = q8_residual_matvec,
-    .gemm_q8_residual = q8_residual_gemm,
+    .gemm_q8_residual = SPRIG_GEMM_KERNEL(gemm_q8xq8x2),
     .gemm_f32 = float_gemm<float>,
     .gemm_f16 = float_gemm<uint16_t>,
     .attention_scores_f32 = attention_scores<float>,

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 
 #include "../../exp_approx.h"
 #include "../../kernel_set.h"
@@ -21,6 +22,7 @@ struct Dot {
 #include "../quantized_x86.inl"
 #include "../elementwise_x86.inl"
 #include "../attention_int8_x86.inl"
+#include "../gemm_x86.inl"
 
 #define SPRIG_X86_SET_SYMBOL kernel_set_x86_avx2
 #define SPRIG_X86_SET_NAME "x86_avx2"

@@ -40,6 +40,7 @@ int run_command(int argc, char** argv) {
                args.text("-m").c_str(), double(model.value()->weight_bytes()) / 1e6);
   auto session = Session::create(model.value(), options);
   if (!session) return report_error(session.error().message());
+  log_backend(*session.value());
 
   const Tokenizer tokenizer(model.value()->vocab());
   std::vector<int32_t> prompt;

@@ -15,6 +15,7 @@ namespace sprig::cli {
 const char* kRunUsage =
     "usage: sprig run -m model.sprig [-p PROMPT] [-n TOKENS] [--temp T] [--top-k K] [--top-p P] [--seed S]\n"
     "                 [-c CONTEXT] [-b BATCH] [-t THREADS] [--kv-cache f16|int8|f32] [--kernels SET] [--track-memory]\n"
+    "                 [--backend sprig|xnnpack]\n"
     "                 [--echo]\n";
 
 int run_command(int argc, char** argv) {

@@ -11,6 +11,8 @@
 
 #include <cmath>
 #include <csignal>
+#include <cstring>
+#include <type_traits>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <vector>
@@ -248,7 +250,9 @@ TEST_CASE("bad backend options and too little memory are clear errors") {
   sprig_session_options c_options;
   sprig_session_options_init(&c_options);
   CHECK(c_options.backend == SPRIG_BACKEND_SPRIG);
-  c_options.backend = sprig_matmul_backend(5);
+  // What a C caller can store in the enum field (C++ may not form that enum value itself).
+  const std::underlying_type_t<sprig_matmul_backend> five = 5;
+  std::memcpy(&c_options.backend, &five, sizeof five);
   size_t bytes = 0;
   CHECK(sprig_session_bytes(c_model, &c_options, &bytes) == SPRIG_ERROR_INVALID_ARGUMENT);
   CHECK(std::string(sprig_last_error()).find("backend") != std::string::npos);

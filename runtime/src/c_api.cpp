@@ -10,6 +10,7 @@
 #include <memory_resource>
 #include <new>
 #include <optional>
+#include <type_traits>
 
 #include "sprig/chat.h"
 #include "sprig/generate.h"
@@ -91,7 +92,11 @@ std::optional<SessionOptions> to_session_options(const sprig_session_options* c)
     default: return std::nullopt;
   }
   if (c->on_context_full != SPRIG_CONTEXT_STOP && c->on_context_full != SPRIG_CONTEXT_SHIFT) return std::nullopt;
-  switch (c->backend) {
+  // A C caller may store any integer in the enum; read it as one (loading an out-of-range C++ enum
+  // value is undefined).
+  std::underlying_type_t<sprig_matmul_backend> backend;
+  std::memcpy(&backend, &c->backend, sizeof backend);
+  switch (backend) {
     case SPRIG_BACKEND_SPRIG: o.backend = MatmulBackend::Sprig; break;
     case SPRIG_BACKEND_XNNPACK: o.backend = MatmulBackend::Xnnpack; break;
     default: return std::nullopt;

@@ -35,6 +35,12 @@ check "run takes -c -b -t --kv-cache and greedy output is the same" "grep -q '^O
 check "run --track-memory reports each region's use and intact guards" "grep -q 'guards intact' '$work/track.txt' && grep -q 'keys' '$work/track.txt'"
 "$sprig" run -m "$work/model.sprig" --kv-cache f8 > /dev/null 2> "$work/kv_usage.txt"; status=$?
 check "an unknown KV cache type is a usage error" "[ $status -eq 2 ] && grep -q 'kv-cache' '$work/kv_usage.txt'"
+"$sprig" run -m "$work/model.sprig" -p "" -n 40 -b 4 -t 2 --backend xnnpack > "$work/xnnpack.txt" 2> "$work/xnnpack_err.txt"
+check "run --backend xnnpack: the same greedy text, and the log says what XNNPACK multiplies" "cmp -s '$work/out.txt' '$work/xnnpack.txt' && grep -q 'XNNPACK multiplies 36 f32 matrices' '$work/xnnpack_err.txt'"
+"$sprig" plan -m "$work/model.sprig" -c 512 --backend xnnpack > "$work/plan_xnnpack.txt"
+check "plan --backend xnnpack prints XNNPACK's memory on its own line" "grep -q '^xnnpack *1.09 MiB' '$work/plan_xnnpack.txt' && ! grep -q '^xnnpack' '$work/plan16.txt'"
+"$sprig" run -m "$work/model.sprig" --backend xnn > /dev/null 2> "$work/backend_usage.txt"; status=$?
+check "an unknown backend is a usage error" "[ $status -eq 2 ] && grep -q 'backend takes sprig or xnnpack' '$work/backend_usage.txt'"
 
 "$sprig" tokenize -m "$work/model.sprig" --ids "Once upon a time" > "$work/ids.txt"
 check "tokenize --ids prints BOS and the word pieces" "[ \"\$(cat '$work/ids.txt')\" = '1 403 407 261 378' ]"

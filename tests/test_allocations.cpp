@@ -25,8 +25,11 @@ struct Generation {
 };
 
 // Everything is created before counting starts; the counted window is the token path only.
-Generation generate_counted(std::shared_ptr<const Model> model, uint64_t seed) {
-  auto session = Session::create(model);
+Generation generate_counted(std::shared_ptr<const Model> model, uint64_t seed,
+                            MatmulBackend backend = MatmulBackend::Sprig) {
+  SessionOptions options;
+  options.backend = backend;
+  auto session = Session::create(model, options);
   REQUIRE(session.ok());
   const Tokenizer tokenizer(model->vocab());
   const std::string prompt_text = "Once upon a time, in a quiet village, 작은 고양이가 살았어요.";
@@ -80,7 +83,8 @@ int count_text(void* user, int32_t, const char*, size_t length) {
 // One C session from creation in caller memory to destruction, all inside the counted window:
 // the prompt tokenized there, fed in batches, then 512 tokens sampled with top-p, detokenized
 // and fed back, shifting the context (keeping the prompt's first token) whenever it fills.
-CGeneration generate_counted_c(const sprig_model* model, uint64_t seed) {
+CGeneration generate_counted_c(const sprig_model* model, uint64_t seed,
+                               sprig_matmul_backend backend = SPRIG_BACKEND_SPRIG) {
   const std::string prompt_text = "Once upon a time, in a quiet village, 작은 고양이가 살았어요.";
   sprig_session_options options;
   sprig_session_options_init(&options);
@@ -89,6 +93,7 @@ CGeneration generate_counted_c(const sprig_model* model, uint64_t seed) {
   options.max_text_bytes = 256;
   options.on_context_full = SPRIG_CONTEXT_SHIFT;
   options.keep_tokens = 1;
+  options.backend = backend;
   size_t bytes = 0;
   REQUIRE(sprig_session_bytes(model, &options, &bytes) == SPRIG_OK);
   std::vector<std::byte> memory(bytes);
@@ -150,6 +155,33 @@ TEST_CASE("a 512-token top-p generation makes no heap calls") {
   CHECK(g.generated > 100);  // stories260K rarely ends a story this early at top-p 0.9
   CHECK(g.allocations == 0);
   CHECK(g.frees == 0);
+}
+
+// XNNPACK's operators are created inside the session's arena; its setup (re-run as the batch
+// size changes) and its runs allocate nothing either.
+TEST_CASE("with the XNNPACK backend, a 512-token top-p generation makes no heap calls") {
+  const std::string shared = test::shared_dir("allocations xnnpack");
+  if (shared.empty()) return;
+  const Generation g = generate_counted(stories(shared), 42, MatmulBackend::Xnnpack);
+  CHECK(g.generated > 100);
+  CHECK(g.allocations == 0);
+  CHECK(g.frees == 0);
+}
+
+TEST_CASE("C API with the XNNPACK backend: creating it (packing the weights), its token path and destroying it make "
+          "no heap calls") {
+  const std::string shared = test::shared_dir("allocations C API xnnpack");
+  if (shared.empty()) return;
+  sprig_model* model = nullptr;
+  REQUIRE(sprig_model_open(stories_path(shared).c_str(), &model) == SPRIG_OK);
+  const CGeneration g = generate_counted_c(model, 42, SPRIG_BACKEND_XNNPACK);
+  CHECK(g.ok);
+  CHECK(g.generated == 512);
+  CHECK(g.shifts > 0);
+  CHECK(g.generate_tokens > 0);
+  CHECK(g.allocations == 0);
+  CHECK(g.frees == 0);
+  sprig_model_close(model);
 }
 
 TEST_CASE("two sessions on two threads sharing one model make no heap calls") {

@@ -19,6 +19,7 @@ namespace sprig::cli {
 
 const char* kBenchUsage =
     "usage: sprig bench -m model.sprig [-p 128,512] [-n 128] [-t 1,2] [-b BATCH] [--kv-cache T] [--kernels SET]\n"
+    "                   [--backend sprig,xnnpack]\n"
     "                   [--json]\n"
     "  -p  prompt lengths (pp: prefill tokens/s and time to first token)\n"
     "  -n  tokens generated one by one (tg: decode tokens/s)\n"
@@ -68,7 +69,8 @@ std::vector<int32_t> some_tokens(size_t n, uint32_t vocab) {
 }  // namespace
 
 int bench_command(int argc, char** argv) {
-  const Arguments args(argc, argv, {"-m", "-p", "-n", "-t", "-b", "--kv-cache", "--kernels"}, {"--json"});
+  const Arguments args(argc, argv, {"-m", "-p", "-n", "-t", "-b", "--kv-cache", "--kernels", "--backend"},
+                        {"--json"});
   if (!args.has("-m")) throw UsageError("-m MODEL is required");
   const auto prompts = parse_list(args.text("-p", "128"), "-p");
   const uint32_t generate = uint32_t(args.integer("-n", 128, 0, 1 << 20));
@@ -86,6 +88,16 @@ int bench_command(int argc, char** argv) {
     throw UsageError("--kernels: '" + args.text("--kernels") + "' is not a kernel set this CPU runs (it runs: " +
                      kernels::describe_kernel_sets(kernels::supported_kernel_sets()) + ")");
 
+  // Several backends side by side in one run: their ratios are what a loaded machine can measure.
+  std::vector<MatmulBackend> backends;
+  for (size_t start = 0, comma = 0; comma != std::string::npos; start = comma + 1) {
+    const std::string list = args.text("--backend", matmul_backend_name(base.backend));
+    comma = list.find(',', start);
+    const auto backend = parse_matmul_backend(list.substr(start, comma - start));
+    if (!backend) throw UsageError("--backend takes sprig or xnnpack, or both: sprig,xnnpack");
+    backends.push_back(*backend);
+  }
+
   auto model = Model::open(args.text("-m"));
   if (!model) return report_error(model.error().message());
   const Model& m = *model.value();
@@ -99,19 +111,22 @@ int bench_command(int argc, char** argv) {
     std::printf("cpu: %s\nmodel: %s, %.1f MB of weights, %.1f MB read per decoded token; kernels %s\n\n",
                 cpu_features().describe().c_str(), args.text("-m").c_str(), m.weight_bytes() / 1e6, per_token / 1e6,
                 kernel_set);
-    std::printf("| threads | test | tokens/s | ms to first token | GOPS | read GB/s | ceiling tok/s | of ceiling |\n");
-    std::printf("|---|---|---|---|---|---|---|---|\n");
+    std::printf("| backend | threads | test | tokens/s | ms to first token | GOPS | read GB/s | ceiling tok/s "
+                "| of ceiling |\n");
+    std::printf("|---|---|---|---|---|---|---|---|---|\n");
   } else {
     std::printf("[\n");
   }
   bool first_row = true;
+  MatmulBackend backend = backends.front();
   auto row = [&](uint32_t t, const std::string& test, double rate, double ttft_ms, double gops, double gbps,
                  double ceiling) {
     if (json) {
-      std::printf("%s  {\"model\": \"%s\", \"kernels\": \"%s\", \"threads\": %u, \"test\": \"%s\", \"tokens_per_s\": %.3f, "
-                  "\"ttft_ms\": %.3f, \"gops\": %.3f, \"read_gbps\": %.3f, \"ceiling_tokens_per_s\": %.3f}",
-                  first_row ? "" : ",\n", args.text("-m").c_str(), kernel_set, t, test.c_str(), rate, ttft_ms, gops,
-                  gbps, ceiling);
+      std::printf("%s  {\"model\": \"%s\", \"kernels\": \"%s\", \"backend\": \"%s\", \"threads\": %u, "
+                  "\"test\": \"%s\", \"tokens_per_s\": %.3f, \"ttft_ms\": %.3f, \"gops\": %.3f, \"read_gbps\": %.3f, "
+                  "\"ceiling_tokens_per_s\": %.3f}",
+                  first_row ? "" : ",\n", args.text("-m").c_str(), kernel_set, matmul_backend_name(backend), t,
+                  test.c_str(), rate, ttft_ms, gops, gbps, ceiling);
     } else {
       auto cell = [](double v, const char* format) {
         if (v <= 0) return std::string("");
@@ -119,7 +134,8 @@ int bench_command(int argc, char** argv) {
         std::snprintf(text, sizeof text, format, v);
         return std::string(text);
       };
-      std::printf("| %u | %s | %.2f | %s | %s | %.1f | %s | %s |\n", t, test.c_str(), rate,
+      std::printf("| %s | %u | %s | %.2f | %s | %s | %.1f | %s | %s |\n", matmul_backend_name(backend), t,
+                  test.c_str(), rate,
                   cell(ttft_ms, "%.1f").c_str(), cell(gops, "%.1f").c_str(), gbps, cell(ceiling, "%.2f").c_str(),
                   ceiling > 0 ? cell(100 * rate / ceiling, "%.0f%%").c_str() : "");
     }
@@ -137,30 +153,36 @@ int bench_command(int argc, char** argv) {
     pthreadpool* pool = t > 1 ? pthreadpool_create(t) : nullptr;
     const double gbps = bench::read_bandwidth_gbps(pool, t, size_t(1) << 28, 3);
     if (pool) pthreadpool_destroy(pool);
-    SessionOptions options = base;
-    options.threads = t;
-    auto session = Session::create(model.value(), options);
-    if (!session) return report_error(session.error().message());
-    Session& s = *session.value();
-    for (uint32_t p : prompts) {
-      const auto tokens = some_tokens(p, m.hparams().vocab_size);
-      s.reset();
-      (void)s.prefill(std::span(tokens).first(std::min<size_t>(tokens.size(), 8)));  // warm the pages and caches
-      s.reset();
-      const auto start = Clock::now();
-      if (Status st = s.prefill(tokens); !st) return report_error(st.message());
-      const double seconds = std::chrono::duration<double>(Clock::now() - start).count();
-      row(t, "pp" + std::to_string(p), p / seconds, seconds * 1e3, 2.0 * macs_per_token * p / seconds / 1e9, gbps, 0);
-    }
-    if (generate > 0) {
-      s.reset();
-      const auto tokens = some_tokens(generate + 1, m.hparams().vocab_size);
-      if (Status st = s.decode(tokens[0]); !st) return report_error(st.message());  // warm
-      const auto start = Clock::now();
-      for (uint32_t i = 1; i <= generate; ++i)
-        if (Status st = s.decode(tokens[i]); !st) return report_error(st.message());
-      const double seconds = std::chrono::duration<double>(Clock::now() - start).count();
-      row(t, "tg" + std::to_string(generate), generate / seconds, 0, 0, gbps, gbps * 1e9 / double(per_token));
+    for (MatmulBackend b : backends) {
+      backend = b;
+      SessionOptions options = base;
+      options.threads = t;
+      options.backend = b;
+      auto session = Session::create(model.value(), options);
+      if (!session) return report_error(session.error().message());
+      Session& s = *session.value();
+      if (!json) std::fprintf(stderr, "sprig: %s\n", s.backend_summary().c_str());
+      for (uint32_t p : prompts) {
+        const auto tokens = some_tokens(p, m.hparams().vocab_size);
+        s.reset();
+        (void)s.prefill(std::span(tokens).first(std::min<size_t>(tokens.size(), 8)));  // warm the pages and caches
+        s.reset();
+        const auto start = Clock::now();
+        if (Status st = s.prefill(tokens); !st) return report_error(st.message());
+        const double seconds = std::chrono::duration<double>(Clock::now() - start).count();
+        row(t, "pp" + std::to_string(p), p / seconds, seconds * 1e3, 2.0 * macs_per_token * p / seconds / 1e9, gbps,
+            0);
+      }
+      if (generate > 0) {
+        s.reset();
+        const auto tokens = some_tokens(generate + 1, m.hparams().vocab_size);
+        if (Status st = s.decode(tokens[0]); !st) return report_error(st.message());  // warm
+        const auto start = Clock::now();
+        for (uint32_t i = 1; i <= generate; ++i)
+          if (Status st = s.decode(tokens[i]); !st) return report_error(st.message());
+        const double seconds = std::chrono::duration<double>(Clock::now() - start).count();
+        row(t, "tg" + std::to_string(generate), generate / seconds, 0, 0, gbps, gbps * 1e9 / double(per_token));
+      }
     }
   }
   if (json) std::printf("\n]\n");

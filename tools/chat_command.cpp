@@ -159,6 +159,7 @@ int chat_command(int argc, char** argv) {
 
   auto session = Session::create(model.value(), session_options(args));
   if (!session) return report_error(session.error().message());
+  log_backend(*session.value());
   Sampler sampler(sampling, tokenizer.vocab_size());
   Chat chat(*session.value(), tokenizer, formatter, sampler);
   chat.set_messages(messages);

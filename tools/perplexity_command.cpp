@@ -79,6 +79,7 @@ int perplexity_command(int argc, char** argv) {
   options.context_length = context;
   auto session = Session::create(model, options);
   if (!session) return report_error(session.error().message());
+  log_backend(*session.value());
   Session::Ptr base_session;
   if (base) {
     SessionOptions base_options = options;

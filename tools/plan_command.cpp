@@ -8,7 +8,8 @@
 namespace sprig::cli {
 
 const char* kPlanUsage =
-    "usage: sprig plan -m model.sprig [-c CONTEXT] [-b BATCH] [-t THREADS] [--kv-cache f16|int8|f32]\n";
+    "usage: sprig plan -m model.sprig [-c CONTEXT] [-b BATCH] [-t THREADS] [--kv-cache f16|int8|f32]\n"
+    "                  [--backend sprig|xnnpack]\n";
 
 int plan_command(int argc, char** argv) {
   std::set<std::string> names = kSessionOptionNames;
@@ -33,6 +34,9 @@ int plan_command(int argc, char** argv) {
   std::printf("sampler       %10.2f MiB\n", mib(p.sampler_bytes));
   std::printf("text          %10.2f MiB  (token ids, tokenizer workspace for %u bytes, detokenized text)\n",
               mib(p.text_bytes), p.options.max_text_bytes);
+  if (p.options.backend == MatmulBackend::Xnnpack)
+    std::printf("xnnpack       %10.2f MiB  (XNNPACK's operators and packed copy of the f32 matrices)\n",
+                mib(p.backend_bytes));
   std::printf("other         %10.2f MiB  (session state, alignment%s)\n",
               mib(p.state_bytes + p.padding_bytes + p.guard_bytes), p.guard_bytes ? ", guards" : "");
   std::printf("session total %10.2f MiB  (%zu bytes)\n", mib(p.total_bytes()), p.total_bytes());

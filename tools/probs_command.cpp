@@ -67,6 +67,7 @@ int probs_command(int argc, char** argv) {
   if (!model) return report_error(model.error().message());
   auto session = Session::create(model.value(), session_options(args));
   if (!session) return report_error(session.error().message());
+  log_backend(*session.value());
   const Tokenizer tokenizer(model.value()->vocab());
 
   std::vector<int32_t> context;

@@ -15,6 +15,7 @@ namespace sprig::cli {
 const char* kRunUsage =
     "usage: sprig run -m model.sprig [-p PROMPT] [-n TOKENS] [--temp T] [--top-k K] [--top-p P] [--seed S]\n"
     "                 [-c CONTEXT] [-b BATCH] [-t THREADS] [--kv-cache f16|int8|f32] [--kernels SET] [--track-memory]\n"
+    "                 [--backend sprig|xnnpack]\n"
     "                 [--echo]\n";
 
 int run_command(int argc, char** argv) {
@@ -40,6 +41,7 @@ int run_command(int argc, char** argv) {
                args.text("-m").c_str(), double(model.value()->weight_bytes()) / 1e6);
   auto session = Session::create(model.value(), options);
   if (!session) return report_error(session.error().message());
+  log_backend(*session.value());
 
   const Tokenizer tokenizer(model.value()->vocab());
   std::vector<int32_t> prompt;

@@ -7,7 +7,7 @@
 
 namespace sprig::cli {
 
-const std::set<std::string> kSessionOptionNames = {"-c", "-b", "-t", "--kv-cache", "--kernels"};
+const std::set<std::string> kSessionOptionNames = {"-c", "-b", "-t", "--kv-cache", "--kernels", "--backend"};
 const std::set<std::string> kSessionFlagNames = {"--track-memory"};
 const char* kSessionOptionsUsage =
     "  -c CONTEXT      context length in tokens (default: the model's maximum)\n"
@@ -16,6 +16,8 @@ const char* kSessionOptionsUsage =
     "  --kv-cache T    KV cache type: f16 (default), int8 or f32\n"
     "  --kernels SET   force a kernel set (scalar, x86_avx2, ...; default: the best this CPU runs;\n"
     "                  also the SPRIG_KERNELS environment variable)\n"
+    "  --backend B     who multiplies the matrices: sprig (default) or xnnpack (XNNPACK takes the f32\n"
+    "                  matrices, f16 and quantized ones stay on sprig's kernels; docs/xnnpack.md)\n"
     "  --track-memory  paint the arena (all of it resident) and report each region's measured use\n";
 
 SessionOptions session_options(const Arguments& args, uint32_t default_context) {
@@ -32,8 +34,18 @@ SessionOptions session_options(const Arguments& args, uint32_t default_context) 
     if (!type) throw UsageError("--kv-cache takes f16, int8 or f32, not '" + args.text("--kv-cache") + "'");
     options.kv_cache = *type;
   }
+  if (args.has("--backend")) {
+    const auto backend = parse_matmul_backend(args.text("--backend"));
+    if (!backend) throw UsageError("--backend takes sprig or xnnpack, not '" + args.text("--backend") + "'");
+    options.backend = *backend;
+  }
   if (args.has("--track-memory")) options.track_memory = true;
   return options;
+}
+
+void log_backend(const Session& session) {
+  if (session.plan().options.backend != MatmulBackend::Sprig)
+    std::fprintf(stderr, "sprig: %s\n", session.backend_summary().c_str());
 }
 
 void print_memory_usage(const Session& session) {

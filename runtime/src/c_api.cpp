@@ -10,6 +10,7 @@
 #include <memory_resource>
 #include <new>
 #include <optional>
+#include <type_traits>
 
 #include "sprig/chat.h"
 #include "sprig/generate.h"
@@ -91,6 +92,15 @@ std::optional<SessionOptions> to_session_options(const sprig_session_options* c)
     default: return std::nullopt;
   }
   if (c->on_context_full != SPRIG_CONTEXT_STOP && c->on_context_full != SPRIG_CONTEXT_SHIFT) return std::nullopt;
+  // A C caller may store any integer in the enum; read it as one (loading an out-of-range C++ enum
+  // value is undefined).
+  std::underlying_type_t<sprig_matmul_backend> backend;
+  std::memcpy(&backend, &c->backend, sizeof backend);
+  switch (backend) {
+    case SPRIG_BACKEND_SPRIG: o.backend = MatmulBackend::Sprig; break;
+    case SPRIG_BACKEND_XNNPACK: o.backend = MatmulBackend::Xnnpack; break;
+    default: return std::nullopt;
+  }
   return o;
 }
 
@@ -143,6 +153,7 @@ void sprig_session_options_init(sprig_session_options* options) {
   options->max_text_bytes = d.max_text_bytes;
   options->on_context_full = SPRIG_CONTEXT_STOP;
   options->keep_tokens = 0;
+  options->backend = d.backend == MatmulBackend::Xnnpack ? SPRIG_BACKEND_XNNPACK : SPRIG_BACKEND_SPRIG;
 }
 
 sprig_status sprig_model_open(const char* path, sprig_model** model) {
@@ -181,7 +192,7 @@ void sprig_model_close(sprig_model* model) { delete model; }
 sprig_status sprig_session_bytes(const sprig_model* model, const sprig_session_options* options, size_t* bytes) {
   if (!model || !bytes) return fail(SPRIG_ERROR_INVALID_ARGUMENT, "sprig_session_bytes: model and bytes are required");
   const auto o = to_session_options(options);
-  if (!o) return fail(SPRIG_ERROR_INVALID_ARGUMENT, "unknown KV cache type or context policy");
+  if (!o) return fail(SPRIG_ERROR_INVALID_ARGUMENT, "unknown KV cache type, context policy or backend");
   try {
     auto plan = plan_session_memory(*model->shared->model, *o);
     if (!plan) return fail(SPRIG_ERROR_INVALID_ARGUMENT, plan.error().message());

@@ -23,6 +23,7 @@
 #include "../kernels/kernel_set.h"
 #include "../kernels/reference.h"
 #include "family_math.h"
+#include "xnnpack_backend.h"
 #include "sprig/half.h"
 #include "sprig/sampler.h"
 #include "sprig/tokenizer.h"
@@ -81,7 +82,7 @@ size_t kv_element_bytes(KvCacheType type) {
   return 4;
 }
 
-enum class Category { State, KvCache, Activations, Scratch, Sampler, Text };
+enum class Category { State, KvCache, Activations, Scratch, Sampler, Text, Backend };
 
 Category category_of(ArenaRegion r) {
   if (r == ArenaRegion::State) return Category::State;
@@ -89,6 +90,7 @@ Category category_of(ArenaRegion r) {
   if (r <= ArenaRegion::Logits) return Category::Activations;
   if (r <= ArenaRegion::Scores) return Category::Scratch;
   if (r == ArenaRegion::SamplerCandidates || r == ArenaRegion::SamplerLogits) return Category::Sampler;
+  if (r == ArenaRegion::Xnnpack) return Category::Backend;
   return Category::Text;
 }
 
@@ -146,7 +148,7 @@ const char* arena_region_name(ArenaRegion region) {
   static constexpr const char* kNames[kArenaRegions] = {
       "state", "keys", "values", "key scales", "value scales", "x", "xb", "xb2", "q", "k", "v", "hb", "hb2",
       "logits", "quantized input", "quantized scales", "quantized sums", "attention scores", "sampler candidates", "sampler logits",
-      "token ids", "tokenizer workspace", "text"};
+      "token ids", "tokenizer workspace", "text", "xnnpack"};
   return region < ArenaRegion::Count ? kNames[size_t(region)] : "?";
 }
 
@@ -198,6 +200,13 @@ Result<SessionMemoryPlan> plan_session_memory(const Model& model, const SessionO
   r[size_t(R::TokenizerWorkspace)] = Tokenizer::Workspace::arena_bytes(model.vocab(), options.max_text_bytes);
   // Utf8Stream writes at most three bytes per byte it is given plus the three it may hold.
   r[size_t(R::Text)] = 3 * (longest_piece(model.vocab()) + 4);
+  if (options.backend == MatmulBackend::Xnnpack) {
+    auto bytes = xnnpack::region_bytes(model);
+    if (!bytes) return bytes.error();
+    r[size_t(R::Xnnpack)] = bytes.value();
+  } else if (options.backend != MatmulBackend::Sprig) {
+    return Error("unknown matmul backend");
+  }
 
   plan.padding_bytes = kAlignment;  // room to align the arena's start
   for (size_t i = 0; i < kArenaRegions; ++i) {
@@ -211,6 +220,7 @@ Result<SessionMemoryPlan> plan_session_memory(const Model& model, const SessionO
       case Category::Scratch: plan.scratch_bytes += bytes; break;
       case Category::Sampler: plan.sampler_bytes += bytes; break;
       case Category::Text: plan.text_bytes += bytes; break;
+      case Category::Backend: plan.backend_bytes += bytes; break;
     }
   }
   return plan;
@@ -224,7 +234,9 @@ Result<Session::Ptr> Session::create(std::shared_ptr<const Model> model, const S
   if (!memory)
     return Error("cannot allocate " + std::to_string(plan->total_bytes()) + " bytes for a session with a context of " +
                  std::to_string(plan->context_length) + " tokens; ask for a shorter context");
-  return Ptr(new (memory) Session(std::move(model), plan.value(), static_cast<std::byte*>(memory), memory));
+  Ptr session(new (memory) Session(std::move(model), plan.value(), static_cast<std::byte*>(memory), memory));
+  if (Status s = session->start_backend(); !s) return Error(s.message());
+  return session;
 }
 
 Result<Session::Ptr> Session::create(std::shared_ptr<const Model> model, const SessionOptions& options,
@@ -239,7 +251,9 @@ Result<Session::Ptr> Session::create(std::shared_ptr<const Model> model, const S
                  kv_cache_type_name(plan->options.kv_cache) + " KV cache)");
   const uintptr_t start = reinterpret_cast<uintptr_t>(memory.data());
   std::byte* arena = memory.data() + (align_up(start) - start);
-  return Ptr(new (arena) Session(std::move(model), plan.value(), arena, nullptr));
+  Ptr session(new (arena) Session(std::move(model), plan.value(), arena, nullptr));
+  if (Status s = session->start_backend(); !s) return Error(s.message());
+  return session;
 }
 
 void Session::Destroy::operator()(Session* session) const {
@@ -291,6 +305,7 @@ Session::Session(std::shared_ptr<const Model> model, const SessionMemoryPlan& pl
 }
 
 Session::~Session() {
+  xnnpack::Matrices::destroy(xnnpack_);
   if (pool_) pthreadpool_destroy(pool_);
 }
 
@@ -358,6 +373,7 @@ void Session::matmul(std::initializer_list<MatmulJob> jobs, const float* input, 
     if (group && group != job.weights->group) one_group = false;
     group = job.weights->group;
   }
+  if (xnnpack_) return matmul_xnnpack(jobs, input, input_stride, rows);
   if (one_group) return run_matmuls(jobs.begin(), jobs.size(), input, input_stride, rows);
   for (const MatmulJob& job : jobs) run_matmuls(&job, 1, input, input_stride, rows);
 }

@@ -21,6 +21,9 @@
 struct pthreadpool;
 
 namespace sprig {
+namespace xnnpack {
+class Matrices;
+}
 namespace kernels {
 struct KernelSet;
 }
@@ -29,6 +32,13 @@ struct KernelSet;
 enum class KvCacheType : uint8_t { F32 = 0, F16 = 1, Int8 = 2 };
 const char* kv_cache_type_name(KvCacheType type);
 std::optional<KvCacheType> parse_kv_cache_type(std::string_view name);  // "f32", "f16", "int8"
+
+// Who multiplies the matrices. Xnnpack gives every f32 matrix of the model to XNNPACK's f32
+// fully-connected operator (created at session creation, its packed copy of the weights in the
+// arena); f16 and quantized matrices stay on sprig's kernels (docs/xnnpack.md says why).
+enum class MatmulBackend : uint8_t { Sprig = 0, Xnnpack = 1 };
+const char* matmul_backend_name(MatmulBackend backend);
+std::optional<MatmulBackend> parse_matmul_backend(std::string_view name);  // "sprig", "xnnpack"
 
 // Debug builds paint the arena and measure how much of each buffer was used.
 #ifdef NDEBUG
@@ -45,6 +55,8 @@ struct SessionOptions {
   // a parallel region costs more than it saves on small work. 0: always parallel (tests).
   uint32_t min_parallel_macs = 1u << 19;
   KvCacheType kv_cache = KvCacheType::F16;
+  // Sprig by default: bench/xnnpack.md has the measurements that decided it.
+  MatmulBackend backend = MatmulBackend::Sprig;
   uint32_t max_text_bytes = 4096;  // the longest text one tokenize call takes
   // Paints the arena at creation and puts a guard after every buffer, so memory_usage() can
   // report how far each buffer was really used and whether any was overrun.
@@ -59,6 +71,7 @@ enum class ArenaRegion : uint8_t {
   QuantizedInput, QuantizedScales, QuantizedSums, Scores,  // scratch
   SamplerCandidates, SamplerLogits,  // sampler
   TokenIds, TokenizerWorkspace, Text,  // text buffers
+  Xnnpack,  // backend: XNNPACK's operators and their packed weights (backend xnnpack only)
   Count
 };
 constexpr size_t kArenaRegions = size_t(ArenaRegion::Count);
@@ -75,11 +88,12 @@ struct SessionMemoryPlan {
   size_t scratch_bytes = 0;     // quantized matmul inputs, per-thread attention scores
   size_t sampler_bytes = 0;     // top-k / top-p candidates, the logits it may overwrite
   size_t text_bytes = 0;        // token ids, tokenizer workspace, detokenized text
+  size_t backend_bytes = 0;     // XNNPACK's operators and packed weights (backend xnnpack)
   size_t guard_bytes = 0;       // track_memory only: a guard after every region
   size_t padding_bytes = 0;     // 64-byte alignment of regions and of the arena's start
   size_t total_bytes() const {
     return state_bytes + kv_cache_bytes + activation_bytes + scratch_bytes + sampler_bytes + text_bytes +
-           guard_bytes + padding_bytes;
+           backend_bytes + guard_bytes + padding_bytes;
   }
 };
 
@@ -130,6 +144,8 @@ class Session {
   KvCacheType kv_cache_type() const { return plan_.options.kv_cache; }
   const SessionMemoryPlan& plan() const { return plan_; }
   const Model& model() const { return *model_; }
+  // For the start-up log: which matrices XNNPACK multiplies and which stay on sprig's kernels.
+  std::string backend_summary() const;
   void reset() { position_ = 0; }
 
   // Tokens fed through prefill and through decode since creation: what a chat turn cost shows
@@ -186,6 +202,11 @@ class Session {
     size_t output_stride;
   };
   void matmul(std::initializer_list<MatmulJob> jobs, const float* input, size_t input_stride, size_t rows);
+  // Backend xnnpack (xnnpack_backend.cpp): XNNPACK multiplies the jobs it holds an operator for,
+  // the rest go to run_matmuls.
+  void matmul_xnnpack(std::initializer_list<MatmulJob> jobs, const float* input, size_t input_stride, size_t rows);
+  // Creates the XNNPACK operators in their arena region (backend xnnpack); called by create().
+  Status start_backend();
   void run_matmuls(const MatmulJob* jobs, size_t count, const float* input, size_t input_stride, size_t rows);
   void attend_head(size_t layer, size_t row, size_t position, size_t head, float* scores, float* out);
   void store_kv(size_t layer, size_t first_position, size_t n);
@@ -208,6 +229,7 @@ class Session {
   void* observer_context_ = nullptr;
   const kernels::KernelSet* kernels_;  // the set in use when the session was created
   pthreadpool* pool_ = nullptr;        // threads - 1 workers; nullptr runs everything on the caller
+  xnnpack::Matrices* xnnpack_ = nullptr;  // backend xnnpack: in the Xnnpack region
 };
 
 }  // namespace sprig

@@ -42,6 +42,11 @@ typedef enum sprig_kv_cache_type { SPRIG_KV_F16 = 0, SPRIG_KV_INT8 = 1, SPRIG_KV
  * and go on without recomputing anything. */
 typedef enum sprig_context_policy { SPRIG_CONTEXT_STOP = 0, SPRIG_CONTEXT_SHIFT = 1 } sprig_context_policy;
 
+/* Who multiplies the matrices: sprig's kernels, or XNNPACK for the model's f32 matrices (f16 and
+ * quantized matrices stay on sprig's kernels; XNNPACK's packed copy of the weights is part of the
+ * session's memory). */
+typedef enum sprig_matmul_backend { SPRIG_BACKEND_SPRIG = 0, SPRIG_BACKEND_XNNPACK = 1 } sprig_matmul_backend;
+
 typedef struct sprig_session_options {
   uint32_t context_length;   /* tokens; 0: the model's maximum */
   uint32_t batch;            /* prompt tokens per forward step */
@@ -50,9 +55,11 @@ typedef struct sprig_session_options {
   uint32_t max_text_bytes;   /* the longest text one sprig_tokenize / sprig_generate call takes */
   sprig_context_policy on_context_full;
   uint32_t keep_tokens;      /* with SPRIG_CONTEXT_SHIFT */
+  sprig_matmul_backend backend;
 } sprig_session_options;
 
-/* Defaults: the model's context, batch 32, 1 thread, f16 KV cache, 4096 text bytes, stop. */
+/* Defaults: the model's context, batch 32, 1 thread, f16 KV cache, 4096 text bytes, stop, sprig's
+ * kernels. */
 void sprig_session_options_init(sprig_session_options* options);
 
 typedef struct sprig_sampler_options {

@@ -174,7 +174,7 @@ double thread_cpu_seconds() {
 // steadier than the streamed rows; it must sit well above the read bandwidth for decode to reach
 // it (the margin is the kernel's share of the time once memory delivers at full speed).
 void decode_from_cache(std::mt19937& rng, double bandwidth) {
-  const size_t group = 32, rows = getenv("ROWS") ? atoi(getenv("ROWS")) : 256, cols = 2048;
+  const size_t group = 32, rows = 256, cols = 2048;
   std::printf("\n## Decode kernels from L2: matvec %zu x %zu, group %zu, 1 thread, GB/s of thread CPU time\n\n", rows,
               cols, group);
   std::printf("| weights | kernels | GB/s from L2 | x read bandwidth (1 thread) |\n|---|---|---|---|\n");

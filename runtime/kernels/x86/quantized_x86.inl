@@ -236,13 +236,6 @@ void q8_residual_gemm(const QuantizedWeights& w, const QuantizedBatch& x, const 
   }
 }
 
-void q8_residual_matvec(const QuantizedWeights& w, const QuantizedActivations& x, const QuantizedActivations& residual,
-                        float* y, size_t begin, size_t end) {
-  const QuantizedBatch one{x.quants, x.scales, x.sums, x.blocks, x.group, 1};
-  const QuantizedBatch one_residual{residual.quants, residual.scales, residual.sums, residual.blocks, residual.group, 1};
-  q8_residual_gemm(w, one, one_residual, y, 0, begin, end);
-}
-
 // Per block: scale = max|x| / 127, q = round-to-nearest-even(x / scale) exactly as the scalar
 // reference computes them (the same division and the same product, rounded by cvtps).
 void quantize_activations_x86(const float* x, size_t n, QuantizedActivations& out) {

@@ -9,6 +9,8 @@
 
 namespace {
 struct Dot {
+  // maddubs saturates on 255 * 127 pairs: q8 weights keep the sign trick (matvec_q8_residual_x86.inl)
+  static constexpr bool kWideUnsigned = false;
   static __m256i dpbusd(__m256i acc, __m256i u8, __m256i s8) {
     const __m256i pairs = _mm256_maddubs_epi16(u8, s8);  // exact: see quantized_x86.inl
     return _mm256_add_epi32(acc, _mm256_madd_epi16(pairs, _mm256_set1_epi16(1)));
@@ -25,6 +27,7 @@ struct Dot {
 #include "../float_x86.inl"
 #include "../quantized_x86.inl"
 #include "../matvec_q4_x86.inl"
+#include "../matvec_q8_residual_x86.inl"
 
 #define SPRIG_X86_SET_SYMBOL kernel_set_x86_avx2
 #define SPRIG_X86_SET_NAME "x86_avx2"

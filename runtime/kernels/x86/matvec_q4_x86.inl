@@ -124,10 +124,11 @@ inline __m256 add_pair(__m256 sum, const uint8_t* const rows[8], const Quantized
 template <size_t G>
 inline void prefetch_ahead(const uint8_t* const rows[8], size_t b) {
   constexpr size_t kChunkBytes = 8 * G / 2;
-  for (size_t i = 0; i < 8; ++i)
+  for (size_t i = 0; i < 8; ++i) {
+    const uintptr_t ahead = reinterpret_cast<uintptr_t>(rows[i]) + b * G / 2 + 2 * kChunkBytes;
     for (size_t line = 0; line < kChunkBytes; line += 64)
-      _mm_prefetch(reinterpret_cast<const char*>(reinterpret_cast<uintptr_t>(rows[i]) + b * G / 2 + 2 * kChunkBytes + line),
-                   _MM_HINT_T0);
+      _mm_prefetch(reinterpret_cast<const char*>(ahead + line), _MM_HINT_T0);
+  }
 }
 
 template <Weights T, size_t G>

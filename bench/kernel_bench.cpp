@@ -4,13 +4,16 @@
 //   prefill: quantized GEMM at M = 128 on the Llama-3.2-1B shapes in GOPS, beside XNNPACK's int8
 //           (qs8) and f32 fully-connected operators on the same shapes and threads;
 //   dispatch: the cost of one pthreadpool parallel region;
+//   decode from L2: the same kernels on weights in cache, in GB/s of thread CPU time (steady under load);
 //   attention and elementwise kernels per set vs scalar (elementwise_bench.cpp; alone with
 //   --elementwise).
-// Usage: sprig-bench-kernels [-t 1,2] [--quick] [--elementwise]
+// Usage: sprig-bench-kernels [-t 1,2] [--quick] [--decode] [--elementwise]
+//   (--decode: skip the prefill GEMMs)
 #include <pthreadpool.h>
 #include <xnnpack.h>
 
 #include <chrono>
+#include <ctime>
 #include <cstdio>
 #include <cstring>
 #include <random>
@@ -31,8 +34,11 @@ using Clock = std::chrono::steady_clock;
 
 double seconds_since(Clock::time_point start) { return std::chrono::duration<double>(Clock::now() - start).count(); }
 
-enum class Kind { Q8, Q4 };
-const char* kind_name(Kind k) { return k == Kind::Q8 ? "q8" : "q4"; }
+// Q8R: q8 weights against two-term activations (matvec_q8_residual), what the session runs for q8.
+enum class Kind { Q8, Q4, Q8R, F16 };
+const char* kind_name(Kind k) {
+  return k == Kind::Q8 ? "q8" : k == Kind::Q4 ? "q4" : k == Kind::Q8R ? "q8 two-term" : "f16";
+}
 
 struct Matrix {
   size_t rows, cols, group, blocks;
@@ -45,9 +51,10 @@ struct Matrix {
 
 Matrix random_matrix(Kind kind, size_t rows, size_t cols, size_t group, std::mt19937& rng) {
   Matrix m{rows, cols, group, (cols + group - 1) / group, kind, {}, {}};
-  m.quants.resize(rows * m.blocks * (kind == Kind::Q8 ? group : group / 2));
-  std::uniform_int_distribution<int> byte(0, 255), q8(-127, 127);
-  for (uint8_t& q : m.quants) q = kind == Kind::Q8 ? uint8_t(int8_t(q8(rng))) : uint8_t(byte(rng));
+  const bool q8 = kind != Kind::Q4;
+  m.quants.resize(rows * m.blocks * (q8 ? group : group / 2));
+  std::uniform_int_distribution<int> byte(0, 255), q8_value(-127, 127);
+  for (uint8_t& q : m.quants) q = q8 ? uint8_t(int8_t(q8_value(rng))) : uint8_t(byte(rng));
   m.scales.assign(rows * m.blocks, f32_to_f16(0.01f));
   return m;
 }
@@ -63,9 +70,13 @@ struct RowTask {
   static void run(void* context, size_t i) {
     const RowTask& t = *static_cast<const RowTask*>(context);
     const size_t begin = i * t.tile, end = std::min(t.m->rows, begin + t.tile);
-    const bool q8 = t.m->kind == Kind::Q8;
+    const bool q8 = t.m->kind != Kind::Q4;
     if (t.residual)
       t.set->gemm_q8_residual(t.m->view(), t.x, *t.residual, t.y, t.y_stride, begin, end);
+    else if (t.m->kind == Kind::Q8R && t.x.count == 1)  // the same vector as both terms: speed only
+      t.set->matvec_q8_residual(t.m->view(), t.x.row(0), t.x.row(0), t.y, begin, end);
+    else if (t.m->kind == Kind::Q8R)
+      t.set->gemm_q8_residual(t.m->view(), t.x, t.x, t.y, t.y_stride, begin, end);
     else if (t.x.count == 1)
       (q8 ? t.set->matvec_q8 : t.set->matvec_q4)(t.m->view(), t.x.row(0), t.y, begin, end);
     else
@@ -165,17 +176,63 @@ double xnnpack_gops(bool int8, size_t m, size_t k, size_t n, pthreadpool* pool, 
   return 2.0 * m * n * k / seconds / 1e9;
 }
 
+double thread_cpu_seconds() {
+  timespec t{};
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
+  return double(t.tv_sec) + 1e-9 * double(t.tv_nsec);
+}
+
+// Decode kernels with the weights in L2 (a matrix of 256 rows read over and over), one thread,
+// timed in the thread's own CPU time: how fast a kernel consumes weights when memory is not the
+// limit. Time-slicing by other processes does not count, so on a loaded machine this is far
+// steadier than the streamed rows; it must sit well above the read bandwidth for decode to reach
+// it (the margin is the kernel's share of the time once memory delivers at full speed).
+void decode_from_cache(std::mt19937& rng, double bandwidth) {
+  const size_t group = 32, rows = 256, cols = 2048;
+  std::printf("\n## Decode kernels from L2: matvec %zu x %zu, group %zu, 1 thread, GB/s of thread CPU time\n\n", rows,
+              cols, group);
+  std::printf("| weights | kernels | GB/s from L2 | x read bandwidth (1 thread) |\n|---|---|---|---|\n");
+  Activations x(1, cols, group, rng);
+  std::vector<float> y(rows);
+  std::vector<uint16_t> f16(rows * cols);
+  for (size_t i = 0; i < f16.size(); ++i) f16[i] = f32_to_f16(float(int(i % 251) - 125) * 0.01f);
+  for (Kind kind : {Kind::Q4, Kind::Q8, Kind::Q8R, Kind::F16}) {
+    const Matrix m = kind == Kind::F16 ? Matrix{} : random_matrix(kind, rows, cols, group, rng);
+    const size_t bytes = kind == Kind::F16 ? f16.size() * 2 : m.bytes();
+    for (const KernelSet* set : supported_kernel_sets()) {
+      x.quantize(*set, cols);
+      auto once = [&] {
+        if (kind == Kind::F16) set->matvec_f16(f16.data(), x.values.data(), y.data(), cols, 0, rows);
+        else multiply(nullptr, 1, *set, m, x.batch, y.data(), 0);
+      };
+      once();  // warm: into L2
+      double best = 0;
+      for (int pass = 0; pass < 3; ++pass) {
+        const double start = thread_cpu_seconds();
+        size_t runs = 0;
+        do {
+          once();
+          ++runs;
+        } while (thread_cpu_seconds() - start < 0.1);
+        best = std::max(best, double(bytes) * runs / (thread_cpu_seconds() - start) / 1e9);
+      }
+      std::printf("| %s | %s | %.1f | %.1fx |\n", kind_name(kind), set->name, best, best / bandwidth);
+    }
+  }
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   std::vector<size_t> thread_counts = {1, 2};
-  bool quick = false, elementwise_only = false;
+  bool quick = false, decode_only = false, elementwise_only = false;
   for (int i = 1; i < argc; ++i) {
     if (!std::strcmp(argv[i], "-t") && i + 1 < argc) thread_counts = parse_list(argv[++i]);
     else if (!std::strcmp(argv[i], "--quick")) quick = true;
+    else if (!std::strcmp(argv[i], "--decode")) decode_only = true;
     else if (!std::strcmp(argv[i], "--elementwise")) elementwise_only = true;
     else {
-      std::fprintf(stderr, "usage: sprig-bench-kernels [-t 1,2] [--quick] [--elementwise]\n");
+      std::fprintf(stderr, "usage: sprig-bench-kernels [-t 1,2] [--quick] [--decode] [--elementwise]\n");
       return 2;
     }
   }
@@ -203,7 +260,7 @@ int main(int argc, char** argv) {
   const size_t group = 32, rows = 8192, cols = 2048;
   std::printf("\n## Decode: matvec %zu x %zu, group %zu, weights streamed from memory\n\n", rows, cols, group);
   std::printf("| weights | kernels | threads | GB/s | of read bandwidth | vs scalar |\n|---|---|---|---|---|---|\n");
-  for (Kind kind : {Kind::Q4, Kind::Q8}) {
+  for (Kind kind : {Kind::Q4, Kind::Q8, Kind::Q8R}) {
     std::vector<Matrix> copies;
     size_t total = 0;
     while (total < (quick ? (size_t(96) << 20) : (size_t(256) << 20))) {
@@ -231,6 +288,12 @@ int main(int argc, char** argv) {
         if (pool) pthreadpool_destroy(pool);
       }
     }
+  }
+
+  decode_from_cache(rng, bandwidth[0]);
+  if (decode_only) {
+    xnn_deinitialize();
+    return 0;
   }
 
   // Prefill: M = 128 prompt tokens against the 1B model's three matrix shapes.

@@ -186,6 +186,66 @@ TEST_CASE("quantized matvec and gemm equal scalar bit for bit on ragged shapes a
   }
 }
 
+// The decode kernels for 4-bit weights work in chunks of eight blocks (scales transposed eight at
+// a time, group-32 blocks taken in pairs) with a tail of single blocks: rows long enough for
+// several chunks plus every tail length, as in the models (SmolLM2's 576 columns are 18 blocks of 32).
+TEST_CASE("4-bit matvec equals scalar bit for bit on rows of many blocks") {
+  std::mt19937 rng(13);
+  for (const KernelSet* s : supported_kernel_sets()) {
+    if (s == supported_kernel_sets().front()) continue;
+    for (DType dtype : {DType::Q4, DType::Q4A})
+      for (size_t group : {32, 64, 128})
+        for (size_t whole_blocks : {8, 9, 10, 15, 16, 18, 23, 33})
+          for (size_t rows : {8, 19}) {
+            const size_t cols = whole_blocks * group - (whole_blocks % 2 ? 3 : 0);
+            CAPTURE(s->name);
+            CAPTURE(dtype_name(dtype));
+            CAPTURE(group);
+            CAPTURE(rows);
+            CAPTURE(cols);
+            const RandomMatrix m(dtype, rows, cols, group, rng);
+            QuantizedInput input(1, m.blocks, group);
+            const auto x = random_floats(cols, rng);
+            QuantizedActivations x0 = input.batch.row(0);
+            kernel_set_scalar.quantize_activations(x.data(), cols, x0);
+            std::vector<float> want(rows, kSentinel), got(rows, kSentinel);
+            matvec_for(kernel_set_scalar, dtype)(m.view(), x0, want.data(), 0, rows);
+            const size_t begin = rows > 8 ? 1 : 0;  // a range starting mid-tile, and one whole tile
+            matvec_for(*s, dtype)(m.view(), x0, got.data(), begin, rows);
+            for (size_t r = begin; r < rows; ++r) CHECK(got[r] == want[r]);
+            check_untouched(got, begin, rows, 0, rows);
+          }
+  }
+}
+
+// The same for q8 weights against two-term activations (chunks of eight blocks for the scales).
+TEST_CASE("q8 two-term matvec equals scalar bit for bit on rows of many blocks") {
+  std::mt19937 rng(15);
+  for (const KernelSet* s : supported_kernel_sets()) {
+    if (s == supported_kernel_sets().front()) continue;
+    for (size_t group : {32, 64, 128})
+      for (size_t whole_blocks : {8, 9, 16, 18, 23})
+        for (size_t rows : {8, 19}) {
+          const size_t cols = whole_blocks * group - (whole_blocks % 2 ? 5 : 0);
+          CAPTURE(s->name);
+          CAPTURE(group);
+          CAPTURE(rows);
+          CAPTURE(cols);
+          const RandomMatrix m(DType::Q8, rows, cols, group, rng);
+          QuantizedInput input(1, m.blocks, group), residual(1, m.blocks, group);
+          const auto x = random_floats(cols, rng);
+          QuantizedActivations x0 = input.batch.row(0), r0 = residual.batch.row(0);
+          quantize_activations_residual_scalar(x.data(), cols, x0, r0);
+          std::vector<float> want(rows, kSentinel), got(rows, kSentinel);
+          kernel_set_scalar.matvec_q8_residual(m.view(), x0, r0, want.data(), 0, rows);
+          const size_t begin = rows > 8 ? 2 : 0;
+          s->matvec_q8_residual(m.view(), x0, r0, got.data(), begin, rows);
+          for (size_t r = begin; r < rows; ++r) CHECK(got[r] == want[r]);
+          check_untouched(got, begin, rows, 0, rows);
+        }
+  }
+}
+
 TEST_CASE("q8 with two-term activations equals scalar bit for bit on ragged shapes and row ranges") {
   std::mt19937 rng(14);
   for (const KernelSet* s : supported_kernel_sets()) {

@@ -176,30 +176,9 @@ void quantized_matvec(const QuantizedWeights& w, const QuantizedActivations& x, 
   quantized_gemm<T>(w, one, y, 0, begin, end);
 }
 
-// q8 weights against two-term activations (reference.h): each block's weights are prepared once
-// and dotted with both terms, then d * (xs * dot + rs * residual_dot) in the reference's order.
-template <size_t G>
-void q8_residual_rows8(const QuantizedWeights& w, const QuantizedActivations& x, const QuantizedActivations& residual,
-                       float* y, size_t r0) {
-  const size_t blocks = w.blocks_per_row;
-  __m256 sum = _mm256_setzero_ps();
-  for (size_t b = 0; b < blocks; ++b) {
-    __m256i dots[8], residual_dots[8];
-    for (size_t i = 0; i < 8; ++i) {
-      PreparedBlock<Weights::Q8, G> prepared;
-      prepared.load(w.quants + ((r0 + i) * blocks + b) * G);
-      dots[i] = prepared.dot(x.quants + b * G);
-      residual_dots[i] = prepared.dot(residual.quants + b * G);
-    }
-    const __m256 d = gather_halves(w.scales + r0 * blocks + b, blocks);
-    const __m256 inner = _mm256_add_ps(_mm256_mul_ps(_mm256_set1_ps(x.scales[b]), _mm256_cvtepi32_ps(reduce8(dots))),
-                                       _mm256_mul_ps(_mm256_set1_ps(residual.scales[b]),
-                                                     _mm256_cvtepi32_ps(reduce8(residual_dots))));
-    sum = _mm256_add_ps(sum, _mm256_mul_ps(d, inner));
-  }
-  _mm256_storeu_ps(y + r0, sum);
-}
-
+// One row of q8 weights against two-term activations (reference.h), the tail of
+// matvec_q8_residual_x86.inl's 8-row tiles: the block's weights are prepared once and dotted with
+// both terms, then d * (xs * dot + rs * residual_dot) in the reference's order.
 template <size_t G>
 void q8_residual_row1(const QuantizedWeights& w, const QuantizedActivations& x, const QuantizedActivations& residual,
                       float* y, size_t r) {
@@ -214,33 +193,6 @@ void q8_residual_row1(const QuantizedWeights& w, const QuantizedActivations& x, 
     sum += half_to_float(w.scales[block]) * (x.scales[b] * float(dot) + residual.scales[b] * float(residual_dot));
   }
   y[r] = sum;
-}
-
-template <size_t G>
-void q8_residual_rows(const QuantizedWeights& w, const QuantizedBatch& x, const QuantizedBatch& residual, float* y,
-                      size_t y_stride, size_t begin, size_t end) {
-  size_t r = begin;
-  for (; r + 8 <= end; r += 8)
-    for (size_t n = 0; n < x.count; ++n) q8_residual_rows8<G>(w, x.row(n), residual.row(n), y + n * y_stride, r);
-  for (; r < end; ++r)
-    for (size_t n = 0; n < x.count; ++n) q8_residual_row1<G>(w, x.row(n), residual.row(n), y + n * y_stride, r);
-}
-
-void q8_residual_gemm(const QuantizedWeights& w, const QuantizedBatch& x, const QuantizedBatch& residual, float* y,
-                      size_t y_stride, size_t begin, size_t end) {
-  switch (w.group) {
-    case 32: return q8_residual_rows<32>(w, x, residual, y, y_stride, begin, end);
-    case 64: return q8_residual_rows<64>(w, x, residual, y, y_stride, begin, end);
-    case 128: return q8_residual_rows<128>(w, x, residual, y, y_stride, begin, end);
-    default: break;  // the model loader admits only these groups
-  }
-}
-
-void q8_residual_matvec(const QuantizedWeights& w, const QuantizedActivations& x, const QuantizedActivations& residual,
-                        float* y, size_t begin, size_t end) {
-  const QuantizedBatch one{x.quants, x.scales, x.sums, x.blocks, x.group, 1};
-  const QuantizedBatch one_residual{residual.quants, residual.scales, residual.sums, residual.blocks, residual.group, 1};
-  q8_residual_gemm(w, one, one_residual, y, 0, begin, end);
 }
 
 // Per block: scale = max|x| / 127, q = round-to-nearest-even(x / scale) exactly as the scalar

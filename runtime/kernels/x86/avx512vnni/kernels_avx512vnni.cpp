@@ -11,12 +11,19 @@
 
 namespace {
 struct Dot {
+  // dpbusd takes u8 up to 255 without saturating (matvec_q8_residual_x86.inl)
+  static constexpr bool kWideUnsigned = true;
   static __m256i dpbusd(__m256i acc, __m256i u8, __m256i s8) { return _mm256_dpbusd_epi32(acc, u8, s8); }
+  static __m256i nibble_dot2(__m256i acc, __m256i u0, __m256i s0, __m256i u1, __m256i s1) {
+    return _mm256_dpbusd_epi32(_mm256_dpbusd_epi32(acc, u0, s0), u1, s1);
+  }
 };
 }  // namespace
 
 #include "../float_x86.inl"
 #include "../quantized_x86.inl"
+#include "../matvec_q4_x86.inl"
+#include "../matvec_q8_residual_x86.inl"
 #include "../elementwise_x86.inl"
 #include "../attention_int8_x86.inl"
 #include "../gemm_x86.inl"

@@ -26,6 +26,11 @@ void float_tile(const W* w, const float* x, size_t x_stride, float* y, size_t y_
     for (size_t n = 0; n < N; ++n) acc[i][n] = _mm256_setzero_ps();
   size_t c = 0;
   for (; c + 8 <= cols; c += 8) {
+    // Decode streams the matrix in tiles of R consecutive rows: fetch the next tile's share one
+    // tile ahead, in address order (as prefetch_next_tile does for the quantized kernels).
+    if constexpr (N == 1)
+      for (size_t line = 0; line < R * 8 * sizeof(W); line += 64)
+        _mm_prefetch(reinterpret_cast<const char*>(w + (r0 + R) * cols + R * c) + line, _MM_HINT_T0);
     __m256 xv[N];
     for (size_t n = 0; n < N; ++n) xv[n] = load8(x + (n0 + n) * x_stride + c);
     for (size_t i = 0; i < R; ++i) {

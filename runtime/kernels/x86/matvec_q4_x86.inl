@@ -117,20 +117,6 @@ inline __m256 add_pair(__m256 sum, const uint8_t* const rows[8], const Quantized
   return add_block<T, true>(sum, x, b + 1, second, d1, m1);
 }
 
-// Each row's weights two chunks of eight blocks ahead (one cache line per 16 blocks of group 32).
-// The hardware prefetcher alone left the eight row streams short of bandwidth: interleaved A/B
-// runs over the kernel bench's matrices gave +20-25% at this distance, less at four chunks, none at eight.
-// Near a row's end the addresses run into the next row or past the matrix: prefetches never fault.
-template <size_t G>
-inline void prefetch_ahead(const uint8_t* const rows[8], size_t b) {
-  constexpr size_t kChunkBytes = 8 * G / 2;
-  for (size_t i = 0; i < 8; ++i) {
-    const uintptr_t ahead = reinterpret_cast<uintptr_t>(rows[i]) + b * G / 2 + 2 * kChunkBytes;
-    for (size_t line = 0; line < kChunkBytes; line += 64)
-      _mm_prefetch(reinterpret_cast<const char*>(ahead + line), _MM_HINT_T0);
-  }
-}
-
 template <Weights T, size_t G>
 void q4_matvec_rows8(const QuantizedWeights& w, const QuantizedActivations& x, float* y, size_t r0) {
   constexpr size_t kBlockBytes = G / 2;
@@ -146,8 +132,8 @@ void q4_matvec_rows8(const QuantizedWeights& w, const QuantizedActivations& x, f
     transpose_halves8(scales + b, blocks, d);
     if constexpr (T == Weights::Q4A) transpose_halves8(mins + b, blocks, minimums);
     const __m256* m = T == Weights::Q4A ? minimums : d;  // unused by q4
+    prefetch_next_tile(rows[0], blocks * kBlockBytes, kBlockBytes, b, 8);
     if constexpr (G == 32) {
-      prefetch_ahead<G>(rows, b);
       for (size_t j = 0; j < 8; j += 2) sum = add_pair<T>(sum, rows, x, b + j, d[j], m[j], d[j + 1], m[j + 1]);
     } else {
       for (size_t j = 0; j < 8; ++j)

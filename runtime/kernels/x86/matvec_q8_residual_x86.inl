@@ -66,6 +66,7 @@ void q8_residual_matvec_rows8(const QuantizedWeights& w, const QuantizedActivati
   };
   size_t b = 0;
   for (; b + 8 <= blocks; b += 8) {
+    prefetch_next_tile(tile, row_bytes, G, b, 8);
     __m256 d[8];
     transpose_halves8(scales + b, blocks, d);
     for (size_t j = 0; j < 8; ++j) add_block(b + j, d[j]);

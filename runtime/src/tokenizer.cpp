@@ -168,12 +168,17 @@ int32_t Tokenizer::find(std::string_view piece) const {
   }
 }
 
-bool Tokenizer::mergeable(int32_t id) const {
-  if (id < 0) return false;
-  const TokenType type = vocab_.types[size_t(id)];
+namespace {
+
+// Pieces of these kinds never come out of merging text.
+bool mergeable_type(TokenType type) {
   return type != TokenType::Control && type != TokenType::UserDefined && type != TokenType::Unknown &&
          type != TokenType::Unused;
 }
+
+}  // namespace
+
+bool Tokenizer::mergeable(int32_t id) const { return id >= 0 && mergeable_type(vocab_.types[size_t(id)]); }
 
 int32_t Tokenizer::token_at(const TextTokens& tokens, std::string_view text, size_t at) const {
   if (!tokens.first_byte[uint8_t(text[at])]) return -1;
@@ -187,10 +192,7 @@ namespace {
 // SentencePiece splits a space's "▁" into three byte symbols when the vocabulary has no "▁" piece.
 size_t symbols_per_space(const Vocabulary& vocab) {
   for (size_t id = 0; id < vocab.pieces.size(); ++id)
-    if (vocab.pieces[id] == "\xe2\x96\x81" && vocab.types[id] != TokenType::Control &&
-        vocab.types[id] != TokenType::UserDefined && vocab.types[id] != TokenType::Unknown &&
-        vocab.types[id] != TokenType::Unused)
-      return 1;
+    if (vocab.pieces[id] == kSpaceMark && mergeable_type(vocab.types[id])) return 1;
   return 3;
 }
 

@@ -7,13 +7,17 @@
 #include <doctest/doctest.h>
 #include <xnnpack.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <iterator>
+#include <limits>
 #include <random>
 #include <string>
 #include <tuple>
 #include <vector>
 
+#include "../runtime/kernels/attention.h"
 #include "../runtime/kernels/kernel_set.h"
 #include "sprig/half.h"
 #include "sprig/tensor_format.h"
@@ -137,6 +141,50 @@ TEST_CASE("quantize_activations matches scalar bit for bit") {
         CHECK(std::memcmp(want.scales.data(), got.scales.data(), blocks * sizeof(float)) == 0);
         CHECK(want.sums == got.sums);
       }
+  }
+}
+
+TEST_CASE("two-term activations match scalar bit for bit") {
+  std::mt19937 rng(12);
+  for (const KernelSet* s : supported_kernel_sets())
+    for (size_t group : {32, 64, 128})
+      for (size_t n : {1, 7, 32, 33, 100, 129, 1000}) {
+        CAPTURE(s->name);
+        CAPTURE(group);
+        CAPTURE(n);
+        auto x = random_floats(n, rng, 3.0f);
+        if (n > 40) std::fill(x.begin(), x.begin() + 40, 0.0f);  // an all-zero block
+        const size_t blocks = (n + group - 1) / group;
+        QuantizedInput want(1, blocks, group), want_residual(1, blocks, group);
+        QuantizedInput got(1, blocks, group), got_residual(1, blocks, group);
+        std::fill(got_residual.quants.begin(), got_residual.quants.end(), int8_t(99));  // padding is rewritten
+        QuantizedActivations w = want.batch.row(0), wr = want_residual.batch.row(0);
+        QuantizedActivations g = got.batch.row(0), gr = got_residual.batch.row(0);
+        quantize_activations_residual_scalar(x.data(), n, w, wr);
+        s->quantize_activations_residual(x.data(), n, g, gr);
+        CHECK(want.quants == got.quants);
+        CHECK(want_residual.quants == got_residual.quants);
+        CHECK(std::memcmp(want_residual.scales.data(), got_residual.scales.data(), blocks * sizeof(float)) == 0);
+        CHECK(want_residual.sums == got_residual.sums);
+        // The second term carries what the first rounded away.
+        if (n == 1000) CHECK(std::count(want_residual.quants.begin(), want_residual.quants.end(), 0) < 500);
+      }
+}
+
+TEST_CASE("f16 cache rows are stored with the scalar conversion's bits, extremes included") {
+  std::mt19937 rng(13);
+  auto values = random_floats(203, rng, 4.0f);
+  const float extremes[] = {0.0f, -0.0f, 65504.0f, 65519.0f, 65520.0f, -1e9f, 1e-8f, -6e-8f, 3e-5f,
+                            std::numeric_limits<float>::infinity(), std::numeric_limits<float>::quiet_NaN(),
+                            std::numeric_limits<float>::denorm_min(), 2.0009765625f, 2.0029296875f};
+  for (size_t i = 0; i < std::size(extremes); ++i) values[3 * i + 5] = extremes[i];
+  for (const KernelSet* s : supported_kernel_sets()) {
+    CAPTURE(s->name);
+    std::vector<uint16_t> want(values.size() + 1, 0xabcd), got(values.size() + 1, 0xabcd);
+    kv_store_f16_scalar(values.data(), want.data(), values.size());
+    s->kv_store_f16(values.data(), got.data(), values.size());
+    CHECK(want == got);
+    CHECK(got.back() == 0xabcd);
   }
 }
 

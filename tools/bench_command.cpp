@@ -2,7 +2,9 @@
 // decode ceiling (read bandwidth / weight bytes read per token, measured in the same run).
 #include <pthreadpool.h>
 
+#include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <string>
 #include <vector>
@@ -18,12 +20,14 @@
 namespace sprig::cli {
 
 const char* kBenchUsage =
-    "usage: sprig bench -m model.sprig [-p 128,512] [-n 128] [-t 1,2] [-b BATCH] [--kv-cache T] [--kernels SET]\n"
-    "                   [--backend sprig,xnnpack]\n"
-    "                   [--json]\n"
+    "usage: sprig bench -m model.sprig [-p 128,512] [-n 128] [-t 1,2] [-r 3] [-b BATCH] [--kv-cache T]\n"
+    "                   [--kernels SET] [--backend sprig,xnnpack] [--json]\n"
     "  -p  prompt lengths (pp: prefill tokens/s and time to first token)\n"
     "  -n  tokens generated one by one (tg: decode tokens/s)\n"
-    "  -t  thread counts; each row also shows the decode ceiling from the measured read bandwidth\n";
+    "  -t  thread counts; each row also shows the decode ceiling from the measured read bandwidth\n"
+    "  -r  repetitions of every test: tokens/s is their mean +- standard deviation; each tg repetition\n"
+    "      is bracketed by read-bandwidth probes, and \"of ceiling\" is the median of the repetitions'\n"
+    "      own fractions\n";
 
 namespace {
 
@@ -78,6 +82,36 @@ size_t kv_bytes_at(const Model& model, KvCacheType type, size_t position) {
   return size_t(h.n_layers) * 2 * (position + 1) * per_position;
 }
 
+// Read bandwidth with `threads` threads. The pool lives only for the probe: idle pthreadpool
+// workers spin for a while after each region, and would take cores from the session's.
+double probe_gbps(uint32_t threads) {
+  pthreadpool* pool = threads > 1 ? pthreadpool_create(threads) : nullptr;
+  const double gbps = bench::read_bandwidth_gbps(pool, threads, size_t(1) << 28, 3);
+  if (pool) pthreadpool_destroy(pool);
+  return gbps;
+}
+
+// Mean and sample standard deviation.
+struct Spread {
+  double mean = 0, deviation = 0;
+};
+
+Spread spread(const std::vector<double>& values) {
+  Spread s;
+  for (double v : values) s.mean += v / double(values.size());
+  if (values.size() < 2) return s;
+  double squares = 0;
+  for (double v : values) squares += (v - s.mean) * (v - s.mean);
+  s.deviation = std::sqrt(squares / double(values.size() - 1));
+  return s;
+}
+
+double median(std::vector<double> values) {
+  std::sort(values.begin(), values.end());
+  const size_t n = values.size();
+  return n % 2 ? values[n / 2] : (values[n / 2 - 1] + values[n / 2]) / 2;
+}
+
 std::vector<int32_t> some_tokens(size_t n, uint32_t vocab) {
   std::vector<int32_t> ids(n);
   for (size_t i = 0; i < n; ++i) ids[i] = int32_t((i * 7919 + 13) % vocab);
@@ -87,11 +121,12 @@ std::vector<int32_t> some_tokens(size_t n, uint32_t vocab) {
 }  // namespace
 
 int bench_command(int argc, char** argv) {
-  const Arguments args(argc, argv, {"-m", "-p", "-n", "-t", "-b", "--kv-cache", "--kernels", "--backend"},
+  const Arguments args(argc, argv, {"-m", "-p", "-n", "-t", "-r", "-b", "--kv-cache", "--kernels", "--backend"},
                         {"--json"});
   if (!args.has("-m")) throw UsageError("-m MODEL is required");
   const auto prompts = parse_list(args.text("-p", "128"), "-p");
   const uint32_t generate = uint32_t(args.integer("-n", 128, 0, 1 << 20));
+  const size_t repetitions = size_t(args.integer("-r", 3, 1, 1000));
   const uint32_t cores = cpu_features().performance_cores ? cpu_features().performance_cores : 1;
   const auto threads = parse_list(args.text("-t", std::to_string(cores)), "-t");
   const bool json = args.has("--json");
@@ -137,7 +172,7 @@ int bench_command(int argc, char** argv) {
                 "bytes) + %.2f MB of %s KV cache (mean over tg%u); kernels %s\n\n",
                 cpu_features().describe().c_str(), args.text("-m").c_str(), m.weight_bytes() / 1e6,
                 weight_bytes / 1e6, kv_bytes / 1e6, kv_cache_type_name(base.kv_cache), generate, kernel_set);
-    std::printf("| backend | threads | test | tokens/s | ms to first token | GOPS | read GB/s | ceiling tok/s "
+    std::printf("| backend | threads | test | tokens/s (mean ± sd) | ms to first token | GOPS | read GB/s | ceiling tok/s "
                 "| of ceiling |\n");
     std::printf("|---|---|---|---|---|---|---|---|---|\n");
   } else {
@@ -145,14 +180,16 @@ int bench_command(int argc, char** argv) {
   }
   bool first_row = true;
   MatmulBackend backend = backends.front();
-  auto row = [&](uint32_t t, const std::string& test, double rate, double ttft_ms, double gops, double gbps,
-                 double ceiling) {
+  // One table row. `fraction` is the share of the decode ceiling reached (tg rows only, else 0).
+  auto row = [&](uint32_t t, const std::string& test, Spread rate, double ttft_ms, double gops, double gbps,
+                 double ceiling, double fraction) {
     if (json) {
       std::printf("%s  {\"model\": \"%s\", \"kernels\": \"%s\", \"backend\": \"%s\", \"threads\": %u, "
-                  "\"test\": \"%s\", \"tokens_per_s\": %.3f, \"ttft_ms\": %.3f, \"gops\": %.3f, \"read_gbps\": %.3f, "
-                  "\"ceiling_tokens_per_s\": %.3f}",
+                  "\"test\": \"%s\", \"repetitions\": %zu, \"tokens_per_s\": %.3f, \"tokens_per_s_sd\": %.3f, "
+                  "\"ttft_ms\": %.3f, \"gops\": %.3f, \"read_gbps\": %.3f, \"ceiling_tokens_per_s\": %.3f, "
+                  "\"of_ceiling\": %.4f}",
                   first_row ? "" : ",\n", args.text("-m").c_str(), kernel_set, matmul_backend_name(backend), t,
-                  test.c_str(), rate, ttft_ms, gops, gbps, ceiling);
+                  test.c_str(), repetitions, rate.mean, rate.deviation, ttft_ms, gops, gbps, ceiling, fraction);
     } else {
       auto cell = [](double v, const char* format) {
         if (v <= 0) return std::string("");
@@ -160,10 +197,9 @@ int bench_command(int argc, char** argv) {
         std::snprintf(text, sizeof text, format, v);
         return std::string(text);
       };
-      std::printf("| %s | %u | %s | %.2f | %s | %s | %.1f | %s | %s |\n", matmul_backend_name(backend), t,
-                  test.c_str(), rate,
-                  cell(ttft_ms, "%.1f").c_str(), cell(gops, "%.1f").c_str(), gbps, cell(ceiling, "%.2f").c_str(),
-                  ceiling > 0 ? cell(100 * rate / ceiling, "%.0f%%").c_str() : "");
+      std::printf("| %s | %u | %s | %.2f ± %.2f | %s | %s | %.1f | %s | %s |\n", matmul_backend_name(backend), t,
+                  test.c_str(), rate.mean, rate.deviation, cell(ttft_ms, "%.1f").c_str(), cell(gops, "%.1f").c_str(),
+                  gbps, cell(ceiling, "%.2f").c_str(), cell(100 * fraction, "%.0f%%").c_str());
     }
     first_row = false;
     std::fflush(stdout);
@@ -175,10 +211,11 @@ int bench_command(int argc, char** argv) {
     for (const TensorView* t : {&l.wq, &l.wk, &l.wv, &l.wo, &l.w_gate, &l.w_up, &l.w_down})
       macs_per_token += double(t->rows) * double(t->cols);
 
+  auto seconds_since = [](Clock::time_point start) {
+    return std::chrono::duration<double>(Clock::now() - start).count();
+  };
   for (uint32_t t : threads) {
-    pthreadpool* pool = t > 1 ? pthreadpool_create(t) : nullptr;
-    const double gbps = bench::read_bandwidth_gbps(pool, t, size_t(1) << 28, 3);
-    if (pool) pthreadpool_destroy(pool);
+    std::vector<double> probes{probe_gbps(t)};
     for (MatmulBackend b : backends) {
       backend = b;
       SessionOptions options = base;
@@ -192,22 +229,38 @@ int bench_command(int argc, char** argv) {
         const auto tokens = some_tokens(p, m.hparams().vocab_size);
         s.reset();
         (void)s.prefill(std::span(tokens).first(std::min<size_t>(tokens.size(), 8)));  // warm the pages and caches
-        s.reset();
-        const auto start = Clock::now();
-        if (Status st = s.prefill(tokens); !st) return report_error(st.message());
-        const double seconds = std::chrono::duration<double>(Clock::now() - start).count();
-        row(t, "pp" + std::to_string(p), p / seconds, seconds * 1e3, 2.0 * macs_per_token * p / seconds / 1e9, gbps,
-            0);
+        std::vector<double> rates, ttfts;
+        for (size_t r = 0; r < repetitions; ++r) {
+          s.reset();
+          const auto start = Clock::now();
+          if (Status st = s.prefill(tokens); !st) return report_error(st.message());
+          const double seconds = seconds_since(start);
+          rates.push_back(p / seconds);
+          ttfts.push_back(seconds * 1e3);
+        }
+        const Spread rate = spread(rates);
+        row(t, "pp" + std::to_string(p), rate, spread(ttfts).mean, 2.0 * macs_per_token * rate.mean / 1e9,
+            spread(probes).mean, 0, 0);
       }
       if (generate > 0) {
-        s.reset();
+        // Neighbours on a shared machine move both the bandwidth and the decode speed within
+        // seconds, so each repetition is measured against the probes on either side of it.
         const auto tokens = some_tokens(generate + 1, m.hparams().vocab_size);
-        if (Status st = s.decode(tokens[0]); !st) return report_error(st.message());  // warm
-        const auto start = Clock::now();
-        for (uint32_t i = 1; i <= generate; ++i)
-          if (Status st = s.decode(tokens[i]); !st) return report_error(st.message());
-        const double seconds = std::chrono::duration<double>(Clock::now() - start).count();
-        row(t, "tg" + std::to_string(generate), generate / seconds, 0, 0, gbps, gbps * 1e9 / double(per_token));
+        std::vector<double> rates, fractions;
+        for (size_t r = 0; r < repetitions; ++r) {
+          s.reset();
+          if (Status st = s.decode(tokens[0]); !st) return report_error(st.message());  // warm
+          const double before = probes.back();
+          const auto start = Clock::now();
+          for (uint32_t i = 1; i <= generate; ++i)
+            if (Status st = s.decode(tokens[i]); !st) return report_error(st.message());
+          rates.push_back(generate / seconds_since(start));
+          probes.push_back(probe_gbps(t));
+          fractions.push_back(rates.back() / ((before + probes.back()) / 2 * 1e9 / double(per_token)));
+        }
+        const double gbps = spread(probes).mean;
+        row(t, "tg" + std::to_string(generate), spread(rates), 0, 0, gbps, gbps * 1e9 / double(per_token),
+            median(fractions));
       }
     }
   }

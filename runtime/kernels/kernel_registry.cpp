@@ -82,6 +82,7 @@ KernelSet completed(const KernelSet& set) {
     if (!entry) entry = fallback;
   };
   fill(full.quantize_activations, s.quantize_activations);
+  fill(full.quantize_activations_residual, s.quantize_activations_residual);
   fill(full.matvec_q8, s.matvec_q8);
   fill(full.matvec_q4, s.matvec_q4);
   fill(full.matvec_q4a, s.matvec_q4a);
@@ -101,6 +102,7 @@ KernelSet completed(const KernelSet& set) {
   fill(full.attention_scores_int8, s.attention_scores_int8);
   fill(full.weighted_sum_int8, s.weighted_sum_int8);
   fill(full.softmax, s.softmax);
+  fill(full.kv_store_f16, s.kv_store_f16);
   fill(full.rmsnorm, s.rmsnorm);
   fill(full.rope_interleaved, s.rope_interleaved);
   fill(full.swiglu, s.swiglu);

@@ -69,6 +69,9 @@ struct KernelSet {
 
   // --- quantized activations: exactly quantize_activations_scalar's result (bit for bit).
   void (*quantize_activations)(const float* x, size_t n, QuantizedActivations& out);
+  // Two-term activations for q8 weights: exactly quantize_activations_residual_scalar's result.
+  void (*quantize_activations_residual)(const float* x, size_t n, QuantizedActivations& main,
+                                        QuantizedActivations& residual);
 
   // --- decode: matrix x one vector. w.rows/w.cols describe the whole matrix.
   void (*matvec_q8)(const QuantizedWeights& w, const QuantizedActivations& x, float* y, size_t row_begin,
@@ -118,6 +121,8 @@ struct KernelSet {
   void (*weighted_sum_int8)(const float* weights, const int8_t* values, size_t stride, const float* value_scales,
                             size_t scale_stride, size_t count, size_t head_dim, float* out);
   void (*softmax)(float* x, size_t n);
+  // One f16 cache row: exactly kv_store_f16_scalar's bits.
+  void (*kv_store_f16)(const float* x, uint16_t* out, size_t n);
 
   // --- elementwise, same semantics as the *_scalar functions in reference.h.
   void (*rmsnorm)(const float* x, const float* weight, float* y, size_t n, float eps);

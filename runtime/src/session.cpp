@@ -470,8 +470,7 @@ void Session::run_matmuls(const MatmulJob* jobs, size_t count, const float* inpu
     m.residual_input = {b_.residual_input, b_.residual_scales, b_.residual_sums, blocks, w.group, rows};
     columns = w.cols;
   }
-  // The first term is the kernel set's (bit-exact with the reference); the second is a cheap
-  // O(columns) pass next to the matmul's O(rows x columns).
+  // On the calling thread: an O(columns) pass next to the matmul's O(rows x columns).
   for (size_t r = 0; r < rows && m.quantized_input.quants; ++r) {
     k::QuantizedActivations x = m.quantized_input.row(r);
     if (!two_terms) {
@@ -479,7 +478,7 @@ void Session::run_matmuls(const MatmulJob* jobs, size_t count, const float* inpu
       continue;
     }
     k::QuantizedActivations residual = m.residual_input.row(r);
-    k::quantize_activations_residual_scalar(input + r * input_stride, columns, x, residual);
+    kernels_->quantize_activations_residual(input + r * input_stride, columns, x, residual);
   }
   // Small work (stories260K: every matrix) stays on the calling thread.
   size_t macs = 0;
@@ -503,8 +502,8 @@ void Session::store_kv(size_t layer, size_t first_position, size_t n) {
         std::memcpy(static_cast<float*>(b_.values) + row * kv_dim, value, kv_dim * sizeof(float));
         break;
       case KvCacheType::F16:
-        k::kv_store_f16_scalar(key, static_cast<uint16_t*>(b_.keys) + row * kv_dim, kv_dim);
-        k::kv_store_f16_scalar(value, static_cast<uint16_t*>(b_.values) + row * kv_dim, kv_dim);
+        kernels_->kv_store_f16(key, static_cast<uint16_t*>(b_.keys) + row * kv_dim, kv_dim);
+        kernels_->kv_store_f16(value, static_cast<uint16_t*>(b_.values) + row * kv_dim, kv_dim);
         break;
       case KvCacheType::Int8:
         k::kv_store_int8_scalar(key, h.n_kv_heads, h.head_dim, static_cast<int8_t*>(b_.keys) + row * kv_dim,
@@ -535,7 +534,7 @@ void Session::store_kv_row(const float* in, void* cache, float* scales, size_t r
   const size_t kv_dim = h.kv_dim();
   switch (kv_cache_type()) {
     case KvCacheType::F32: std::memcpy(static_cast<float*>(cache) + row * kv_dim, in, kv_dim * sizeof(float)); return;
-    case KvCacheType::F16: return k::kv_store_f16_scalar(in, static_cast<uint16_t*>(cache) + row * kv_dim, kv_dim);
+    case KvCacheType::F16: return kernels_->kv_store_f16(in, static_cast<uint16_t*>(cache) + row * kv_dim, kv_dim);
     case KvCacheType::Int8:
       return k::kv_store_int8_scalar(in, h.n_kv_heads, h.head_dim, static_cast<int8_t*>(cache) + row * kv_dim,
                                      scales + row * h.n_kv_heads);
@@ -700,8 +699,11 @@ void Session::forward(const int32_t* tokens, size_t n) {
     }
     // The whole batch enters the cache first; row r then sees positions up to pos + r only.
     store_kv(l, pos, n);
+    // Attention's multiply-adds cost several of a matvec's (f16 loads, the reference's summation
+    // order, a softmax): SmolLM2 decode runs them at 2.9 GMAC/s against 17 for its q4 matvecs.
+    constexpr size_t kAttentionCostPerMac = 8;
     const size_t pairs = n * h.n_heads, attention_macs = pairs * (pos + n) * h.head_dim * 2;
-    const bool parallel = pool_ && attention_macs >= plan_.options.min_parallel_macs;
+    const bool parallel = pool_ && attention_macs * kAttentionCostPerMac >= plan_.options.min_parallel_macs;
     AttentionStep attention{this, l, pos, pairs, parallel ? std::min<size_t>(plan_.options.threads, pairs) : 1};
     pthreadpool_parallelize_1d(parallel ? pool_ : nullptr, &Session::attend_share, &attention, attention.shares, 0);
     matmul({{&w.wo, b_.xb2, dim}}, b_.xb, wide, n);

@@ -52,7 +52,8 @@ struct SessionOptions {
   uint32_t batch = 32;          // prompt tokens per forward step in prefill
   uint32_t threads = 1;         // workers the forward pass may use; each has its own attention scores
   // Multiply-adds below which a matmul or attention step runs on the calling thread: dispatching
-  // a parallel region costs more than it saves on small work. 0: always parallel (tests).
+  // a parallel region costs more than it saves on small work (attention's count several times
+  // each, session.cpp). 0: always parallel (tests).
   uint32_t min_parallel_macs = 1u << 19;
   KvCacheType kv_cache = KvCacheType::F16;
   // Sprig by default: bench/xnnpack.md has the measurements that decided it.

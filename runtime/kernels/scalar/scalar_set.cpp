@@ -72,6 +72,7 @@ void gemm_float(const T* w, const float* x, size_t x_stride, size_t count, float
 const KernelSet kernel_set_scalar = {
     .name = "scalar",
     .quantize_activations = quantize_activations_scalar,
+    .quantize_activations_residual = quantize_activations_residual_scalar,
     .matvec_q8 = matvec_q8,
     .matvec_q4 = matvec_q4,
     .matvec_q4a = matvec_q4a,
@@ -91,6 +92,7 @@ const KernelSet kernel_set_scalar = {
     .attention_scores_int8 = attention_scores_int8_scalar,
     .weighted_sum_int8 = attention_values_int8_scalar,
     .softmax = softmax_f32_scalar,
+    .kv_store_f16 = kv_store_f16_scalar,
     .rmsnorm = rmsnorm_f32_scalar,
     .rope_interleaved = rope_interleaved_f32_scalar,
     .swiglu = swiglu_f32_scalar,

@@ -26,11 +26,7 @@ void float_tile(const W* w, const float* x, size_t x_stride, float* y, size_t y_
     for (size_t n = 0; n < N; ++n) acc[i][n] = _mm256_setzero_ps();
   size_t c = 0;
   for (; c + 8 <= cols; c += 8) {
-    // Decode streams the matrix in tiles of R consecutive rows: fetch the next tile's share one
-    // tile ahead, in address order (as prefetch_next_tile does for the quantized kernels).
-    if constexpr (N == 1)
-      for (size_t line = 0; line < R * 8 * sizeof(W); line += 64)
-        _mm_prefetch(reinterpret_cast<const char*>(w + (r0 + R) * cols + R * c) + line, _MM_HINT_T0);
+    if constexpr (N == 1) prefetch_ahead(w + r0 * cols, R * cols * sizeof(W), R * c * sizeof(W), R * 8 * sizeof(W));
     __m256 xv[N];
     for (size_t n = 0; n < N; ++n) xv[n] = load8(x + (n0 + n) * x_stride + c);
     for (size_t i = 0; i < R; ++i) {
@@ -85,6 +81,26 @@ inline __m256 gather8(const uint16_t* p, size_t stride) {
   return _mm256_cvtph_ps(h);
 }
 
+// Dims [d, d + 8) of eight f16 keys (rows `stride` apart), transposed: column j holds dim d + j of
+// the eight keys. Eight row loads and 24 unpacks instead of 64 scalar loads into gather8.
+inline void transpose_halves8x8(const uint16_t* p, size_t stride, __m256 columns[8]) {
+  __m128i r[8], s[8];
+  for (size_t i = 0; i < 8; ++i) r[i] = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + i * stride));
+  for (size_t i = 0; i < 8; i += 2) {  // pairs of rows interleaved by dim
+    s[i] = _mm_unpacklo_epi16(r[i], r[i + 1]);
+    s[i + 1] = _mm_unpackhi_epi16(r[i], r[i + 1]);
+  }
+  for (size_t i = 0; i < 8; i += 4)  // quads of rows, by pairs of dims
+    for (size_t k = 0; k < 2; ++k) {
+      r[i + 2 * k] = _mm_unpacklo_epi32(s[i + k], s[i + k + 2]);
+      r[i + 2 * k + 1] = _mm_unpackhi_epi32(s[i + k], s[i + k + 2]);
+    }
+  for (size_t j = 0; j < 4; ++j) {  // all eight rows, one dim each
+    columns[2 * j] = _mm256_cvtph_ps(_mm_unpacklo_epi64(r[j], r[j + 4]));
+    columns[2 * j + 1] = _mm256_cvtph_ps(_mm_unpackhi_epi64(r[j], r[j + 4]));
+  }
+}
+
 template <typename K>
 void attention_scores(const float* q, const K* keys, size_t stride, size_t count, size_t head_dim, float scale,
                       float* scores) {
@@ -92,7 +108,14 @@ void attention_scores(const float* q, const K* keys, size_t stride, size_t count
   for (; t + 8 <= count && stride <= (size_t(1) << 27); t += 8) {
     const K* base = keys + t * stride;
     __m256 sum = _mm256_setzero_ps();
-    for (size_t d = 0; d < head_dim; ++d)
+    size_t d = 0;
+    if constexpr (std::is_same_v<K, uint16_t>)
+      for (; d + 8 <= head_dim; d += 8) {
+        __m256 columns[8];
+        transpose_halves8x8(base + d, stride, columns);
+        for (size_t j = 0; j < 8; ++j) sum = _mm256_add_ps(sum, _mm256_mul_ps(_mm256_set1_ps(q[d + j]), columns[j]));
+      }
+    for (; d < head_dim; ++d)
       sum = _mm256_add_ps(sum, _mm256_mul_ps(_mm256_set1_ps(q[d]), gather8(base + d, stride)));
     _mm256_storeu_ps(scores + t, _mm256_mul_ps(sum, _mm256_set1_ps(scale)));
   }
@@ -144,6 +167,20 @@ void rmsnorm_x86(const float* x, const float* weight, float* y, size_t n, float 
   size_t i = 0;
   for (; i + 8 <= n; i += 8) _mm256_storeu_ps(y + i, _mm256_mul_ps(load8(weight + i), _mm256_mul_ps(s, load8(x + i))));
   for (; i < n; ++i) y[i] = weight[i] * (scale * x[i]);
+}
+
+// F16C rounds to nearest even as the scalar conversion does; only a NaN's payload would differ,
+// so a vector holding one takes the scalar path.
+void kv_store_f16_x86(const float* x, uint16_t* out, size_t n) {
+  size_t i = 0;
+  for (; i + 8 <= n; i += 8) {
+    const __m256 v = _mm256_loadu_ps(x + i);
+    if (_mm256_movemask_ps(_mm256_cmp_ps(v, v, _CMP_UNORD_Q)) == 0)
+      _mm_storeu_si128(reinterpret_cast<__m128i*>(out + i), _mm256_cvtps_ph(v, _MM_FROUND_TO_NEAREST_INT));
+    else
+      for (size_t j = i; j < i + 8; ++j) out[j] = sprig::f32_to_f16(x[j]);
+  }
+  for (; i < n; ++i) out[i] = sprig::f32_to_f16(x[i]);
 }
 
 }  // namespace

@@ -132,13 +132,17 @@ void q4_matvec_rows8(const QuantizedWeights& w, const QuantizedActivations& x, f
     transpose_halves8(scales + b, blocks, d);
     if constexpr (T == Weights::Q4A) transpose_halves8(mins + b, blocks, minimums);
     const __m256* m = T == Weights::Q4A ? minimums : d;  // unused by q4
-    prefetch_next_tile(rows[0], blocks * kBlockBytes, kBlockBytes, b, 8);
     if constexpr (G == 32) {
-      for (size_t j = 0; j < 8; j += 2) sum = add_pair<T>(sum, rows, x, b + j, d[j], m[j], d[j + 1], m[j + 1]);
+      for (size_t j = 0; j < 8; j += 2) {
+        prefetch_tile8(rows[0], blocks * kBlockBytes, kBlockBytes, b + j, 2);
+        sum = add_pair<T>(sum, rows, x, b + j, d[j], m[j], d[j + 1], m[j + 1]);
+      }
     } else {
-      for (size_t j = 0; j < 8; ++j)
+      for (size_t j = 0; j < 8; ++j) {
+        prefetch_tile8(rows[0], blocks * kBlockBytes, kBlockBytes, b + j, 1);
         sum = add_block<T>(sum, x, b + j, block_dots8<G>(rows, (b + j) * kBlockBytes, x.quants + (b + j) * G), d[j],
                            m[j]);
+      }
     }
   }
   // Fewer than eight blocks left: scales gathered one block at a time, group 32 still in pairs.

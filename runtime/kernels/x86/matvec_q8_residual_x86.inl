@@ -59,6 +59,7 @@ void q8_residual_matvec_rows8(const QuantizedWeights& w, const QuantizedActivati
   const uint16_t* scales = w.scales + r0 * blocks;
   __m256 sum = _mm256_setzero_ps();
   auto add_block = [&](size_t b, __m256 d) {
+    prefetch_tile8(tile, row_bytes, G, b, 1);
     __m256i dot, residual_dot;
     q8_residual_dots8<G>(tile + b * G, row_bytes, x.quants + b * G, residual.quants + b * G, x.sums[b],
                          residual.sums[b], dot, residual_dot);
@@ -66,7 +67,6 @@ void q8_residual_matvec_rows8(const QuantizedWeights& w, const QuantizedActivati
   };
   size_t b = 0;
   for (; b + 8 <= blocks; b += 8) {
-    prefetch_next_tile(tile, row_bytes, G, b, 8);
     __m256 d[8];
     transpose_halves8(scales + b, blocks, d);
     for (size_t j = 0; j < 8; ++j) add_block(b + j, d[j]);

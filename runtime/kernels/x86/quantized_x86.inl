@@ -27,15 +27,9 @@ inline float half_to_float(uint16_t h) { return _cvtsh_ss(h); }
 
 inline __m256i load256(const void* p) { return _mm256_loadu_si256(static_cast<const __m256i*>(p)); }
 
-// Decode reads a matrix in tiles of 8 consecutive rows, so a tile is one contiguous span and the
-// next tile follows it. While a tile's blocks [b, b + count) are computed, the same share of the
-// next tile is fetched: one tile ahead, in address order. The hardware prefetcher alone, which
-// sees eight row streams, left the kernels at 60-75% of the read bandwidth (bench/kernels.md).
-// Past the matrix's end the addresses are harmless: prefetches never fault.
-inline void prefetch_next_tile(const uint8_t* tile, size_t row_bytes, size_t block_bytes, size_t b, size_t count) {
-  const uint8_t* next = tile + 8 * row_bytes + 8 * block_bytes * b;
-  for (size_t line = 0; line < 8 * block_bytes * count; line += 64)
-    _mm_prefetch(reinterpret_cast<const char*>(next + line), _MM_HINT_T0);
+// One tile of a decode kernel: 8 rows of `row_bytes`; its blocks [b, b + count) are being computed.
+inline void prefetch_tile8(const uint8_t* tile, size_t row_bytes, size_t block_bytes, size_t b, size_t count) {
+  prefetch_ahead(tile, 8 * row_bytes, 8 * block_bytes * b, 8 * block_bytes * count);
 }
 
 // One block of weights made ready for dpbusd: unsigned bytes in element order, per 32 elements
@@ -114,7 +108,7 @@ void rows8(const QuantizedWeights& w, const QuantizedActivations& x, float* y, s
   const uint8_t* tile = w.quants + r0 * blocks * block_bytes(T, G);
   __m256 sum = _mm256_setzero_ps();
   for (size_t b = 0; b < blocks; ++b) {
-    if (b % 2 == 0) prefetch_next_tile(tile, blocks * block_bytes(T, G), block_bytes(T, G), b, 2);
+    if (b % 2 == 0) prefetch_tile8(tile, blocks * block_bytes(T, G), block_bytes(T, G), b, 2);
     __m256i dots[8];
     for (size_t i = 0; i < 8; ++i) {
       PreparedBlock<T, G> prepared;
@@ -256,6 +250,27 @@ void quantize_activations_x86(const float* x, size_t n, QuantizedActivations& ou
     for (size_t j = count; j < out.group; ++j) q[j] = 0;
     out.scales[b] = scale;
     out.sums[b] = sum;
+  }
+}
+
+// The second term quantizes each block's rounding error x - scale * q, computed with one rounding
+// (fma) as the reference does.
+void quantize_activations_residual_x86(const float* x, size_t n, QuantizedActivations& main,
+                                       QuantizedActivations& residual) {
+  quantize_activations_x86(x, n, main);
+  float error[128];  // one block; groups are at most 128 (is_valid_group)
+  for (size_t b = 0; b < main.blocks; ++b) {
+    const size_t begin = b * main.group, count = std::min(n, begin + main.group) - begin;
+    const int8_t* q = main.quants + begin;
+    const __m256 minus_scale = _mm256_set1_ps(-main.scales[b]);
+    size_t i = 0;
+    for (; i + 8 <= count; i += 8) {
+      const __m256 qf = _mm256_cvtepi32_ps(_mm256_cvtepi8_epi32(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(q + i))));
+      _mm256_storeu_ps(error + i, _mm256_fmadd_ps(minus_scale, qf, _mm256_loadu_ps(x + begin + i)));
+    }
+    for (; i < count; ++i) error[i] = std::fma(-main.scales[b], float(q[i]), x[begin + i]);
+    QuantizedActivations block{residual.quants + begin, residual.scales + b, residual.sums + b, 1, main.group};
+    quantize_activations_x86(error, count, block);
   }
 }
 

@@ -9,6 +9,7 @@ extern const KernelSet SPRIG_X86_SET_SYMBOL;  // const alone would make it inter
 const KernelSet SPRIG_X86_SET_SYMBOL = {
     .name = SPRIG_X86_SET_NAME,
     .quantize_activations = quantize_activations_x86,
+    .quantize_activations_residual = quantize_activations_residual_x86,
     .matvec_q8 = quantized_matvec<Weights::Q8>,
     .matvec_q4 = q4_matvec<Weights::Q4>,
     .matvec_q4a = q4_matvec<Weights::Q4A>,
@@ -28,6 +29,7 @@ const KernelSet SPRIG_X86_SET_SYMBOL = {
     .attention_scores_int8 = attention_scores_int8_x86,
     .weighted_sum_int8 = weighted_sum_int8_x86,
     .softmax = softmax_x86,
+    .kv_store_f16 = kv_store_f16_x86,
     .rmsnorm = rmsnorm_x86,
     .rope_interleaved = rope_x86,
     .swiglu = swiglu_x86,

@@ -5,9 +5,11 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <type_traits>
 
 #include "../../exp_approx.h"
 #include "../../kernel_set.h"
+#include "sprig/half.h"
 
 namespace {
 struct Dot {
@@ -26,6 +28,7 @@ struct Dot {
 };
 }  // namespace
 
+#include "../prefetch_x86.inl"
 #include "../float_x86.inl"
 #include "../quantized_x86.inl"
 #include "../matvec_q4_x86.inl"

@@ -52,9 +52,10 @@ struct SessionOptions {
   uint32_t batch = 32;          // prompt tokens per forward step in prefill
   uint32_t threads = 1;         // workers the forward pass may use; each has its own attention scores
   // Multiply-adds below which a matmul or attention step runs on the calling thread: dispatching
-  // a parallel region costs more than it saves on small work (attention's count several times
-  // each, session.cpp). 0: always parallel (tests).
-  uint32_t min_parallel_macs = 1u << 19;
+  // a parallel region (about 1 us, sprig-bench-kernels) costs more than it saves on small work.
+  // 2^16 is about 4 us of one thread's q4 matvec; attention's count several times each
+  // (session.cpp). 0: always parallel (tests).
+  uint32_t min_parallel_macs = 1u << 16;
   KvCacheType kv_cache = KvCacheType::F16;
   // Sprig by default: bench/xnnpack.md has the measurements that decided it.
   MatmulBackend backend = MatmulBackend::Sprig;

@@ -42,6 +42,17 @@ check "plan --backend xnnpack prints XNNPACK's memory on its own line" "grep -q 
 "$sprig" run -m "$work/model.sprig" --backend xnn > /dev/null 2> "$work/backend_usage.txt"; status=$?
 check "an unknown backend is a usage error" "[ $status -eq 2 ] && grep -q 'backend takes sprig or xnnpack' '$work/backend_usage.txt'"
 
+"$sprig" bench -m "$work/model.sprig" -p 8 -n 4 -t 1,2 -r 3 --json > "$work/bench.json" 2> /dev/null
+check "bench --json: pp and tg rows per thread count, each tg against its own probes" "python3 -c '
+import json, sys
+rows = json.load(open(sys.argv[1]))
+assert [(r[\"threads\"], r[\"test\"]) for r in rows] == [(1, \"pp8\"), (1, \"tg4\"), (2, \"pp8\"), (2, \"tg4\")]
+assert all(r[\"repetitions\"] == 3 and r[\"tokens_per_s\"] > 0 and r[\"read_gbps\"] > 0 for r in rows)
+assert all(r[\"of_ceiling\"] > 0 and r[\"ceiling_tokens_per_s\"] > 0 for r in rows if r[\"test\"] == \"tg4\")
+' '$work/bench.json'"
+"$sprig" bench -m "$work/model.sprig" -r 0 > /dev/null 2> "$work/bench_usage.txt"; status=$?
+check "bench -r 0 is a usage error" "[ $status -eq 2 ] && grep -q -- '-r' '$work/bench_usage.txt'"
+
 "$sprig" tokenize -m "$work/model.sprig" --ids "Once upon a time" > "$work/ids.txt"
 check "tokenize --ids prints BOS and the word pieces" "[ \"\$(cat '$work/ids.txt')\" = '1 403 407 261 378' ]"
 "$sprig" tokenize -m "$work/model.sprig" --json "안녕 \"hi\"" > "$work/tokens.json"

@@ -20,7 +20,7 @@
 namespace sprig::cli {
 
 const char* kBenchUsage =
-    "usage: sprig bench -m model.sprig [-p 128,512] [-n 128] [-t 1,2] [-r 3] [-b BATCH] [--kv-cache T]\n"
+    "usage: sprig bench -m model.sprig [-p 128,512] [-n 128] [-t 1,2] [-r 5] [-b BATCH] [--kv-cache T]\n"
     "                   [--kernels SET] [--backend sprig,xnnpack] [--json]\n"
     "  -p  prompt lengths (pp: prefill tokens/s and time to first token)\n"
     "  -n  tokens generated one by one (tg: decode tokens/s)\n"
@@ -126,7 +126,7 @@ int bench_command(int argc, char** argv) {
   if (!args.has("-m")) throw UsageError("-m MODEL is required");
   const auto prompts = parse_list(args.text("-p", "128"), "-p");
   const uint32_t generate = uint32_t(args.integer("-n", 128, 0, 1 << 20));
-  const size_t repetitions = size_t(args.integer("-r", 3, 1, 1000));
+  const size_t repetitions = size_t(args.integer("-r", 5, 1, 1000));
   const uint32_t cores = cpu_features().performance_cores ? cpu_features().performance_cores : 1;
   const auto threads = parse_list(args.text("-t", std::to_string(cores)), "-t");
   const bool json = args.has("--json");

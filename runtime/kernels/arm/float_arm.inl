@@ -95,6 +95,45 @@ void quantize_activations_neon(const float* x, size_t n, QuantizedActivations& o
     out.sums[b] = sum;
   }
 }
+
+// The second term quantizes each block's rounding error x - scale * q, computed with one rounding
+// (FMLA, as the reference's fma).
+void quantize_activations_residual_neon(const float* x, size_t n, QuantizedActivations& main,
+                                        QuantizedActivations& residual) {
+  quantize_activations_neon(x, n, main);
+  float error[128];  // one block; groups are at most 128 (is_valid_group)
+  for (size_t b = 0; b < main.blocks; ++b) {
+    const size_t begin = b * main.group;
+    const size_t count = (n < begin + main.group ? n : begin + main.group) - begin;
+    const int8_t* q = main.quants + begin;
+    const float32x4_t minus_scale = vdupq_n_f32(-main.scales[b]);
+    size_t i = 0;
+    for (; i + 8 <= count; i += 8) {
+      const int16x8_t q16 = vmovl_s8(vld1_s8(q + i));
+      const float32x4_t low = vcvtq_f32_s32(vmovl_s16(vget_low_s16(q16)));
+      const float32x4_t high = vcvtq_f32_s32(vmovl_s16(vget_high_s16(q16)));
+      vst1q_f32(error + i, vfmaq_f32(vld1q_f32(x + begin + i), minus_scale, low));
+      vst1q_f32(error + i + 4, vfmaq_f32(vld1q_f32(x + begin + i + 4), minus_scale, high));
+    }
+    for (; i < count; ++i) error[i] = __builtin_fmaf(-main.scales[b], float(q[i]), x[begin + i]);
+    QuantizedActivations block{residual.quants + begin, residual.scales + b, residual.sums + b, 1, main.group};
+    quantize_activations_neon(error, count, block);
+  }
+}
+
+// FCVTN rounds to nearest even (the default FPCR) as the scalar conversion does; only a NaN's
+// payload would differ, so a vector holding one takes the scalar path.
+void kv_store_f16_neon(const float* x, uint16_t* out, size_t n) {
+  size_t i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const float32x4_t v = vld1q_f32(x + i);
+    if (vminvq_u32(vceqq_f32(v, v)) != 0)
+      vst1_u16(out + i, vreinterpret_u16_f16(vcvt_f16_f32(v)));
+    else
+      for (size_t j = i; j < i + 4; ++j) out[j] = sprig::f32_to_f16(x[j]);
+  }
+  for (; i < n; ++i) out[i] = sprig::f32_to_f16(x[i]);
+}
 #endif
 
 }  // namespace

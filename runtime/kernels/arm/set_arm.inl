@@ -17,8 +17,10 @@ const KernelSet SPRIG_ARM_SET_SYMBOL = {
     .name = SPRIG_ARM_SET_NAME,
 #if defined(__aarch64__)
     .quantize_activations = quantize_activations_neon,
+    .quantize_activations_residual = quantize_activations_residual_neon,
 #else
     .quantize_activations = nullptr,
+    .quantize_activations_residual = nullptr,
 #endif
     .matvec_q8 = quantized_matvec<Weights::Q8>,
     .matvec_q4 = quantized_matvec<Weights::Q4>,
@@ -44,6 +46,7 @@ const KernelSet SPRIG_ARM_SET_SYMBOL = {
     .attention_scores_int8 = attention_scores_int8,
     .weighted_sum_int8 = weighted_sum_int8,
     .softmax = softmax_neon,
+    .kv_store_f16 = kv_store_f16_neon,
     .rmsnorm = rmsnorm_neon,
     .rope_interleaved = rope_neon,
     .swiglu = swiglu_neon,
@@ -53,8 +56,8 @@ const KernelSet SPRIG_ARM_SET_SYMBOL = {
     // kernel cannot promise the reference's bits. (f16 too: the armhf baseline has no FCVTL.)
     .gemm_f16 = nullptr, .attention_scores_f32 = nullptr, .attention_scores_f16 = nullptr,
     .weighted_sum_f32 = nullptr, .weighted_sum_f16 = nullptr, .attention_scores_int8 = nullptr,
-    .weighted_sum_int8 = nullptr, .softmax = nullptr, .rmsnorm = nullptr, .rope_interleaved = nullptr,
-    .swiglu = nullptr,
+    .weighted_sum_int8 = nullptr, .softmax = nullptr, .kv_store_f16 = nullptr, .rmsnorm = nullptr,
+    .rope_interleaved = nullptr, .swiglu = nullptr,
 #endif
 };
 

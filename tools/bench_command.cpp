@@ -172,8 +172,8 @@ int bench_command(int argc, char** argv) {
                 "bytes) + %.2f MB of %s KV cache (mean over tg%u); kernels %s\n\n",
                 cpu_features().describe().c_str(), args.text("-m").c_str(), m.weight_bytes() / 1e6,
                 weight_bytes / 1e6, kv_bytes / 1e6, kv_cache_type_name(base.kv_cache), generate, kernel_set);
-    std::printf("| backend | threads | test | tokens/s (mean ± sd) | ms to first token | GOPS | read GB/s | ceiling tok/s "
-                "| of ceiling |\n");
+    std::printf("| backend | threads | test | tokens/s (mean ± sd) | ms to first token | GOPS | read GB/s "
+                "| ceiling tok/s | of ceiling |\n");
     std::printf("|---|---|---|---|---|---|---|---|---|\n");
   } else {
     std::printf("[\n");

@@ -443,8 +443,8 @@ size_t rows_per_tile(const TensorView& w, size_t threads, bool decode) {
   const size_t tiles = threads * 4;
   size_t rows = (w.rows + tiles - 1) / tiles;
   if (decode) {
-    const size_t row_bytes = tensor_layout(w.dtype, w.rows, w.cols, w.group).total_bytes / std::max<size_t>(1, w.rows);
-    rows = std::min(rows, kDecodeTileBytes / std::max<size_t>(1, row_bytes));
+    const uint64_t bytes = tensor_layout(w.dtype, w.rows, w.cols, w.group).total_bytes;
+    rows = std::min(rows, kDecodeTileBytes / std::max<size_t>(1, bytes / std::max<size_t>(1, w.rows)));
   }
   return std::max<size_t>(8, rows + 7) / 8 * 8;
 }

@@ -265,7 +265,8 @@ void quantize_activations_residual_x86(const float* x, size_t n, QuantizedActiva
     const __m256 minus_scale = _mm256_set1_ps(-main.scales[b]);
     size_t i = 0;
     for (; i + 8 <= count; i += 8) {
-      const __m256 qf = _mm256_cvtepi32_ps(_mm256_cvtepi8_epi32(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(q + i))));
+      const __m128i q8 = _mm_loadl_epi64(reinterpret_cast<const __m128i*>(q + i));
+      const __m256 qf = _mm256_cvtepi32_ps(_mm256_cvtepi8_epi32(q8));
       _mm256_storeu_ps(error + i, _mm256_fmadd_ps(minus_scale, qf, _mm256_loadu_ps(x + begin + i)));
     }
     for (; i < count; ++i) error[i] = std::fma(-main.scales[b], float(q[i]), x[begin + i]);

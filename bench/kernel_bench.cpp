@@ -279,14 +279,15 @@ int main(int argc, char** argv) {
         pthreadpool* pool = t > 1 ? pthreadpool_create(t) : nullptr;
         // The machine's bandwidth moves within seconds here: each row is measured against the
         // probes on either side of it.
-        const double before = bench::read_bandwidth_gbps(pool, t, size_t(1) << 28, 2);
+        auto probe = [&] { return bench::read_bandwidth_gbps(pool, t, size_t(1) << 28, 2); };
+        const double before = probe();
         double best = 0;
         for (int pass = 0; pass < 3; ++pass) {
           const auto start = Clock::now();
           for (const Matrix& m : copies) multiply(pool, t, *set, m, x.batch, y.data(), 0);
           best = std::max(best, double(total) / seconds_since(start) / 1e9);
         }
-        const double around = (before + bench::read_bandwidth_gbps(pool, t, size_t(1) << 28, 2)) / 2;
+        const double around = (before + probe()) / 2;
         if (std::string(set->name) == "scalar") scalar_gbps = best;
         std::printf("| %s | %s | %zu | %.1f | %.1f | %.0f%% | %.1fx |\n", kind_name(kind), set->name, t, best, around,
                     100 * best / around, scalar_gbps > 0 ? best / scalar_gbps : 0.0);

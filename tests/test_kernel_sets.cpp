@@ -74,6 +74,13 @@ struct QuantizedInput {
   }
 };
 
+// One quantized vector equals another bit for bit: quants (padding included), scales and sums.
+void check_same_activations(const QuantizedInput& want, const QuantizedInput& got) {
+  CHECK(want.quants == got.quants);
+  CHECK(std::memcmp(want.scales.data(), got.scales.data(), want.scales.size() * sizeof(float)) == 0);
+  CHECK(want.sums == got.sums);
+}
+
 void check_close(float got, float expected, double mass) {
   CHECK(std::fabs(double(got) - double(expected)) <= kRelative * mass + 1e-30);
 }
@@ -137,9 +144,7 @@ TEST_CASE("quantize_activations matches scalar bit for bit") {
         QuantizedActivations w = want.batch.row(0), g = got.batch.row(0);
         kernel_set_scalar.quantize_activations(x.data(), n, w);
         s->quantize_activations(x.data(), n, g);
-        CHECK(want.quants == got.quants);
-        CHECK(std::memcmp(want.scales.data(), got.scales.data(), blocks * sizeof(float)) == 0);
-        CHECK(want.sums == got.sums);
+        check_same_activations(want, got);
       }
   }
 }
@@ -163,9 +168,7 @@ TEST_CASE("two-term activations match scalar bit for bit") {
         quantize_activations_residual_scalar(x.data(), n, w, wr);
         s->quantize_activations_residual(x.data(), n, g, gr);
         CHECK(want.quants == got.quants);
-        CHECK(want_residual.quants == got_residual.quants);
-        CHECK(std::memcmp(want_residual.scales.data(), got_residual.scales.data(), blocks * sizeof(float)) == 0);
-        CHECK(want_residual.sums == got_residual.sums);
+        check_same_activations(want_residual, got_residual);
         // The second term carries what the first rounded away.
         if (n == 1000) CHECK(std::count(want_residual.quants.begin(), want_residual.quants.end(), 0) < 500);
       }

@@ -250,6 +250,7 @@ int bench_command(int argc, char** argv) {
         for (size_t r = 0; r < repetitions; ++r) {
           s.reset();
           if (Status st = s.decode(tokens[0]); !st) return report_error(st.message());  // warm
+          if (r == 0) probes.push_back(probe_gbps(t));  // the prefill runs came between
           const double before = probes.back();
           const auto start = Clock::now();
           for (uint32_t i = 1; i <= generate; ++i)

@@ -18,6 +18,7 @@
 #include "sprig/session.h"
 #include "sprig/tokenizer.h"
 #include "sprig/utf8_stream.h"
+#include "c_api/c_api_handles.h"
 
 namespace {
 
@@ -125,6 +126,13 @@ sprig_status session_failure(const Status& s) {
 }
 
 }  // namespace
+
+// For the C API's other files (runtime/c_api/c_api_handles.h).
+namespace sprig::c_api {
+const Model& model_of(const sprig_model* model) { return *model->shared->model; }
+const Tokenizer& tokenizer_of(const sprig_model* model) { return model->shared->tokenizer; }
+sprig_status fail(sprig_status status, const std::string& message) { return ::fail(status, message); }
+}  // namespace sprig::c_api
 
 extern "C" {
 

@@ -191,6 +191,30 @@ sprig_status sprig_chat_prime(sprig_chat* chat);
 sprig_status sprig_chat_save_session(const sprig_chat* chat, const char* path);
 sprig_status sprig_chat_load_session(sprig_chat* chat, const char* path);
 
+/* ---- Bindings (JNI and others): what a model offers without a session ---------------------------
+ * These calls work on tokenizer-only files too. They may allocate: they are for setting up and
+ * for showing things, not for the token path. */
+typedef struct sprig_model_details {
+  const char* architecture;  /* "llama", "qwen2", ...: static */
+  const char* chat_template; /* "chatml", "llama2", ...: static; NULL when the file has none */
+  uint64_t parameters;       /* elements of all weight tensors (0 in a tokenizer-only file) */
+  uint32_t layers;
+  uint32_t dim;
+  int tokenizer_only;        /* nonzero: no weights, sessions cannot be created */
+  int byte_level;            /* nonzero: a byte-level BPE vocabulary (GPT-2 style) */
+} sprig_model_details;
+
+void sprig_model_get_details(const sprig_model* model, sprig_model_details* details);
+/* Text to token ids into `ids` (capacity of them). *count is how many ids the text has; when that
+ * is more than capacity the call returns SPRIG_ERROR_TEXT_TOO_LONG and the caller may retry with
+ * *count. At most 1 << 24 bytes of text. */
+sprig_status sprig_model_tokenize(const sprig_model* model, const char* text, size_t length, int add_bos,
+                                  int parse_special, int32_t* ids, size_t capacity, size_t* count);
+/* The bytes a token stands for at the start of a text (a byte-level token may hold part of a UTF-8
+ * character; control tokens are their piece, "<|im_end|>"). Valid as long as the model. */
+sprig_status sprig_model_token_bytes(const sprig_model* model, int32_t token, const char** bytes, size_t* length);
+/* ---- end of the bindings block ---------------------------------------------------------------- */
+
 #ifdef __cplusplus
 }
 #endif

@@ -1,0 +1,38 @@
+# JUnit 4 tests of the Java API (platforms/android) on the host JVM, with -Xcheck:jni. The ASan
+# build runs the same classes with the sanitizer runtime preloaded into the JVM; the Release build
+# adds a run with the allocation counter preloaded.
+if(NOT SPRIG_JAVA_FOUND)
+  return()
+endif()
+find_jar(JUNIT4_JAR NAMES junit4 junit PATHS /usr/share/java)
+find_jar(HAMCREST_JAR NAMES hamcrest-core hamcrest PATHS /usr/share/java)
+if(NOT JUNIT4_JAR OR NOT HAMCREST_JAR)
+  message(STATUS "sprig Java tests: skipped (no JUnit 4; Debian: junit4)")
+  return()
+endif()
+
+set(java_test_dir ${CMAKE_CURRENT_LIST_DIR})
+file(GLOB java_test_sources ${java_test_dir}/org/sprig/test/*.java)
+add_jar(sprig_java_tests SOURCES ${java_test_sources} INCLUDE_JARS sprig_java ${JUNIT4_JAR})
+get_target_property(sprig_jar sprig_java JAR_FILE)
+get_target_property(sprig_tests_jar sprig_java_tests JAR_FILE)
+set(java_classpath "${sprig_tests_jar}:${sprig_jar}:${JUNIT4_JAR}:${HAMCREST_JAR}")
+set(java_models ${CMAKE_CURRENT_BINARY_DIR}/scratch/java)
+
+add_test(NAME java_models COMMAND ${java_test_dir}/make_java_models.sh $<TARGET_FILE:sprig-convert>
+         ${SPRIG_SHARED_DIR} ${java_models})
+set_tests_properties(java_models PROPERTIES FIXTURES_SETUP java_models)
+
+set(java_preload "")
+if(SPRIG_SANITIZE)
+  execute_process(COMMAND ${CMAKE_CXX_COMPILER} -print-file-name=libasan.so OUTPUT_VARIABLE asan OUTPUT_STRIP_TRAILING_WHITESPACE)
+  execute_process(COMMAND ${CMAKE_CXX_COMPILER} -print-file-name=libubsan.so OUTPUT_VARIABLE ubsan OUTPUT_STRIP_TRAILING_WHITESPACE)
+  set(java_preload "${asan}:${ubsan}")
+endif()
+
+foreach(suite Generate)
+  string(TOLOWER ${suite} name)
+  add_test(NAME java_${name} COMMAND ${java_test_dir}/run_java_test.sh ${Java_JAVA_EXECUTABLE} ${java_classpath}
+           $<TARGET_FILE:sprig_jni> $<TARGET_FILE:sprig> ${java_models} "${java_preload}" org.sprig.test.${suite}Test)
+  set_tests_properties(java_${name} PROPERTIES FIXTURES_REQUIRED java_models)
+endforeach()

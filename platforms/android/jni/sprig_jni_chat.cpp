@@ -83,13 +83,15 @@ JNIEXPORT void JNICALL Java_org_sprig_Native_chatSetMessagesJson(JNIEnv* env, jc
 JNIEXPORT jstring JNICALL Java_org_sprig_Native_chatMessagesJson(JNIEnv* env, jclass, jlong chat) {
   const char* json = nullptr;
   size_t length = 0;
-  return text_result(env, sprig_chat_messages_json(chat_of(chat), &json, &length), json, length);
+  const sprig_status status = sprig_chat_messages_json(chat_of(chat), &json, &length);
+  return text_result(env, status, json, length);
 }
 
 JNIEXPORT jstring JNICALL Java_org_sprig_Native_chatPrompt(JNIEnv* env, jclass, jlong chat) {
   const char* text = nullptr;
   size_t length = 0;
-  return text_result(env, sprig_chat_render_prompt(chat_of(chat), &text, &length), text, length);
+  const sprig_status status = sprig_chat_render_prompt(chat_of(chat), &text, &length);
+  return text_result(env, status, text, length);
 }
 
 JNIEXPORT void JNICALL Java_org_sprig_Native_chatReset(JNIEnv* env, jclass, jlong chat) {

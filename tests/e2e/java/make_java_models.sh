@@ -12,4 +12,7 @@ fi
   -o "$work/base.sprig" 2> /dev/null
 "$convert" "$shared/models/stories260K-chat/stories260K-chat.gguf" -o "$work/chat.sprig" 2> /dev/null
 "$convert" --tokenizer-only "$shared/tokenizers/qwen2.5" -o "$work/qwen.sprig" 2> /dev/null
+# Random weights over the same vocabulary: a byte-level model that generates (Korean, emoji, ...).
+"$convert" --synthetic tiny-llama --tokenizer "$shared/tokenizers/qwen2.5" --dtype f16 -o "$work/qwen-random.sprig" \
+  2> /dev/null
 echo "converted the models for the Java tests into $work"

@@ -52,6 +52,20 @@ final class Fixtures {
     return out;
   }
 
+  /** Runs `sprig ARGS...` with `input` on its standard input; returns its standard error. */
+  static String cliWithInput(String input, String... args) throws IOException, InterruptedException {
+    List<String> command = new ArrayList<>();
+    command.add(System.getProperty("sprig.cli"));
+    command.addAll(Arrays.asList(args));
+    Process p = new ProcessBuilder(command).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+    p.getOutputStream().write(input.getBytes(StandardCharsets.UTF_8));
+    p.getOutputStream().close();
+    String err = read(p.getErrorStream());
+    int status = p.waitFor();
+    if (status != 0) throw new AssertionError("sprig " + String.join(" ", args) + " exited with " + status);
+    return err;
+  }
+
   static String read(InputStream in) throws IOException {
     ByteArrayOutputStream bytes = new ByteArrayOutputStream();
     in.transferTo(bytes);

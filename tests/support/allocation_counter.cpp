@@ -17,9 +17,13 @@ namespace {
 thread_local bool counting = false;
 thread_local size_t allocation_count = 0;
 thread_local size_t free_count = 0;
+thread_local size_t allocated_bytes = 0;
 
-void note_allocation() {
-  if (counting) ++allocation_count;
+void note_allocation(size_t bytes) {
+  if (counting) {
+    ++allocation_count;
+    allocated_bytes += bytes;
+  }
 }
 void note_free(void* p) {
   if (counting && p) ++free_count;
@@ -30,15 +34,15 @@ void note_free(void* p) {
 extern "C" {
 
 void* malloc(size_t size) {
-  note_allocation();
+  note_allocation(size);
   return __libc_malloc(size);
 }
 void* calloc(size_t count, size_t size) {
-  note_allocation();
+  note_allocation(count * size);
   return __libc_calloc(count, size);
 }
 void* realloc(void* p, size_t size) {
-  note_allocation();
+  note_allocation(size);
   return __libc_realloc(p, size);
 }
 void free(void* p) {
@@ -46,11 +50,11 @@ void free(void* p) {
   __libc_free(p);
 }
 void* aligned_alloc(size_t alignment, size_t size) {
-  note_allocation();
+  note_allocation(size);
   return __libc_memalign(alignment, size);
 }
 int posix_memalign(void** out, size_t alignment, size_t size) {
-  note_allocation();
+  note_allocation(size);
   void* p = __libc_memalign(alignment, size);
   if (!p) return ENOMEM;
   *out = p;
@@ -85,10 +89,12 @@ namespace sprig::test {
 AllocationCounter::AllocationCounter() {
   allocation_count = 0;
   free_count = 0;
+  allocated_bytes = 0;
   counting = true;
 }
 AllocationCounter::~AllocationCounter() { counting = false; }
 size_t AllocationCounter::allocations() const { return allocation_count; }
 size_t AllocationCounter::frees() const { return free_count; }
+size_t AllocationCounter::bytes() const { return allocated_bytes; }
 
 }  // namespace sprig::test

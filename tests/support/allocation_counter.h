@@ -14,6 +14,7 @@ class AllocationCounter {
   ~AllocationCounter();  // stops
   size_t allocations() const;
   size_t frees() const;
+  size_t bytes() const;  // requested by the allocations counted
 };
 
 }  // namespace sprig::test

@@ -36,3 +36,19 @@ foreach(suite Generate Chat Text Errors)
            $<TARGET_FILE:sprig_jni> $<TARGET_FILE:sprig> ${java_models} "${java_preload}" org.sprig.test.${suite}Test)
   set_tests_properties(java_${name} PROPERTIES FIXTURES_REQUIRED java_models)
 endforeach()
+
+# The memory test: the allocation counter preloaded into the JVM (it replaces malloc and
+# operator new, which the sanitizers own, so not in a sanitizer build).
+if(NOT SPRIG_SANITIZE)
+  add_library(sprig_allocation_counter SHARED ${CMAKE_CURRENT_SOURCE_DIR}/support/allocation_counter.cpp)
+  target_include_directories(sprig_allocation_counter PUBLIC ${CMAKE_CURRENT_SOURCE_DIR}/support)
+  # A preloaded library's thread-locals sit in the static TLS block: reading them never allocates.
+  target_compile_options(sprig_allocation_counter PRIVATE -ftls-model=initial-exec)
+  add_library(sprig_allocation_probe SHARED ${java_test_dir}/allocation_probe.cpp)
+  target_include_directories(sprig_allocation_probe PRIVATE ${JNI_INCLUDE_DIRS})
+  target_link_libraries(sprig_allocation_probe PRIVATE sprig_allocation_counter)
+  add_test(NAME java_memory COMMAND ${java_test_dir}/run_java_test.sh ${Java_JAVA_EXECUTABLE} ${java_classpath}
+           $<TARGET_FILE:sprig_jni> $<TARGET_FILE:sprig> ${java_models} $<TARGET_FILE:sprig_allocation_counter>
+           org.sprig.test.MemoryTest -Dsprig.test.probe=$<TARGET_FILE:sprig_allocation_probe>)
+  set_tests_properties(java_memory PROPERTIES FIXTURES_REQUIRED java_models)
+endif()

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs JUnit 4 test classes on the host JVM with -Xcheck:jni (every JNI call checked).
-#   run_java_test.sh JAVA CLASSPATH JNI_LIBRARY SPRIG_CLI MODELS PRELOAD CLASS...
+#   run_java_test.sh JAVA CLASSPATH JNI_LIBRARY SPRIG_CLI MODELS PRELOAD (CLASS | -Dname=value)...
 # PRELOAD (may be empty) goes into LD_PRELOAD: the ASan runtime for a sanitizer build, the
 # allocation counter for the memory test.
 set -u
@@ -11,10 +11,14 @@ if [ ! -f "$models/base.sprig" ]; then
   exit 0
 fi
 checks=(-Xcheck:jni)
+options=() classes=()
+for a in "$@"; do
+  case $a in -D*) options+=("$a") ;; *) classes+=("$a") ;; esac
+done
 if [ -n "$preload" ]; then
   export LD_PRELOAD="$preload"
   # The JVM takes SIGSEGV for its own null checks and safepoints, and never frees some memory.
   export ASAN_OPTIONS="${ASAN_OPTIONS:-}:handle_segv=0:allow_user_segv_handler=1:detect_leaks=0"
 fi
 exec "$java" "${checks[@]}" -Dsprig.jni.library="$library" -Dsprig.cli="$cli" -Dsprig.models="$models" \
-  -cp "$classpath" org.junit.runner.JUnitCore "$@"
+  "${options[@]}" -cp "$classpath" org.junit.runner.JUnitCore "${classes[@]}"

@@ -102,6 +102,15 @@ bool to_utf8(JNIEnv* env, jstring s, std::string& out) {
   });
 }
 
+bool to_path(JNIEnv* env, jstring s, std::string& out) {
+  if (!to_utf8(env, s, out)) return false;
+  if (out.find('\0') != std::string::npos) {
+    throw_sprig(env, SPRIG_ERROR_INVALID_ARGUMENT, "the path contains a NUL character");
+    return false;
+  }
+  return true;
+}
+
 }  // namespace sprig::jni
 
 extern "C" JNIEXPORT jint JNI_OnLoad(JavaVM* vm, void*) {

@@ -36,6 +36,8 @@ jstring to_java(JNIEnv* env, const char* text, size_t length);
 bool to_utf8(JNIEnv* env, jstring s, char* out, size_t capacity, size_t* length);
 // The UTF-8 of `s` into a std::string (setup calls, where allocating is fine).
 bool to_utf8(JNIEnv* env, jstring s, std::string& out);
+// A file path: as to_utf8, and a NUL inside (which would cut the path short) is INVALID_ARGUMENT.
+bool to_path(JNIEnv* env, jstring s, std::string& out);
 
 template <typename T>
 T* from_handle(jlong handle) {

@@ -129,14 +129,14 @@ JNIEXPORT void JNICALL Java_org_sprig_Native_chatTurn(JNIEnv* env, jclass, jlong
 JNIEXPORT void JNICALL Java_org_sprig_Native_chatSave(JNIEnv* env, jclass, jlong chat, jstring path) {
   if (null_argument(env, path, "path")) return;
   std::string utf8;
-  if (!to_utf8(env, path, utf8)) return;
+  if (!to_path(env, path, utf8)) return;
   if (sprig_status s = sprig_chat_save_session(chat_of(chat), utf8.c_str()); s != SPRIG_OK) throw_status(env, s);
 }
 
 JNIEXPORT void JNICALL Java_org_sprig_Native_chatLoad(JNIEnv* env, jclass, jlong chat, jstring path) {
   if (null_argument(env, path, "path")) return;
   std::string utf8;
-  if (!to_utf8(env, path, utf8)) return;
+  if (!to_path(env, path, utf8)) return;
   if (sprig_status s = sprig_chat_load_session(chat_of(chat), utf8.c_str()); s != SPRIG_OK) throw_status(env, s);
 }
 

@@ -18,7 +18,7 @@ extern "C" {
 JNIEXPORT jlong JNICALL Java_org_sprig_Native_modelOpen(JNIEnv* env, jclass, jstring path) {
   if (null_argument(env, path, "path")) return 0;
   std::string utf8;
-  if (!to_utf8(env, path, utf8)) return 0;
+  if (!to_path(env, path, utf8)) return 0;
   sprig_model* model = nullptr;
   if (sprig_status s = sprig_model_open(utf8.c_str(), &model); s != SPRIG_OK) {
     throw_status(env, s);

@@ -1,6 +1,10 @@
 # JUnit 4 tests of the Java API (platforms/android) on the host JVM, with -Xcheck:jni. The ASan
 # build runs the same classes with the sanitizer runtime preloaded into the JVM; the Release build
 # adds a run with the allocation counter preloaded.
+# A few seconds of libFuzzer over the JNI text conversion (its own clang build; needs no JDK).
+add_test(NAME fuzz_jni_text COMMAND ${CMAKE_CURRENT_LIST_DIR}/fuzz_jni_text_test.sh ${CMAKE_SOURCE_DIR}
+         ${CMAKE_CURRENT_BINARY_DIR}/scratch/fuzz_jni_text 3)
+
 if(NOT SPRIG_JAVA_FOUND)
   return()
 endif()

@@ -11,6 +11,8 @@ public final class Model implements AutoCloseable {
   private final Guard guard;
   private final ByteBuffer buffer;  // keeps Model.fromBuffer's bytes alive
   private final ModelInfo info;
+  private int sessions;  // open sessions: they keep the native model alive after close()
+  private long retained;  // the handle close() left to the last session
 
   private Model(long handle, ByteBuffer buffer) {
     this.guard = new Guard("the model", handle);
@@ -94,7 +96,11 @@ public final class Model implements AutoCloseable {
     Native.requireNonNull(options, "options");
     long h = guard.enterShared();
     try {
-      return new Session(this, Native.sessionCreate(h, options.toArray()), options, buffer);
+      Session session = new Session(this, h, Native.sessionCreate(h, options.toArray()), options, buffer);
+      synchronized (this) {
+        sessions++;
+      }
+      return session;
     } finally {
       guard.exit();
     }
@@ -109,9 +115,26 @@ public final class Model implements AutoCloseable {
     }
   }
 
-  /** Frees the model; a second close() throws SprigException(CLOSED). */
+  /**
+   * Closes the model: no more calls on it, and a second close() throws SprigException(CLOSED).
+   * Its sessions go on; the native model goes with the last of them.
+   */
   @Override
   public void close() {
-    Native.modelClose(guard.take());
+    long h = guard.take();
+    synchronized (this) {
+      if (sessions > 0) {
+        retained = h;
+        return;
+      }
+    }
+    Native.modelClose(h);
+  }
+
+  synchronized void sessionClosed() {
+    if (--sessions == 0 && retained != 0) {
+      Native.modelClose(retained);
+      retained = 0;
+    }
   }
 }

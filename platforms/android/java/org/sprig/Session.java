@@ -11,15 +11,19 @@ import java.nio.ByteBuffer;
 public final class Session implements AutoCloseable {
   private final Guard handleGuard;
   private final Model model;
+  private final long modelHandle;  // alive while this session is open (Model.sessionClosed)
+  private final ModelInfo modelInfo;
   @SuppressWarnings("unused")
   private final ByteBuffer buffer;  // Model.fromBuffer's bytes stay alive with the session
   private final SessionOptions options;
   private Chat chat;  // the chat that owns this session, while open
   private volatile GenerationStats lastStats;
 
-  Session(Model model, long handle, SessionOptions options, ByteBuffer buffer) {
+  Session(Model model, long modelHandle, long handle, SessionOptions options, ByteBuffer buffer) {
     this.handleGuard = new Guard("the session", handle);
     this.model = model;
+    this.modelHandle = modelHandle;
+    this.modelInfo = model.info();
     this.buffer = buffer;
     this.options = options;
   }
@@ -68,12 +72,14 @@ public final class Session implements AutoCloseable {
     long h = enter();
     try {
       if (chat != null) throw new SprigException(SprigException.BUSY, "the session belongs to an open Chat");
-      int n = Math.min(k, model.info().vocabSize);
+      int n = Math.min(k, modelInfo.vocabSize);
       int[] ids = new int[n];
       double[] probabilities = new double[n];
       int count = Native.sessionProbs(h, text, n, ids, probabilities);
       TokenProbability[] result = new TokenProbability[count];
-      for (int i = 0; i < count; i++) result[i] = new TokenProbability(ids[i], model.tokenText(ids[i]), probabilities[i]);
+      for (int i = 0; i < count; i++) {
+        result[i] = new TokenProbability(ids[i], Native.modelTokenText(modelHandle, ids[i]), probabilities[i]);
+      }
       return result;
     } finally {
       handleGuard.exit();
@@ -128,6 +134,7 @@ public final class Session implements AutoCloseable {
       handleGuard.exit();
     }
     Native.sessionDestroy(handleGuard.take());
+    model.sessionClosed();
   }
 
   // ---- for Chat ----

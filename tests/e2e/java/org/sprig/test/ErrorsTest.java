@@ -72,6 +72,7 @@ public class ErrorsTest {
   @Test
   public void badValuesThrowWithTheirReason() throws Exception {
     expect(SprigException.MODEL, () -> Model.open("no/such/model.sprig"));
+    expect(SprigException.INVALID_ARGUMENT, () -> Model.open(Fixtures.base() + "\0.txt"));
     expect(SprigException.INVALID_ARGUMENT, () -> Model.fromBuffer(ByteBuffer.allocate(16)));
     // Random bytes fail the model verifier.
     ByteBuffer junk = ByteBuffer.allocateDirect(4096);
@@ -144,6 +145,12 @@ public class ErrorsTest {
     expect(SprigException.CLOSED, () -> new SessionOptions().bytesNeeded(model));
     // Sessions outlive their model.
     assertTrue(second.send("Hello", null).length() > 0);
+    Model base = Model.open(Fixtures.base());
+    Session orphan = base.newSession(new SessionOptions());
+    base.close();
+    assertEquals(3, orphan.probs("Once upon a", 3).length);
+    assertTrue(orphan.probs("Once upon a", 3)[0].text.length() > 0);
+    orphan.close();
     session.close();  // closes the chat still open on it
     expect(SprigException.CLOSED, () -> second.send("hi", null));
     expect(SprigException.CLOSED, session::close);
@@ -221,5 +228,12 @@ public class ErrorsTest {
     try (Model model = Model.fromBuffer(mapped); Session session = model.newSession(new SessionOptions())) {
       assertEquals(fromFile, session.generate("Once upon a time", GenerateOptions.greedy(40), null));
     }
+    // An asset at an offset that is not a multiple of 64 is refused, not read misaligned.
+    ByteBuffer shifted = ByteBuffer.allocateDirect((int) Files.size(path) + 64);
+    shifted.position(1);
+    shifted.put(Files.readAllBytes(path));
+    shifted.position(1);
+    SprigException e = expect(SprigException.MODEL, () -> Model.fromBuffer(shifted.slice()));
+    assertTrue(e.getMessage(), e.getMessage().contains("aligned"));
   }
 }

@@ -10,6 +10,8 @@ import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import org.junit.AfterClass;
+import org.junit.BeforeClass;
 import org.junit.Test;
 import org.sprig.GenerateOptions;
 import org.sprig.Model;
@@ -19,6 +21,17 @@ import org.sprig.SprigException;
 
 /** Text crossing JNI as real UTF-8/UTF-16 on the Qwen2.5 byte-level vocabulary. */
 public class TextTest {
+  private static Model qwen;
+
+  @BeforeClass
+  public static void open() {
+    qwen = Model.open(Fixtures.qwen());
+  }
+
+  @AfterClass
+  public static void close() {
+    qwen.close();
+  }
   private static final String KOREAN_EMOJI = "안녕하세요, 세계! 고양이가 좋아요 😀👍🏽🇰🇷 and 한국어 text.";
 
   private static String concatenatedBytes(Model model, int[] ids) {
@@ -29,7 +42,8 @@ public class TextTest {
 
   @Test
   public void koreanAndEmojiRoundTripThroughTokenizeAndTokenText() {
-    try (Model model = Model.open(Fixtures.qwen())) {
+    Model model = qwen;
+    {
       assertTrue(model.info().tokenizerOnly);
       assertTrue(model.info().byteLevel);
       int[] ids = model.tokenize(KOREAN_EMOJI, false);
@@ -68,7 +82,8 @@ public class TextTest {
 
   @Test
   public void surrogatePairsSplitAcrossConversionChunksStayWhole() {
-    try (Model model = Model.open(Fixtures.qwen())) {
+    Model model = qwen;
+    {
       // The JNI converts 512 UTF-16 units at a time; put emoji on every boundary nearby.
       StringBuilder b = new StringBuilder();
       for (int i = 0; i < 1600; i++) b.append(i % 511 == 0 ? "😀" : i % 7 == 0 ? "한" : "a");
@@ -79,7 +94,8 @@ public class TextTest {
 
   @Test
   public void unpairedSurrogatesBecomeReplacementCharacters() {
-    try (Model model = Model.open(Fixtures.qwen())) {
+    Model model = qwen;
+    {
       assertArrayEquals(model.tokenize("a\uFFFDb\uFFFD", false), model.tokenize("a\uD800b\uDC00", false));
       assertEquals("a\uFFFDb\uFFFD", concatenatedBytes(model, model.tokenize("a\uD800b\uDC00", false)));
     }
@@ -87,8 +103,8 @@ public class TextTest {
 
   @Test
   public void aTokenizerOnlyFileMakesNoSession() {
-    try (Model model = Model.open(Fixtures.qwen())) {
-      model.newSession(new SessionOptions());
+    try {
+      qwen.newSession(new SessionOptions());
       fail("a session from a tokenizer-only file");
     } catch (SprigException e) {
       assertTrue(e.getMessage(), e.code() == SprigException.MEMORY || e.code() == SprigException.INVALID_ARGUMENT

@@ -11,6 +11,10 @@ file(GLOB SPRIG_JAVA_SOURCES ${CMAKE_CURRENT_LIST_DIR}/java/org/sprig/*.java)
 
 if(ANDROID)
   set(SPRIG_JNI_INCLUDE_DIRS "")
+elseif(CMAKE_CROSSCOMPILING)
+  # A cross build for ARM Linux (the Pi) has no JVM of its target to run the library in.
+  message(STATUS "sprig Java API: skipped in a cross build other than Android")
+  return()
 else()
   find_package(Java 11 COMPONENTS Development)
   # The JDK that javac belongs to (FindJNI alone knows only a few fixed folders).

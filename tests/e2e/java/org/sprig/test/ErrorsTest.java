@@ -86,7 +86,8 @@ public class ErrorsTest {
       try (Session session = model.newSession(new SessionOptions().maxTextBytes(64))) {
         expect(SprigException.TEXT_TOO_LONG, () -> session.generate("x".repeat(65), new GenerateOptions(), null));
         expect(SprigException.TEXT_TOO_LONG, () -> session.generate("한".repeat(22), new GenerateOptions(), null));
-        expect(SprigException.INVALID_ARGUMENT, () -> session.generate("x", new GenerateOptions().temperature(-1), null));
+        expect(SprigException.INVALID_ARGUMENT,
+            () -> session.generate("x", new GenerateOptions().temperature(-1), null));
         expect(SprigException.INVALID_ARGUMENT, () -> session.generate("x", new GenerateOptions().topK(-1), null));
         // The session still works after each refusal.
         assertTrue(session.generate("Once", GenerateOptions.greedy(5), null).length() > 0);

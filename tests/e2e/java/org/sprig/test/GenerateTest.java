@@ -108,8 +108,8 @@ public class GenerateTest {
   public void probsEqualTheCli() throws Exception {
     String prompt = "The capital of England is";
     String json = Fixtures.cli("probs", "-m", Fixtures.base(), "-p", prompt, "-k", "10", "--json");
-    Matcher m = Pattern.compile("\\{\"id\": (\\d+), \"token\": \"(?:[^\"\\\\]|\\\\.)*\", \"probability\": ([0-9.e+-]+)\\}")
-        .matcher(json);
+    Matcher m = Pattern.compile(
+        "\\{\"id\": (\\d+), \"token\": \"(?:[^\"\\\\]|\\\\.)*\", \"probability\": ([0-9.e+-]+)\\}").matcher(json);
     List<int[]> ids = new ArrayList<>();
     List<Double> probabilities = new ArrayList<>();
     while (m.find()) {

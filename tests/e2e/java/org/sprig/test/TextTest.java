@@ -32,7 +32,8 @@ public class TextTest {
   public static void close() {
     qwen.close();
   }
-  private static final String KOREAN_EMOJI = "안녕하세요, 세계! 고양이가 좋아요 😀👍🏽🇰🇷 and 한국어 text.";
+  private static final String KOREAN_EMOJI =
+      "안녕하세요, 세계! 고양이가 좋아요 😀👍🏽🇰🇷 and 한국어 text.";
 
   private static String concatenatedBytes(Model model, int[] ids) {
     ByteArrayOutputStream bytes = new ByteArrayOutputStream();
@@ -69,7 +70,8 @@ public class TextTest {
       StringBuilder hello = new StringBuilder();
       for (int id : model.tokenize("안녕하세요", false)) {
         String t = model.tokenText(id);
-        assertTrue("whole syllables: " + t, !t.isEmpty() && t.codePoints().allMatch(cp -> cp >= 0xAC00 && cp <= 0xD7A3));
+        assertTrue("whole syllables: " + t,
+            !t.isEmpty() && t.codePoints().allMatch(cp -> cp >= 0xAC00 && cp <= 0xD7A3));
         hello.append(t);
       }
       assertEquals("안녕하세요", hello.toString());
@@ -129,7 +131,9 @@ public class TextTest {
         for (int i = 0; i < piece.length(); i++) {
           char c = piece.charAt(i);
           // Whole characters only: no piece ends inside a surrogate pair.
-          if (Character.isHighSurrogate(c)) assertTrue(i + 1 < piece.length() && Character.isLowSurrogate(piece.charAt(i + 1)));
+          if (Character.isHighSurrogate(c)) {
+            assertTrue(i + 1 < piece.length() && Character.isLowSurrogate(piece.charAt(i + 1)));
+          }
           if (Character.isLowSurrogate(c)) assertTrue(i > 0 && Character.isHighSurrogate(piece.charAt(i - 1)));
         }
         hangul += (int) piece.codePoints().filter(cp -> cp >= 0xAC00 && cp <= 0xD7A3).count();

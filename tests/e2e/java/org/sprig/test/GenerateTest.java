@@ -85,8 +85,10 @@ public class GenerateTest {
         } catch (InterruptedException e) {
           return;
         }
-        seenAtCancel.set(tokensSeen.get());
         session.cancel();
+        // Read after the flag is set, so a descheduled thread here cannot make the test flaky:
+        // at most one piece may follow the moment cancel() returned.
+        seenAtCancel.set(tokensSeen.get());
       });
       canceller.start();
       // Sampling at temperature 1 keeps the story going for thousands of tokens.

@@ -10,6 +10,7 @@
 #include "arguments.h"
 #include "commands.h"
 #include "json_text.h"
+#include "sampling_arguments.h"
 #include "session_arguments.h"
 #include "sprig/chat.h"
 #include "sprig/cpu_features.h"
@@ -121,18 +122,16 @@ int interactive(Chat& chat, uint32_t max_tokens, const std::string& session_path
 
 int chat_command(int argc, char** argv) {
   std::set<std::string> names = kSessionOptionNames;
-  names.insert({"-m", "-n", "--system", "--conversation", "--session", "--temp", "--top-k", "--top-p", "--seed"});
+  names.insert(kSamplingOptionNames.begin(), kSamplingOptionNames.end());
+  names.insert({"-m", "-n", "--system", "--conversation", "--session"});
   const Arguments args(argc, argv, names, {"--json", "--print-prompt"});
   if (!args.has("-m")) throw UsageError("-m MODEL is required");
   if (args.has("--json") && !args.has("--conversation")) throw UsageError("--json goes with --conversation");
   if (args.has("--system") && args.has("--conversation"))
     throw UsageError("--conversation carries its own system message; give --system only to interactive chats");
   const uint32_t max_tokens = uint32_t(args.integer("-n", 512, 1, 1 << 24));
-  SamplerOptions sampling;
-  sampling.temperature = float(args.number("--temp", 0.0, 0.0, 100.0));
-  sampling.top_k = uint32_t(args.integer("--top-k", 0, 0, 1 << 24));
-  sampling.top_p = float(args.number("--top-p", 1.0, 0.0, 1.0));
-  sampling.seed = uint64_t(args.integer("--seed", 0, 0, INT64_MAX));
+  SamplerOptions greedy;
+  const SamplerOptions sampling = sampling_options(args, greedy);
 
   auto model = Model::open(args.text("-m"));
   if (!model) return report_error(model.error().message());
@@ -160,6 +159,7 @@ int chat_command(int argc, char** argv) {
   auto session = Session::create(model.value(), session_options(args));
   if (!session) return report_error(session.error().message());
   log_backend(*session.value());
+  log_sampling(sampling);
   Sampler sampler(sampling, tokenizer.vocab_size());
   Chat chat(*session.value(), tokenizer, formatter, sampler);
   chat.set_messages(messages);

@@ -7,6 +7,7 @@
 #include "commands.h"
 #include "../runtime/kernels/kernel_set.h"
 #include "sprig/cpu_features.h"
+#include "sampling_arguments.h"
 #include "session_arguments.h"
 #include "sprig/generate.h"
 
@@ -20,18 +21,17 @@ const char* kRunUsage =
 
 int run_command(int argc, char** argv) {
   std::set<std::string> names = kSessionOptionNames;
-  names.insert({"-m", "-p", "-n", "--temp", "--top-k", "--top-p", "--seed"});
+  names.insert(kSamplingOptionNames.begin(), kSamplingOptionNames.end());
+  names.insert({"-m", "-p", "-n"});
   std::set<std::string> flags = kSessionFlagNames;
   flags.insert("--echo");
   const Arguments args(argc, argv, names, flags);
   if (!args.has("-m")) throw UsageError("-m MODEL is required");
   const std::string prompt_text = args.text("-p");
   const uint32_t max_tokens = uint32_t(args.integer("-n", 256, 0, 1 << 24));
-  SamplerOptions sampling;
-  sampling.temperature = float(args.number("--temp", 0.0, 0.0, 100.0));
-  sampling.top_k = uint32_t(args.integer("--top-k", 0, 0, 1 << 24));
-  sampling.top_p = float(args.number("--top-p", 1.0, 0.0, 1.0));
-  sampling.seed = uint64_t(args.integer("--seed", 0, 0, INT64_MAX));
+  // Today's defaults are greedy; the seed, when sampling, is random unless given.
+  SamplerOptions greedy;
+  const SamplerOptions sampling = sampling_options(args, greedy);
 
   const SessionOptions options = session_options(args);
   auto model = Model::open(args.text("-m"));
@@ -42,6 +42,7 @@ int run_command(int argc, char** argv) {
   auto session = Session::create(model.value(), options);
   if (!session) return report_error(session.error().message());
   log_backend(*session.value());
+  log_sampling(sampling);
 
   const Tokenizer tokenizer(model.value()->vocab());
   std::vector<int32_t> prompt;

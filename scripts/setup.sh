@@ -10,6 +10,8 @@ packages=(
   nlohmann-json3-dev doctest-dev
   clang libclang-rt-14-dev libutf8proc-dev
   python3 python3-numpy python3-jinja2
+  # Line editing in interactive chat; tmux drives it in the chat test.
+  libedit-dev tmux
   # ARM builds, run under qemu-user; scripts/arm_sysroot.sh fetches the ARM libraries.
   g++-aarch64-linux-gnu g++-arm-linux-gnueabihf qemu-user
 )

@@ -1,6 +1,7 @@
 #include "sprig/sampler.h"
 
 #include <algorithm>
+#include <limits>
 
 #include "../generate/sampling_stages.h"
 
@@ -90,6 +91,8 @@ std::span<const int32_t> Sampler::recent() const {
 sampling::Candidates Sampler::shortlist(std::span<float> logits) {
   using namespace sampling;
   auto* storage = reinterpret_cast<Candidate*>(candidates_);
+  if (options_.suppressed_token >= 0 && size_t(options_.suppressed_token) < logits.size())
+    logits[size_t(options_.suppressed_token)] = -std::numeric_limits<float>::infinity();
   // The counts of the penalties use the candidates' memory before the candidates are built.
   apply_penalties(logits, recent(),
                   {options_.repeat_penalty, options_.presence_penalty, options_.frequency_penalty},

@@ -209,6 +209,19 @@ TEST_CASE("every seed, 0 included, gives a healthy stream; the same seed the sam
   CHECK(mixed.count(0) == 0);
 }
 
+TEST_CASE("a suppressed token is never drawn, greedy or sampled") {
+  for (float t : {0.0f, 1.0f}) {
+    SamplerOptions o;
+    o.temperature = t;
+    o.suppressed_token = 0;
+    Sampler sampler(o, 4);
+    for (int i = 0; i < 1000; ++i) {
+      std::vector<float> l = {10.0f, 1.0f, 0.5f, 0.0f};
+      CHECK(sampler.sample(l) != 0);
+    }
+  }
+}
+
 TEST_CASE("the penalties' window follows the last repeat_last_n tokens, prompt and draws alike") {
   SamplerOptions o;
   o.repeat_penalty = 100.0f;  // a token in the window loses to any other

@@ -28,6 +28,8 @@ struct SamplerOptions {
   // The seed itself becomes the xorshift state, as in llama2.c's run.c, to repeat its draws token
   // for token (a zero seed is mixed all the same: a zero state would never change).
   bool llama2c_seed = false;
+  // A token never drawn (-1: none): the end-of-sequence token for --ignore-eos.
+  int32_t suppressed_token = -1;
 
   // llama.cpp's defaults: temperature 0.8, top-k 40, top-p 0.95, min-p 0.05, no penalties.
   static SamplerOptions recommended();

@@ -42,5 +42,15 @@ check "--seed 0 is reproducible" "cmp -s '$work/zero_a.txt' '$work/zero_b.txt'"
 "$sprig" run -m "$model" -p "Once upon a time" -n 20 --temp 1.0 --top-k 40 --seed 0 > "$work/zero_k.txt" 2> /dev/null
 check "--seed 0 with top-k 40 at temperature 1 is healthy" "healthy '$work/zero_k.txt'"
 
+# Chat samples too (seed 0 once made every reply empty).
+"$convert" "$shared/models/stories260K-chat/stories260K-chat.gguf" -o "$work/chat.sprig" 2> /dev/null
+echo "Tell me a story about a dog named Max." | "$sprig" chat -m "$work/chat.sprig" --temp 0.8 --seed 0 -n 60 \
+  > "$work/chat0.txt" 2> /dev/null
+check "chat --temp 0.8 --seed 0 replies with a healthy text" "healthy '$work/chat0.txt'"
+echo "Tell me a story about a dog named Max." | "$sprig" chat -m "$work/chat.sprig" -n 60 > "$work/chat_free.txt" \
+  2> "$work/chat_free.err"
+check "chat without a seed samples, says its seed and replies" \
+  "healthy '$work/chat_free.txt' && grep -q 'seed [0-9]* (--seed' '$work/chat_free.err'"
+
 [ $failures -eq 0 ] || { echo "$failures check(s) failed"; exit 1; }
 echo "all sampling cli checks passed"

@@ -70,7 +70,8 @@ typedef struct sprig_sampler_options {
   /* Appended later; zero (as in a zero-initialised struct) leaves each stage off. */
   float min_p;          /* 0: off */
   float repeat_penalty; /* 0 or 1: off */
-  uint32_t repeat_last_n; /* the last tokens the penalties look at (0: 64), at most 4096 */
+  uint32_t repeat_last_n; /* the last tokens the penalties look at (0: 64), at most 4096: the tokens
+                             sprig_sample chose and sprig_generate's prompts, since sprig_set_sampler */
   float presence_penalty;
   float frequency_penalty;
 } sprig_sampler_options;

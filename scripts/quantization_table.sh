@@ -18,17 +18,17 @@ prompt=$(head -n 1 "$text")
 
 "$build/sprig-convert" "$bin" --tokenizer "$tok" -o "$work/f32.sprig" 2> /dev/null
 for seed in 1 2 3 4 5 6 7 8; do
-  "$build/sprig" run -m "$work/f32.sprig" -p "" --temp 1 --top-p 0.95 --seed "$seed" -n 600 -c 512 2> /dev/null
+  "$build/sprig" run -m "$work/f32.sprig" -p "" --temp 1 --top-p 0.95 --top-k 0 --min-p 0 --seed "$seed" -n 600 -c 512 2> /dev/null
   echo
 done > "$work/calibration.txt"
-"$build/sprig" run -m "$work/f32.sprig" -p "$prompt" -n 64 > "$work/f32.out" 2> /dev/null
+"$build/sprig" run -m "$work/f32.sprig" --temp 0 -p "$prompt" -n 64 > "$work/f32.out" 2> /dev/null
 
 echo "| recipe | file bytes | perplexity | mean KL | p99 KL | top-1 agreement | greedy 64 = f32 |"
 echo "|---|---:|---:|---:|---:|---:|:---:|"
 row() {
   local name=$1; shift
   "$build/sprig-convert" "$bin" --tokenizer "$tok" -o "$work/m.sprig" "$@" 2> /dev/null
-  "$build/sprig" run -m "$work/m.sprig" -p "$prompt" -n 64 > "$work/m.out" 2> /dev/null
+  "$build/sprig" run -m "$work/m.sprig" --temp 0 -p "$prompt" -n 64 > "$work/m.out" 2> /dev/null
   local same=no
   cmp -s "$work/m.out" "$work/f32.out" && same=yes
   "$build/sprig" perplexity -m "$work/m.sprig" -f "$text" -c 128 --kl-base "$work/f32.sprig" --json |

@@ -12,6 +12,8 @@ packages=(
   python3 python3-numpy python3-jinja2
   # The Java API (platforms/android) and its JUnit tests on the host JVM.
   openjdk-17-jdk-headless junit4
+  # Line editing in interactive chat; tmux drives it in the chat test.
+  libedit-dev tmux
   # ARM builds, run under qemu-user; scripts/arm_sysroot.sh fetches the ARM libraries.
   g++-aarch64-linux-gnu g++-arm-linux-gnueabihf qemu-user
 )

@@ -42,7 +42,7 @@ cat > "$work/max.json" <<'JSON'
 [{"role": "system", "content": "You are a kind storyteller."},
  {"role": "user", "content": "Tell me a story about a dog named Max."}]
 JSON
-"$sprig" chat -m "$work/chat.sprig" --conversation "$work/max.json" -n 200 > "$work/max.txt" 2> "$work/max.err"
+"$sprig" chat -m "$work/chat.sprig" --temp 0 --conversation "$work/max.json" -n 200 > "$work/max.txt" 2> "$work/max.err"
 cat "$work/max.txt"
 check "greedy reply names Max in its first sentence" "sed 's/\\..*//' '$work/max.txt' | head -1 | grep -qw Max"
 check "the reply stops at <|im_end|> without printing it" \
@@ -50,7 +50,7 @@ check "the reply stops at <|im_end|> without printing it" \
 
 # Two interactive turns: the second prefills only its own tokens.
 printf 'Tell me a story about a dog named Max.\nNow tell me what happened next.\n/save %s\n' "$work/saved.json" |
-  "$sprig" chat -m "$work/chat.sprig" --system "You are a kind storyteller." -n 200 > "$work/two.txt" 2> "$work/two.err"
+  "$sprig" chat -m "$work/chat.sprig" --temp 0 --system "You are a kind storyteller." -n 200 > "$work/two.txt" 2> "$work/two.err"
 cat "$work/two.txt"
 first=$(grep -o 'prefilled [0-9]*' "$work/two.err" | sed -n 1p | cut -d' ' -f2)
 second=$(grep -o 'prefilled [0-9]*' "$work/two.err" | sed -n 2p | cut -d' ' -f2)
@@ -66,16 +66,16 @@ printf '/load %s\n/reset\n/save %s\n' "$work/saved.json" "$work/reset.json" |
 check "/load reads it back and /reset keeps only the system prompt" \
   "grep -q 'loaded 5 messages' '$work/load.err' && [ \$(grep -c '\"role\"' '$work/reset.json') -eq 1 ]"
 
-"$sprig" chat -m "$work/chat.sprig" --conversation "$work/max.json" --json -n 200 > "$work/reply.json" 2> /dev/null
+"$sprig" chat -m "$work/chat.sprig" --temp 0 --conversation "$work/max.json" --json -n 200 > "$work/reply.json" 2> /dev/null
 check "--conversation --json prints the conversation with the reply (sprig reads its own output)" \
   "grep -q '\"role\": \"assistant\"' '$work/reply.json' && \"$sprig\" chat -m '$work/chat.sprig' --conversation '$work/reply.json' --print-prompt > /dev/null"
 
 # Sessions: prime a system prompt once, then resume it with its KV cache.
 echo 'Tell me a story about a cat named Lily.' |
-  "$sprig" chat -m "$work/chat.sprig" --system "You are a kind storyteller." --session "$work/s.kv" -n 100 \
+  "$sprig" chat -m "$work/chat.sprig" --temp 0 --system "You are a kind storyteller." --session "$work/s.kv" -n 100 \
   > "$work/s1.txt" 2> "$work/s1.err"
 echo 'Now tell me what happened next.' |
-  "$sprig" chat -m "$work/chat.sprig" --session "$work/s.kv" -n 100 > "$work/s2.txt" 2> "$work/s2.err"
+  "$sprig" chat -m "$work/chat.sprig" --temp 0 --session "$work/s.kv" -n 100 > "$work/s2.txt" 2> "$work/s2.err"
 # The resumed turn is the same follow-up as the interactive turn 2: the same new tokens, no more.
 check "--session resumes the conversation and its cache (turn prefills $second tokens, as turn 2 did)" \
   "grep -q 'resumed 3 messages' '$work/s2.err' && [ \$(grep -o 'prefilled [0-9]*' '$work/s2.err' | cut -d' ' -f2) -eq $second ]"

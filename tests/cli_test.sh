@@ -15,7 +15,7 @@ check() { if eval "$2"; then echo "ok: $1"; else echo "FAILED: $1"; failures=$((
   -o "$work/model.sprig" 2> "$work/convert.log"
 check "convert prints what it read and wrote" "grep -q 'dim 64, layers 5' '$work/convert.log' && grep -q 'wrote' '$work/convert.log'"
 
-"$sprig" run -m "$work/model.sprig" -p "" -n 40 > "$work/out.txt" 2> "$work/err.txt"
+"$sprig" run -m "$work/model.sprig" --temp 0 -p "" -n 40 > "$work/out.txt" 2> "$work/err.txt"
 check "greedy completion from BOS starts like llama2.c's" "grep -q '^Once upon a time, there was a little girl named Lily.' '$work/out.txt'"
 check "the speed line goes to stderr" "grep -q 'tokens/s' '$work/err.txt' && ! grep -q 'tokens/s' '$work/out.txt'"
 
@@ -29,13 +29,13 @@ check "plan prints the KV cache for the context asked" "grep -q '^kv cache *0.62
 "$sprig" plan -m "$work/model.sprig" -c 512 -b 8 -t 2 --kv-cache int8 > "$work/plan8.txt"
 # f16 halves it; int8 is 163840 bytes of values plus 2 x 4 x 5 x 512 x 4 heads of scales = 245760
 check "plan: f16 KV cache by default, int8 with per-head scales" "grep -q '^kv cache *0.31 MiB' '$work/plan16.txt' && grep -q '^kv cache *0.23 MiB' '$work/plan8.txt' && grep -q 'batch 8, 2 threads, int8' '$work/plan8.txt'"
-"$sprig" run -m "$work/model.sprig" -p "" -n 40 -c 128 -b 4 -t 1 --kv-cache f32 > "$work/out32.txt" 2> /dev/null
+"$sprig" run -m "$work/model.sprig" --temp 0 -p "" -n 40 -c 128 -b 4 -t 1 --kv-cache f32 > "$work/out32.txt" 2> /dev/null
 check "run takes -c -b -t --kv-cache and greedy output is the same" "grep -q '^Once upon a time, there was a little girl named Lily.' '$work/out32.txt'"
 "$sprig" run -m "$work/model.sprig" -p "" -n 20 -c 64 --track-memory > /dev/null 2> "$work/track.txt"
 check "run --track-memory reports each region's use and intact guards" "grep -q 'guards intact' '$work/track.txt' && grep -q 'keys' '$work/track.txt'"
 "$sprig" run -m "$work/model.sprig" --kv-cache f8 > /dev/null 2> "$work/kv_usage.txt"; status=$?
 check "an unknown KV cache type is a usage error" "[ $status -eq 2 ] && grep -q 'kv-cache' '$work/kv_usage.txt'"
-"$sprig" run -m "$work/model.sprig" -p "" -n 40 -b 4 -t 2 --backend xnnpack > "$work/xnnpack.txt" 2> "$work/xnnpack_err.txt"
+"$sprig" run -m "$work/model.sprig" --temp 0 -p "" -n 40 -b 4 -t 2 --backend xnnpack > "$work/xnnpack.txt" 2> "$work/xnnpack_err.txt"
 check "run --backend xnnpack: the same greedy text, and the log says what XNNPACK multiplies" "cmp -s '$work/out.txt' '$work/xnnpack.txt' && grep -q 'XNNPACK multiplies 36 f32 matrices' '$work/xnnpack_err.txt'"
 "$sprig" plan -m "$work/model.sprig" -c 512 --backend xnnpack > "$work/plan_xnnpack.txt"
 check "plan --backend xnnpack prints XNNPACK's memory on its own line" "grep -q '^xnnpack *1.09 MiB' '$work/plan_xnnpack.txt' && ! grep -q '^xnnpack' '$work/plan16.txt'"

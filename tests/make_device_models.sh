@@ -19,7 +19,7 @@ for dtype in f32 q8 q4; do
 done
 # The prompt is several tokens long, so the batched prefill runs too.
 for dtype in q8 q4; do
-  "$host_build/sprig" run -m "$out/stories260K-$dtype.sprig" -p "Once upon a time" -n 48 > "$out/host-$dtype.txt" \
+  "$host_build/sprig" run -m "$out/stories260K-$dtype.sprig" --temp 0 -p "Once upon a time" -n 48 > "$out/host-$dtype.txt" \
     2> /dev/null
   [ -s "$out/host-$dtype.txt" ] || { echo "the host's sprig run wrote nothing for $dtype"; exit 1; }
 done

@@ -102,7 +102,7 @@ CGeneration generate_counted_c(const sprig_model* model, uint64_t seed,
     test::AllocationCounter counter;
     sprig_session* session = nullptr;
     result.ok &= sprig_session_create(model, &options, memory.data(), memory.size(), &session) == SPRIG_OK;
-    const sprig_sampler_options sampling = {1.0f, 0, 0.9f, seed};
+    const sprig_sampler_options sampling = {1.0f, 0, 0.9f, seed, 0.0f, 0.0f, 0, 0.0f, 0.0f};
     result.ok &= sprig_set_sampler(session, &sampling) == SPRIG_OK;
     const int32_t* prompt = nullptr;
     size_t count = 0;

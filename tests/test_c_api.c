@@ -195,7 +195,7 @@ static void* run_sampled(void* argument) {
   options.context_length = 256;
   void* memory = NULL;
   sprig_session* session = create(run->model, &options, &memory);
-  sprig_sampler_options sampling = {1.0f, 0, 0.9f, run->seed};
+  sprig_sampler_options sampling = {1.0f, 0, 0.9f, run->seed, 0.0f, 0.0f, 0, 0.0f, 0.0f};
   CHECK(sprig_set_sampler(session, &sampling) == SPRIG_OK);
   CHECK(sprig_generate(session, "Once upon a time", 16, 200, collect, &run->out, NULL) == SPRIG_OK);
   sprig_session_destroy(session);
@@ -218,6 +218,24 @@ static void two_threads(const sprig_model* model) {
   CHECK(strcmp(alone[0].out.text, alone[1].out.text) != 0); /* different seeds, different stories */
 }
 
+/* Seed 0 is a seed like any other: a varied story, the same one each time (it once left the
+ * generator's state at 0, sampling token 0 forever). */
+static void seed_zero(const sprig_model* model) {
+  ThreadRun first = {model, 0, {{0}, 0, 0, 0}}, again = {model, 0, {{0}, 0, 0, 0}};
+  run_sampled(&first);
+  run_sampled(&again);
+  CHECK(first.out.tokens > 10 && strlen(first.out.text) > 40);
+  CHECK(strcmp(first.out.text, again.out.text) == 0);
+  int letters[256] = {0}, distinct = 0;
+  for (const char* c = first.out.text; *c; ++c)
+    if (letters[(unsigned char)*c]++ == 0) ++distinct;
+  CHECK(distinct >= 10);
+  /* The recommended settings are llama.cpp's defaults. */
+  sprig_sampler_options defaults;
+  sprig_sampler_options_init(&defaults);
+  CHECK(defaults.temperature == 0.8f && defaults.top_k == 40 && defaults.top_p == 0.95f && defaults.min_p == 0.05f);
+}
+
 int main(int argc, char** argv) {
   if (argc < 2) {
     fprintf(stderr, "usage: test_c_api stories260K.sprig\n");
@@ -237,6 +255,7 @@ int main(int argc, char** argv) {
   utf8_streaming(model);
   context_full(model);
   two_threads(model);
+  seed_zero(model);
 
   /* Sessions outlive the model handle. */
   void* memory = NULL;

@@ -45,7 +45,9 @@ void check_golden(const std::string& model_path, const std::string& shared) {
     CAPTURE(kv_name);
     auto session = Session::create(model.value(), options);
     REQUIRE(session.ok());
-    Sampler sampler({golden.temperature, 0, golden.top_p, golden.seed}, tokenizer.vocab_size());
+    SamplerOptions sampling{golden.temperature, 0, golden.top_p, golden.seed};
+    sampling.llama2c_seed = true;  // run.c's seed is its xorshift state
+    Sampler sampler(sampling, tokenizer.vocab_size());
     std::vector<float> scratch(tokenizer.vocab_size());
     std::vector<int32_t> ids;
     std::string text;

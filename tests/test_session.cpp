@@ -365,12 +365,15 @@ TEST_CASE("the arena's high-water mark: never above the plan, and the plan withi
     CHECK(s.memory_usage().high_water_bytes > after_prefill);  // the last positions of the cache
 
     // The rest of the token path at its widest. The sampler ranks every candidate when top-k
-    // keeps all but one of them.
+    // keeps all but one of them, and its penalties' history is full.
     const auto sampler_logits = s.region(ArenaRegion::SamplerLogits);
     const std::span logits(reinterpret_cast<float*>(sampler_logits.data()), tokenizer.vocab_size());
     std::copy(s.logits().begin(), s.logits().end(), logits.begin());
-    Sampler sampler(SamplerOptions{1.0f, uint32_t(tokenizer.vocab_size() - 1), 1.0f, 7}, tokenizer.vocab_size(),
-                    s.region(ArenaRegion::SamplerCandidates));
+    SamplerOptions widest{1.0f, uint32_t(tokenizer.vocab_size() - 1), 1.0f, 7};
+    widest.repeat_penalty = 1.1f;
+    widest.repeat_last_n = kMaxPenaltyWindow;
+    Sampler sampler(widest, tokenizer.vocab_size(), s.region(ArenaRegion::SamplerCandidates));
+    for (uint32_t i = 0; i + 1 < 2 * kMaxPenaltyWindow; ++i) sampler.remember(std::vector<int32_t>{int32_t(i % 100)});
     const int32_t sampled = sampler.sample(logits);
     CHECK((sampled >= 0 && size_t(sampled) < tokenizer.vocab_size()));
 

@@ -22,12 +22,20 @@ namespace sprig::cli {
 const char* kBenchUsage =
     "usage: sprig bench -m model.sprig [-p 128,512] [-n 128] [-t 1,2] [-r 5] [-b BATCH] [--kv-cache T]\n"
     "                   [--kernels SET] [--backend sprig,xnnpack] [--json]\n"
-    "  -p  prompt lengths (pp: prefill tokens/s and time to first token)\n"
-    "  -n  tokens generated one by one (tg: decode tokens/s)\n"
-    "  -t  thread counts; each row also shows the decode ceiling from the measured read bandwidth\n"
-    "  -r  repetitions of every test: tokens/s is their mean +- standard deviation; each tg repetition\n"
-    "      is bracketed by read-bandwidth probes, and \"of ceiling\" is the median of the repetitions'\n"
-    "      own fractions\n";
+    "Prefill and decode speed beside the machine's memory-bandwidth ceiling (llama-bench's options).\n"
+    "  -m, --model FILE           the model (.sprig)\n"
+    "  -p, --n-prompt N,...       prompt lengths (pp: prefill tokens/s and time to first token; default 128)\n"
+    "  -n, --n-gen N              tokens generated one by one (tg: decode tokens/s; default 128)\n"
+    "  -t, --threads N,...        thread counts (default: the performance cores); each row also shows the decode\n"
+    "                             ceiling from the measured read bandwidth\n"
+    "  -r, --repetitions N        repetitions of every test (default 5): tokens/s is their mean +- standard\n"
+    "                             deviation; each tg repetition is bracketed by read-bandwidth probes, and \"of\n"
+    "                             ceiling\" is the median of the repetitions' own fractions\n"
+    "  -b, --batch-size N         prompt tokens per forward step (default 128)\n"
+    "  --kv-cache T               KV cache type: f16 (default), int8 or f32\n"
+    "  --kernels SET              force a kernel set (default: the best this CPU runs)\n"
+    "  --backend B,...            sprig (default), xnnpack, or both to compare\n"
+    "  --json                     one JSON array of rows instead of the table\n";
 
 namespace {
 
@@ -121,8 +129,12 @@ std::vector<int32_t> some_tokens(size_t n, uint32_t vocab) {
 }  // namespace
 
 int bench_command(int argc, char** argv) {
+  // llama-bench's spellings (its -p and -n are counts, not a prompt).
+  static const std::map<std::string, std::string> kBenchAliases = {
+      {"--model", "-m"}, {"--n-prompt", "-p"}, {"--n-gen", "-n"}, {"--threads", "-t"}, {"--repetitions", "-r"},
+      {"--batch-size", "-b"}};
   const Arguments args(argc, argv, {"-m", "-p", "-n", "-t", "-r", "-b", "--kv-cache", "--kernels", "--backend"},
-                        {"--json"});
+                       {"--json"}, kBenchAliases);
   if (!args.has("-m")) throw UsageError("-m MODEL is required");
   const auto prompts = parse_list(args.text("-p", "128"), "-p");
   const uint32_t generate = uint32_t(args.integer("-n", 128, 0, 1 << 20));

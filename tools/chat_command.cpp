@@ -1,7 +1,10 @@
 // sprig chat: talk with a chat-tuned model. Interactive by default (one line per user message,
 // the reply streamed to stdout); --conversation FILE answers a saved conversation once;
 // --print-prompt shows exactly what the template renders. Status lines go to stderr.
+#include <chrono>
 #include <cstdio>
+#include <cstdlib>
+#include <thread>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -10,6 +13,9 @@
 #include "arguments.h"
 #include "commands.h"
 #include "json_text.h"
+#include "line_input.h"
+#include "model_hint.h"
+#include "sampling_arguments.h"
 #include "session_arguments.h"
 #include "sprig/chat.h"
 #include "sprig/cpu_features.h"
@@ -17,18 +23,20 @@
 namespace sprig::cli {
 
 const char* kChatUsage =
-    "usage: sprig chat -m model.sprig [--system TEXT] [-n TOKENS] [--temp T] [--top-k K] [--top-p P] [--seed S]\n"
-    "                  [--conversation conv.json [--json]] [--print-prompt] [--session FILE]\n"
-    "                  [-c CONTEXT] [-b BATCH] [-t THREADS] [--kv-cache f16|int8|f32]\n"
-    "  --system        the system prompt (interactive chats; a conversation file carries its own)\n"
-    "  -n              most tokens per reply (default 512)\n"
-    "  --conversation  a role/content JSON file ([{\"role\": \"user\", \"content\": \"...\"}, ...]) whose last\n"
-    "                  message is the user's: prints the assistant's reply and stops\n"
-    "  --json          with --conversation: print the whole conversation, reply included, as JSON\n"
-    "  --print-prompt  print the prompt text the chat template renders (with the generation prompt) and stop\n"
-    "  --session FILE  resume the conversation and its KV cache from FILE when it exists; save them after\n"
-    "                  every turn (so a long system prompt is computed once)\n"
-    "interactive commands: /reset  /save FILE  /load FILE  /quit\n";
+    "usage: sprig chat -m model.sprig [--system TEXT] [-n TOKENS] [--conversation conv.json [--json]]\n"
+    "                  [--print-prompt] [--session FILE] [options]\n"
+    "Talks with a chat-tuned model: one line per message (a trailing \\ continues it on the next line), the\n"
+    "reply streamed to stdout; Ctrl-C stops a reply, Ctrl-D (or a second Ctrl-C at an empty prompt) quits.\n"
+    "  -m, --model FILE      the model (.sprig, with a chat template)\n"
+    "  --system TEXT         the system prompt (interactive chats; a conversation file carries its own)\n"
+    "  -n, --n-predict N     most tokens per reply (default 512)\n"
+    "  --conversation FILE   a role/content JSON file ([{\"role\": \"user\", \"content\": \"...\"}, ...]) whose\n"
+    "                        last message is the user's: prints the assistant's reply and stops\n"
+    "  --json                with --conversation: print the whole conversation, reply included, as JSON\n"
+    "  --print-prompt        print the prompt text the chat template renders (with the generation prompt), stop\n"
+    "  --session FILE        resume the conversation and its KV cache from FILE when it exists; save them after\n"
+    "                        every turn (so a long system prompt is computed once)\n"
+    "interactive commands: /help  /reset  /save FILE  /load FILE  /quit\n";
 
 namespace {
 
@@ -60,6 +68,7 @@ void report_turn(const ChatTurnStats& stats) {
                rate(stats.generated_tokens, stats.generation_seconds),
                stats.stop == StopReason::TokenLimit    ? ", token limit"
                : stats.stop == StopReason::ContextFull ? ", context full"
+               : stats.stop == StopReason::Cancelled   ? ", stopped"
                                                        : "");
 }
 
@@ -69,14 +78,78 @@ bool stream_text(int32_t, std::string_view text) {
   return true;
 }
 
-int interactive(Chat& chat, uint32_t max_tokens, const std::string& session_path) {
-  const bool tty = isatty(fileno(stdin));
+// Streams like stream_text until Ctrl-C, which stops the reply (the conversation keeps it).
+// SPRIG_REPLY_DELAY_MS paces the tokens: tiny models reply faster than a test (or a person)
+// can press Ctrl-C in the middle.
+bool stream_until_interrupted(int32_t token, std::string_view text) {
+  static const long delay_ms = [] {
+    const char* value = std::getenv("SPRIG_REPLY_DELAY_MS");
+    return value ? std::strtol(value, nullptr, 10) : 0L;
+  }();
+  if (delay_ms > 0) std::this_thread::sleep_for(std::chrono::milliseconds(delay_ms));
+  if (interrupt_requested()) return false;
+  return stream_text(token, text);
+}
+
+const char* kInteractiveHelp =
+    "sprig: type a message and Enter to send it; end a line with \\ to go on on the next one.\n"
+    "  Ctrl-C stops a reply (the conversation keeps what was said); Ctrl-C twice at an empty prompt, Ctrl-D or\n"
+    "  /quit ends the chat. Up and Down recall earlier messages.\n"
+    "  /reset        start over (the system prompt stays)\n"
+    "  /save FILE    write the conversation as role/content JSON\n"
+    "  /load FILE    read one (the next turn computes it)\n"
+    "  /help         this text\n"
+    "  /quit         end the chat\n";
+
+bool only_whitespace(const std::string& s) {
+  return s.find_first_not_of(" \t\r\n\v\f") == std::string::npos;
+}
+
+// Reads one message: lines ending in a backslash continue on the next one. False at the end
+// of the input or when the chat should end (Ctrl-C twice at an empty prompt).
+bool read_message(LineInput& input, std::string& message) {
+  message.clear();
+  bool interrupted_at_empty_prompt = false;
   std::string line;
   while (true) {
-    if (tty) std::fputs("> ", stderr);
-    if (!std::getline(std::cin, line)) break;
-    if (line.empty()) continue;
+    const LineEvent event = input.read(message.empty() ? "> " : "... ", line);
+    if (event == LineEvent::End) {
+      if (input.terminal()) std::fputc('\n', stdout);  // the shell's prompt starts on a new line
+      return false;
+    }
+    if (event == LineEvent::Interrupted) {
+      std::fputc('\n', stdout);
+      if (message.empty() && interrupted_at_empty_prompt) return false;
+      if (message.empty()) std::fprintf(stderr, "sprig: (Ctrl-C again or Ctrl-D to quit)\n");
+      interrupted_at_empty_prompt = message.empty();
+      message.clear();  // a message in progress is dropped
+      continue;
+    }
+    interrupted_at_empty_prompt = false;
+    if (!line.empty() && line.back() == '\\') {
+      line.pop_back();
+      message += line + "\n";
+      continue;
+    }
+    message += line;
+    return true;
+  }
+}
+
+// Interactive chat; the exit status is 1 when a turn failed and the input was not a terminal
+// (a script must see the failure).
+int interactive(Chat& chat, uint32_t max_tokens, const std::string& session_path) {
+  LineInput input;
+  bool failed = false;
+  std::string line;
+  while (read_message(input, line)) {
+    if (only_whitespace(line)) continue;  // nothing to send
+    input.remember(line);
     if (line == "/quit" || line == "/exit") break;
+    if (line == "/help") {
+      std::fputs(kInteractiveHelp, stderr);
+      continue;
+    }
     if (line == "/reset") {
       chat.reset();
       std::fprintf(stderr, "sprig: the conversation starts over (the system prompt stays)\n");
@@ -100,40 +173,45 @@ int interactive(Chat& chat, uint32_t max_tokens, const std::string& session_path
       continue;
     }
     if (line[0] == '/') {
-      std::fprintf(stderr, "sprig: commands are /reset, /save FILE, /load FILE and /quit\n");
+      std::fprintf(stderr, "sprig: unknown command %s; /help lists them\n", line.c_str());
       continue;
     }
-    auto stats = chat.turn(line, max_tokens, stream_text);
+    interrupt_requested();  // a Ctrl-C from before this turn does not stop it
+    auto stats = chat.turn(line, max_tokens, input.terminal() ? stream_until_interrupted : stream_text);
     std::fputc('\n', stdout);
     std::fflush(stdout);
     if (!stats) {
       report_error(stats.error().message());
+      failed = true;
       continue;
     }
+    if (stats->stop == StopReason::Cancelled) std::fprintf(stderr, "sprig: stopped (Ctrl-C); the reply so far stays\n");
     report_turn(stats.value());
     if (!session_path.empty())
-      if (Status s = chat.save_state(session_path); !s) report_error(s.message());
+      if (Status s = chat.save_state(session_path); !s) {
+        report_error(s.message());
+        failed = true;
+      }
   }
-  return 0;
+  return failed && !input.terminal() ? 1 : 0;
 }
 
 }  // namespace
 
 int chat_command(int argc, char** argv) {
   std::set<std::string> names = kSessionOptionNames;
-  names.insert({"-m", "-n", "--system", "--conversation", "--session", "--temp", "--top-k", "--top-p", "--seed"});
+  names.insert(kSamplingOptionNames.begin(), kSamplingOptionNames.end());
+  names.insert({"-m", "-n", "--system", "--conversation", "--session"});
   const Arguments args(argc, argv, names, {"--json", "--print-prompt"});
   if (!args.has("-m")) throw UsageError("-m MODEL is required");
   if (args.has("--json") && !args.has("--conversation")) throw UsageError("--json goes with --conversation");
   if (args.has("--system") && args.has("--conversation"))
     throw UsageError("--conversation carries its own system message; give --system only to interactive chats");
   const uint32_t max_tokens = uint32_t(args.integer("-n", 512, 1, 1 << 24));
-  SamplerOptions sampling;
-  sampling.temperature = float(args.number("--temp", 0.0, 0.0, 100.0));
-  sampling.top_k = uint32_t(args.integer("--top-k", 0, 0, 1 << 24));
-  sampling.top_p = float(args.number("--top-p", 1.0, 0.0, 1.0));
-  sampling.seed = uint64_t(args.integer("--seed", 0, 0, INT64_MAX));
+  // The defaults a model file may carry (its generation config) will replace recommended() here.
+  const SamplerOptions sampling = sampling_options(args, SamplerOptions::recommended());
 
+  if (auto hint = foreign_model_hint(args.text("-m"))) return report_error(*hint);
   auto model = Model::open(args.text("-m"));
   if (!model) return report_error(model.error().message());
   if (!model.value()->chat_template().present)
@@ -160,6 +238,7 @@ int chat_command(int argc, char** argv) {
   auto session = Session::create(model.value(), session_options(args));
   if (!session) return report_error(session.error().message());
   log_backend(*session.value());
+  log_sampling(sampling);
   Sampler sampler(sampling, tokenizer.vocab_size());
   Chat chat(*session.value(), tokenizer, formatter, sampler);
   chat.set_messages(messages);

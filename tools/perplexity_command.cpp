@@ -18,10 +18,14 @@
 namespace sprig::cli {
 
 const char* kPerplexityUsage =
-    "usage: sprig perplexity -m model.sprig -f text.txt [-c CONTEXT] [-b BATCH] [-t THREADS] [--kv-cache f16|int8|f32]\n"
-    "                        [--kl-base base.sprig [--base-kv-cache f16|int8|f32]] [--json]\n"
-    "  The base session's KV cache is --kv-cache's unless --base-kv-cache says otherwise (f32 against the\n"
-    "  same model measures the KV cache's own loss).\n";
+    "usage: sprig perplexity -m model.sprig -f text.txt [--kl-base base.sprig] [--json] [options]\n"
+    "Scores a text: its perplexity under the model, or how far the model's predictions are from a base model's.\n"
+    "  -m, --model FILE      the model (.sprig)\n"
+    "  -f, --file FILE       the text to score (required)\n"
+    "  --kl-base FILE        also the KL divergence and top-token agreement against this base model\n"
+    "  --base-kv-cache T     the base session's KV cache type (default: --kv-cache's; f32 against the same\n"
+    "                        model measures the KV cache's own loss)\n"
+    "  --json                one JSON object instead of the text report\n";
 
 namespace {
 

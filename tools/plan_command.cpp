@@ -8,13 +8,15 @@
 namespace sprig::cli {
 
 const char* kPlanUsage =
-    "usage: sprig plan -m model.sprig [-c CONTEXT] [-b BATCH] [-t THREADS] [--kv-cache f16|int8|f32]\n"
-    "                  [--backend sprig|xnnpack]\n";
+    "usage: sprig plan -m model.sprig [--json] [options]\n"
+    "Prints the memory a session needs, computed before anything is allocated.\n"
+    "  -m, --model FILE      the model (.sprig)\n"
+    "  --json                one JSON object (bytes) instead of the table (MiB)\n";
 
 int plan_command(int argc, char** argv) {
   std::set<std::string> names = kSessionOptionNames;
   names.insert("-m");
-  const Arguments args(argc, argv, names, {});
+  const Arguments args(argc, argv, names, {"--json"});
   if (!args.has("-m")) throw UsageError("-m MODEL is required");
   const SessionOptions options = session_options(args);
   auto model = Model::open(args.text("-m"));
@@ -23,6 +25,18 @@ int plan_command(int argc, char** argv) {
   if (!plan) return report_error(plan.error().message());
   auto mib = [](size_t bytes) { return double(bytes) / (1024.0 * 1024.0); };
   const SessionMemoryPlan& p = plan.value();
+  if (args.has("--json")) {
+    std::printf("{\"context_tokens\": %u, \"batch\": %u, \"threads\": %u, \"kv_cache_type\": \"%s\", "
+                "\"backend\": \"%s\", \"weights_bytes\": %zu, \"kv_cache_bytes\": %zu, \"activation_bytes\": %zu, "
+                "\"scratch_bytes\": %zu, \"sampler_bytes\": %zu, \"text_bytes\": %zu, \"backend_bytes\": %zu, "
+                "\"other_bytes\": %zu, \"session_bytes\": %zu}\n",
+                p.context_length, p.options.batch, p.options.threads, kv_cache_type_name(p.options.kv_cache),
+                p.options.backend == MatmulBackend::Xnnpack ? "xnnpack" : "sprig", size_t(model.value()->weight_bytes()),
+                size_t(p.kv_cache_bytes), size_t(p.activation_bytes), size_t(p.scratch_bytes), size_t(p.sampler_bytes),
+                size_t(p.text_bytes), size_t(p.backend_bytes), size_t(p.state_bytes + p.padding_bytes + p.guard_bytes),
+                size_t(p.total_bytes()));
+    return 0;
+  }
   std::printf("context       %10u tokens, batch %u, %u thread%s, %s KV cache\n", p.context_length, p.options.batch,
               p.options.threads, p.options.threads == 1 ? "" : "s", kv_cache_type_name(p.options.kv_cache));
   std::printf("weights       %10.2f MiB  (mapped from the file, shared by sessions)\n",

@@ -16,10 +16,13 @@
 namespace sprig::cli {
 
 const char* kProbsUsage =
-    "usage: sprig probs -m model.sprig -p PROMPT [-k TOP] [--steps N] [--json] [-c CONTEXT] [--kv-cache T]\n"
-    "  -k       how many of the most likely next tokens to show (default 10)\n"
-    "  --steps  walk N tokens greedily, showing the distribution before each (default 1)\n"
-    "  --json   one JSON object: the prompt's ids and, per step, the context and the top tokens\n";
+    "usage: sprig probs -m model.sprig -p PROMPT [-k TOP] [--steps N] [--json] [options]\n"
+    "Shows the most likely next tokens and their probabilities.\n"
+    "  -m, --model FILE      the model (.sprig)\n"
+    "  -p, --prompt TEXT     the prompt (required)\n"
+    "  -k N                  how many of the most likely next tokens to show (default 10)\n"
+    "  --steps N             walk N tokens greedily, showing the distribution before each (default 1)\n"
+    "  --json                one JSON object: the prompt's ids and, per step, the context and the top tokens\n";
 
 namespace {
 

@@ -10,15 +10,15 @@ namespace sprig::cli {
 const std::set<std::string> kSessionOptionNames = {"-c", "-b", "-t", "--kv-cache", "--kernels", "--backend"};
 const std::set<std::string> kSessionFlagNames = {"--track-memory"};
 const char* kSessionOptionsUsage =
-    "  -c CONTEXT      context length in tokens (default: the model's maximum)\n"
-    "  -b BATCH        prompt tokens per forward step (default 32)\n"
-    "  -t THREADS      threads (default: the performance cores)\n"
-    "  --kv-cache T    KV cache type: f16 (default), int8 or f32\n"
-    "  --kernels SET   force a kernel set (scalar, x86_avx2, ...; default: the best this CPU runs;\n"
-    "                  also the SPRIG_KERNELS environment variable)\n"
-    "  --backend B     who multiplies the matrices: sprig (default) or xnnpack (XNNPACK takes the f32\n"
-    "                  matrices, f16 and quantized ones stay on sprig's kernels; docs/xnnpack.md)\n"
-    "  --track-memory  paint the arena (all of it resident) and report each region's measured use\n";
+    "session:\n"
+    "  -c, --ctx-size N      context length in tokens (default: the model's maximum)\n"
+    "  -b, --batch-size N    prompt tokens per forward step (default 32)\n"
+    "  -t, --threads N       threads (default: the performance cores)\n"
+    "  --kv-cache T          KV cache type: f16 (default), int8 or f32\n"
+    "  --kernels SET         force a kernel set (scalar, x86_avx2, ...; default: the best this CPU runs;\n"
+    "                        also the SPRIG_KERNELS environment variable)\n"
+    "  --backend B           who multiplies the matrices: sprig (default) or xnnpack (XNNPACK takes the f32\n"
+    "                        matrices, f16 and quantized ones stay on sprig's kernels; docs/xnnpack.md)\n";
 
 SessionOptions session_options(const Arguments& args, uint32_t default_context) {
   SessionOptions options;

@@ -5,6 +5,8 @@
 
 #include "arguments.h"
 #include "commands.h"
+#include "sampling_arguments.h"
+#include "session_arguments.h"
 
 namespace sprig::cli {
 
@@ -24,47 +26,91 @@ void print_speed(const GenerationStats& stats) {
 
 namespace {
 
-const char* command_usage(const std::string& command, const char* fallback) {
-  using namespace sprig::cli;
-  if (command == "run") return kRunUsage;
-  if (command == "plan") return kPlanUsage;
-  if (command == "tokenize") return kTokenizeUsage;
-  if (command == "perplexity") return kPerplexityUsage;
-  if (command == "probs") return kProbsUsage;
-  if (command == "chat") return kChatUsage;
-  if (command == "bench") return kBenchUsage;
-  return fallback;
+using namespace sprig::cli;
+
+const char* kUsage =
+    "usage: sprig <command> [options]      (sprig <command> --help, or sprig help <command>, for its options)\n"
+    "  run         complete a prompt with a model\n"
+    "  chat        talk with a chat-tuned model (interactive, or --conversation FILE)\n"
+    "  probs       show the most likely next tokens and their probabilities\n"
+    "  plan        print the memory a session needs\n"
+    "  tokenize    show the tokens of a text\n"
+    "  perplexity  score a text, or compare a model's predictions with a base model's\n"
+    "  bench       prefill and decode speed beside the machine's memory-bandwidth ceiling\n"
+    "  help CMD    the options of CMD\n"
+    "  --version   sprig's version\n";
+
+struct Command {
+  const char* name;
+  int (*run)(int argc, char** argv, const char* argv0);
+  const char* usage;
+  bool sampling, session;  // whether the shared sampling and session options apply
+};
+
+const Command* find_command(const std::string& name) {
+  static const Command kCommands[] = {
+      {"run", [](int c, char** v, const char*) { return run_command(c, v); }, kRunUsage, true, true},
+      {"chat", [](int c, char** v, const char*) { return chat_command(c, v); }, kChatUsage, true, true},
+      {"probs", [](int c, char** v, const char*) { return probs_command(c, v); }, kProbsUsage, false, true},
+      {"plan", [](int c, char** v, const char*) { return plan_command(c, v); }, kPlanUsage, false, true},
+      {"tokenize", tokenize_command, kTokenizeUsage, false, false},
+      {"perplexity", [](int c, char** v, const char*) { return perplexity_command(c, v); }, kPerplexityUsage, false,
+       true},
+      {"bench", [](int c, char** v, const char*) { return bench_command(c, v); }, kBenchUsage, false, false},
+  };
+  for (const Command& c : kCommands)
+    if (name == c.name) return &c;
+  return nullptr;
+}
+
+std::string full_usage(const Command& c) {
+  std::string text = c.usage;
+  if (c.sampling) text += kSamplingOptionsUsage;
+  if (c.session) text += kSessionOptionsUsage;
+  return text + "common:\n" + kCommonUsage;
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
-  using namespace sprig::cli;
-  const char* usage = "usage: sprig <command> [options]\n"
-      "  run       complete a prompt with a model\n"
-      "  chat      talk with a chat-tuned model (interactive, or --conversation FILE)\n"
-      "  probs     show the most likely next tokens and their probabilities\n"
-      "  plan      print the memory a session needs\n"
-      "  tokenize  show the tokens of a text\n"
-      "  perplexity  score a text, or compare a model's predictions with a base model's\n"
-      "  bench     prefill and decode speed beside the machine's memory-bandwidth ceiling\n";
-  if (argc < 2 || !std::strcmp(argv[1], "-h") || !std::strcmp(argv[1], "--help")) {
-    std::fputs(usage, argc < 2 ? stderr : stdout);
-    return argc < 2 ? 2 : 0;
-  }
-  const std::string command = argv[1];
-  try {
-    if (command == "run") return run_command(argc - 2, argv + 2);
-    if (command == "plan") return plan_command(argc - 2, argv + 2);
-    if (command == "tokenize") return tokenize_command(argc - 2, argv + 2, argv[0]);
-    if (command == "perplexity") return perplexity_command(argc - 2, argv + 2);
-    if (command == "probs") return probs_command(argc - 2, argv + 2);
-    if (command == "chat") return chat_command(argc - 2, argv + 2);
-    if (command == "bench") return bench_command(argc - 2, argv + 2);
-    std::fprintf(stderr, "sprig: unknown command '%s'\n%s", command.c_str(), usage);
+  if (argc < 2) {
+    std::fputs(kUsage, stderr);
     return 2;
+  }
+  std::string name = argv[1];
+  if (name == "-h" || name == "--help") {
+    std::fputs(kUsage, stdout);
+    return 0;
+  }
+  if (name == "--version" || name == "version") {
+    std::printf("sprig %s\n", SPRIG_VERSION);
+    return 0;
+  }
+  if (name == "help") {
+    if (argc < 3) {
+      std::fputs(kUsage, stdout);
+      return 0;
+    }
+    const Command* c = find_command(argv[2]);
+    if (!c) {
+      std::fprintf(stderr, "sprig: unknown command '%s'\n%s", argv[2], kUsage);
+      return 2;
+    }
+    std::fputs(full_usage(*c).c_str(), stdout);
+    return 0;
+  }
+  const Command* command = find_command(name);
+  if (!command) {
+    std::fprintf(stderr, "sprig: unknown command '%s'\n%s", name.c_str(), kUsage);
+    return 2;
+  }
+  try {
+    return command->run(argc - 2, argv + 2, argv[0]);
+  } catch (const HelpRequested&) {
+    std::fputs(full_usage(*command).c_str(), stdout);
+    return 0;
   } catch (const UsageError& e) {
-    std::fprintf(stderr, "sprig %s: %s\n%s", command.c_str(), e.what(), command_usage(command, usage));
+    std::fprintf(stderr, "sprig %s: %s\n(sprig %s --help lists the options)\n", name.c_str(), e.what(), name.c_str());
     return 2;
   }
 }

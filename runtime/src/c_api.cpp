@@ -5,6 +5,7 @@
 #include "sprig/sprig.h"
 
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <cstring>
 #include <memory_resource>
@@ -331,8 +332,31 @@ sprig_status sprig_set_sampler(sprig_session* session, const sprig_sampler_optio
   if (!session || !options) return fail(SPRIG_ERROR_INVALID_ARGUMENT, "sprig_set_sampler: session and options are required");
   if (!(options->temperature >= 0.0f) || !(options->top_p >= 0.0f && options->top_p <= 1.0f))
     return fail(SPRIG_ERROR_INVALID_ARGUMENT, "temperature must be >= 0 and top_p within [0, 1]");
-  session->set_sampler({options->temperature, options->top_k, options->top_p, options->seed});
+  if (!(options->min_p >= 0.0f && options->min_p <= 1.0f) || !(options->repeat_penalty >= 0.0f) ||
+      options->repeat_last_n > kMaxPenaltyWindow || !std::isfinite(options->presence_penalty) ||
+      !std::isfinite(options->frequency_penalty))
+    return fail(SPRIG_ERROR_INVALID_ARGUMENT,
+                "min_p must be within [0, 1], repeat_penalty >= 0, repeat_last_n at most 4096 and the presence "
+                "and frequency penalties finite");
+  SamplerOptions o;
+  o.temperature = options->temperature;
+  o.top_k = options->top_k;
+  o.top_p = options->top_p;
+  o.seed = options->seed;
+  o.min_p = options->min_p;
+  o.repeat_penalty = options->repeat_penalty == 0.0f ? 1.0f : options->repeat_penalty;
+  o.repeat_last_n = options->repeat_last_n == 0 ? o.repeat_last_n : options->repeat_last_n;
+  o.presence_penalty = options->presence_penalty;
+  o.frequency_penalty = options->frequency_penalty;
+  session->set_sampler(o);
   return SPRIG_OK;
+}
+
+void sprig_sampler_options_init(sprig_sampler_options* options) {
+  if (!options) return;
+  const SamplerOptions o = SamplerOptions::recommended();
+  *options = {o.temperature, o.top_k, o.top_p, o.seed, o.min_p, o.repeat_penalty, o.repeat_last_n,
+              o.presence_penalty, o.frequency_penalty};
 }
 
 sprig_status sprig_sample(sprig_session* session, int32_t* token) {

@@ -170,6 +170,7 @@ Result<ChatTurnStats> Chat::reply(uint32_t max_tokens, const TokenSink& sink) {
   auto start = std::chrono::steady_clock::now();
   if (new_tokens_.empty()) return Error("the template rendered no tokens for this turn");
   if (Status s = session_.prefill(new_tokens_); !s) return Error(s.message());
+  sampler_.remember(new_tokens_);  // the penalties see the conversation too
   commit_starts(tokens_.size());
   tokens_.insert(tokens_.end(), new_tokens_.begin(), new_tokens_.end());
   cached_messages_ = count_;

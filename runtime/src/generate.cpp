@@ -27,6 +27,7 @@ Result<GenerationStats> generate(Session& session, const Tokenizer& tokenizer, S
 
   auto start = std::chrono::steady_clock::now();
   if (Status s = session.prefill(prompt); !s) return Error(s.message());
+  sampler.remember(prompt);  // the penalties see the prompt too
   stats.prompt_tokens = uint32_t(prompt.size());
   stats.prompt_seconds = seconds_since(start);
 

@@ -1,20 +1,63 @@
 #include "sprig/sampler.h"
 
 #include <algorithm>
+#include <limits>
 
-#include "../kernels/reference.h"
+#include "../generate/sampling_stages.h"
 
 namespace sprig {
+namespace {
 
-Sampler::Sampler(const SamplerOptions& options, size_t vocab_size)
-    : options_(options), state_(options.seed), owned_(vocab_size), candidates_(owned_.data()) {}
+constexpr size_t kHistoryCapacity = 2 * size_t(kMaxPenaltyWindow);
 
-Sampler::Sampler(const SamplerOptions& options, size_t vocab_size, std::span<std::byte> workspace)
-    : options_(options), state_(options.seed), candidates_(reinterpret_cast<Candidate*>(workspace.data())) {
-  (void)vocab_size;  // the caller sized the workspace with workspace_bytes(vocab_size)
+size_t candidate_bytes(size_t vocab_size) {
+  // Rounded up so the history after the candidates is aligned for its ids.
+  const size_t bytes = vocab_size * sizeof(sampling::Candidate);
+  return (bytes + alignof(int32_t) - 1) / alignof(int32_t) * alignof(int32_t);
 }
 
-size_t Sampler::workspace_bytes(size_t vocab_size) { return vocab_size * sizeof(Candidate); }
+}  // namespace
+
+SamplerOptions SamplerOptions::recommended() {
+  SamplerOptions o;
+  o.temperature = 0.8f;
+  o.top_k = 40;
+  o.top_p = 0.95f;
+  o.min_p = 0.05f;
+  return o;
+}
+
+uint64_t mix_seed(uint64_t seed) {
+  uint64_t z = seed + 0x9E3779B97F4A7C15ull;
+  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+  z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+  z ^= z >> 31;
+  return z != 0 ? z : 0x9E3779B97F4A7C15ull;  // xorshift must never start from 0
+}
+
+namespace {
+
+uint64_t initial_state(const SamplerOptions& o) {
+  return o.llama2c_seed && o.seed != 0 ? o.seed : mix_seed(o.seed);
+}
+
+}  // namespace
+
+Sampler::Sampler(const SamplerOptions& options, size_t vocab_size)
+    : options_(options), vocab_size_(vocab_size), state_(initial_state(options)), owned_(workspace_bytes(vocab_size)) {
+  candidates_ = owned_.data();
+  history_ = reinterpret_cast<int32_t*>(owned_.data() + candidate_bytes(vocab_size));
+}
+
+Sampler::Sampler(const SamplerOptions& options, size_t vocab_size, std::span<std::byte> workspace)
+    : options_(options), vocab_size_(vocab_size), state_(initial_state(options)), candidates_(workspace.data()) {
+  // The caller sized the workspace with workspace_bytes(vocab_size).
+  history_ = reinterpret_cast<int32_t*>(workspace.data() + candidate_bytes(vocab_size));
+}
+
+size_t Sampler::workspace_bytes(size_t vocab_size) {
+  return candidate_bytes(vocab_size) + kHistoryCapacity * sizeof(int32_t);
+}
 
 uint32_t Sampler::next_u32() {
   state_ ^= state_ >> 12;
@@ -25,69 +68,55 @@ uint32_t Sampler::next_u32() {
 
 float Sampler::next_f32() { return float(next_u32() >> 8) / 16777216.0f; }
 
-int32_t Sampler::sample(std::span<float> logits) {
+void Sampler::remember(int32_t token) {
+  if (history_size_ == kHistoryCapacity) {
+    // Keep the newest window at the front: one move per kMaxPenaltyWindow tokens.
+    std::copy(history_ + kHistoryCapacity - kMaxPenaltyWindow, history_ + kHistoryCapacity, history_);
+    history_size_ = kMaxPenaltyWindow;
+  }
+  history_[history_size_++] = token;
+}
+
+void Sampler::remember(std::span<const int32_t> tokens) {
+  // Only the last window can matter.
+  if (tokens.size() > kMaxPenaltyWindow) tokens = tokens.last(kMaxPenaltyWindow);
+  for (int32_t token : tokens) remember(token);
+}
+
+std::span<const int32_t> Sampler::recent() const {
+  const size_t n = std::min<size_t>({history_size_, options_.repeat_last_n, kMaxPenaltyWindow});
+  return {history_ + history_size_ - n, n};
+}
+
+sampling::Candidates Sampler::shortlist(std::span<float> logits) {
+  using namespace sampling;
+  auto* storage = reinterpret_cast<Candidate*>(candidates_);
+  if (options_.suppressed_token >= 0 && size_t(options_.suppressed_token) < logits.size())
+    logits[size_t(options_.suppressed_token)] = -std::numeric_limits<float>::infinity();
+  // The counts of the penalties use the candidates' memory before the candidates are built.
+  apply_penalties(logits, recent(),
+                  {options_.repeat_penalty, options_.presence_penalty, options_.frequency_penalty},
+                  {reinterpret_cast<uint32_t*>(candidates_), logits.size()});
   if (options_.temperature <= 0.0f) {
-    return int32_t(std::max_element(logits.begin(), logits.end()) - logits.begin());
+    const int32_t id = most_likely(logits);
+    storage[0] = {logits[size_t(id)], 1.0f, id};
+    return {storage, 1, logits.data(), true, true};
   }
-  for (float& logit : logits) logit /= options_.temperature;
-  kernels::softmax_f32_scalar(logits.data(), logits.size());
-  const float coin = next_f32();
-  if (options_.top_k > 0 && options_.top_k < logits.size()) restrict_to_top_k(logits);
-  if (options_.top_p > 0.0f && options_.top_p < 1.0f) return sample_nucleus(logits, coin);
-  float cumulative = 0.0f;
-  for (size_t i = 0; i < logits.size(); ++i) {
-    cumulative += logits[i];
-    if (coin < cumulative) return int32_t(i);
-  }
-  return int32_t(logits.size() - 1);
+  // The candidates copy the logits, which then serve as the softmax's scratch.
+  Candidates c = all_tokens(logits, storage, logits.data());
+  top_k(c, options_.top_k);
+  top_p(c, options_.top_p);
+  min_p(c, options_.min_p);
+  temperature(c, options_.temperature);
+  return c;
 }
 
-// Zeroes all but the k most likely tokens and renormalises those.
-void Sampler::restrict_to_top_k(std::span<float> probabilities) {
-  const size_t k = options_.top_k;
-  for (size_t i = 0; i < probabilities.size(); ++i) candidates_[i] = {probabilities[i], int32_t(i)};
-  auto more_likely = [](const Candidate& a, const Candidate& b) {
-    return a.probability > b.probability || (a.probability == b.probability && a.id < b.id);
-  };
-  std::partial_sort(candidates_, candidates_ + k, candidates_ + probabilities.size(), more_likely);
-  float total = 0.0f;
-  for (size_t i = 0; i < k; ++i) total += candidates_[i].probability;
-  std::fill(probabilities.begin(), probabilities.end(), 0.0f);
-  for (size_t i = 0; i < k; ++i) {
-    candidates_[i].probability /= total;
-    probabilities[size_t(candidates_[i].id)] = candidates_[i].probability;
-  }
-}
-
-// The smallest set of most likely tokens whose mass exceeds top_p. Tokens below
-// (1 - top_p) / (n - 1) cannot be in that set, so they are dropped before sorting.
-int32_t Sampler::sample_nucleus(std::span<const float> probabilities, float coin) {
-  const float cutoff = (1.0f - options_.top_p) / float(probabilities.size() - 1);
-  size_t kept = 0;
-  for (size_t i = 0; i < probabilities.size(); ++i)
-    if (probabilities[i] >= cutoff) candidates_[kept++] = {probabilities[i], int32_t(i)};
-  if (kept == 0) return int32_t(std::max_element(probabilities.begin(), probabilities.end()) - probabilities.begin());
-  // Ties keep id order, as llama2.c's qsort (a stable merge sort in glibc) does; std::sort with
-  // the id as tie-break gives that order without stable_sort's temporary buffer.
-  std::sort(candidates_, candidates_ + kept, [](const Candidate& a, const Candidate& b) {
-    return a.probability > b.probability || (a.probability == b.probability && a.id < b.id);
-  });
-  float cumulative = 0.0f;
-  size_t last = kept - 1;
-  for (size_t i = 0; i < kept; ++i) {
-    cumulative += candidates_[i].probability;
-    if (cumulative > options_.top_p) {
-      last = i;
-      break;
-    }
-  }
-  const float r = coin * cumulative;
-  float running = 0.0f;
-  for (size_t i = 0; i <= last; ++i) {
-    running += candidates_[i].probability;
-    if (r < running) return candidates_[i].id;
-  }
-  return candidates_[last].id;
+int32_t Sampler::sample(std::span<float> logits) {
+  sampling::Candidates c = shortlist(logits);
+  // Greedy draws no coin; sampling draws one per token (as llama2.c).
+  const int32_t token = options_.temperature <= 0.0f ? c.data[0].id : sampling::draw(c, next_f32());
+  remember(token);
+  return token;
 }
 
 }  // namespace sprig

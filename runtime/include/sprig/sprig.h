@@ -66,8 +66,19 @@ typedef struct sprig_sampler_options {
   float temperature; /* 0: greedy */
   uint32_t top_k;    /* 0: off */
   float top_p;       /* 1: off */
-  uint64_t seed;
+  uint64_t seed;      /* any value, 0 included (mixed before it seeds the generator) */
+  /* Appended later; zero (as in a zero-initialised struct) leaves each stage off. */
+  float min_p;          /* 0: off */
+  float repeat_penalty; /* 0 or 1: off */
+  uint32_t repeat_last_n; /* the last tokens the penalties look at (0: 64), at most 4096: the tokens
+                             sprig_sample chose and sprig_generate's prompts, since sprig_set_sampler */
+  float presence_penalty;
+  float frequency_penalty;
 } sprig_sampler_options;
+
+/* llama.cpp's (and the sprig command line's) defaults: temperature 0.8, top-k 40, top-p 0.95,
+ * min-p 0.05, no penalties, seed 0. */
+void sprig_sampler_options_init(sprig_sampler_options* options);
 
 typedef struct sprig_model_info {
   uint32_t vocab_size;

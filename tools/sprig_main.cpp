@@ -33,6 +33,7 @@ const char* command_usage(const std::string& command, const char* fallback) {
   if (command == "probs") return kProbsUsage;
   if (command == "chat") return kChatUsage;
   if (command == "bench") return kBenchUsage;
+  if (command == "serve") return kServeUsage;
   return fallback;
 }
 
@@ -47,7 +48,8 @@ int main(int argc, char** argv) {
       "  plan      print the memory a session needs\n"
       "  tokenize  show the tokens of a text\n"
       "  perplexity  score a text, or compare a model's predictions with a base model's\n"
-      "  bench     prefill and decode speed beside the machine's memory-bandwidth ceiling\n";
+      "  bench     prefill and decode speed beside the machine's memory-bandwidth ceiling\n"
+      "  serve     an OpenAI-compatible HTTP server with a chat page\n";
   if (argc < 2 || !std::strcmp(argv[1], "-h") || !std::strcmp(argv[1], "--help")) {
     std::fputs(usage, argc < 2 ? stderr : stdout);
     return argc < 2 ? 2 : 0;
@@ -61,6 +63,7 @@ int main(int argc, char** argv) {
     if (command == "probs") return probs_command(argc - 2, argv + 2);
     if (command == "chat") return chat_command(argc - 2, argv + 2);
     if (command == "bench") return bench_command(argc - 2, argv + 2);
+    if (command == "serve") return serve_command(argc - 2, argv + 2);
     std::fprintf(stderr, "sprig: unknown command '%s'\n%s", command.c_str(), usage);
     return 2;
   } catch (const UsageError& e) {

@@ -191,6 +191,14 @@ sprig_status sprig_chat_prime(sprig_chat* chat);
 sprig_status sprig_chat_save_session(const sprig_chat* chat, const char* path);
 sprig_status sprig_chat_load_session(sprig_chat* chat, const char* path);
 
+/* ---- Prefix reuse and cancellation ------------------------------------------------------------
+ * A server keeps one session per client slot: for a new prompt it keeps the longest prefix the
+ * prompt shares with the tokens already cached, truncates the session to it, and prefills only
+ * the rest (the caller remembers which tokens it fed). The logits are stale until that prefill.
+ * Generation stops within one token when a callback returns 0 (sprig_generate, sprig_chat_turn).
+ * Truncating to more positions than the session holds is SPRIG_ERROR_INVALID_ARGUMENT. */
+sprig_status sprig_session_truncate(sprig_session* session, uint32_t positions);
+
 #ifdef __cplusplus
 }
 #endif

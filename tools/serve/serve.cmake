@@ -1,8 +1,17 @@
 # sprig serve: the HTTP server (cpp-httplib from the system) and its chat page, linked into the
 # sprig command line. JSON for HTTP bodies is nlohmann-json's; it stays here, never in the runtime.
-find_package(PkgConfig REQUIRED)
-pkg_check_modules(CPP_HTTPLIB REQUIRED IMPORTED_TARGET cpp-httplib)
-find_package(nlohmann_json REQUIRED)
+# A build without them (an ARM sysroot that has only the runtime's libraries) gets a sprig whose
+# serve command says what is missing.
+find_package(PkgConfig QUIET)
+if(PkgConfig_FOUND)
+  pkg_check_modules(CPP_HTTPLIB QUIET IMPORTED_TARGET cpp-httplib)
+endif()
+find_package(nlohmann_json QUIET)
+if(NOT CPP_HTTPLIB_FOUND OR NOT nlohmann_json_FOUND)
+  message(STATUS "sprig serve: not built (needs cpp-httplib and nlohmann-json: Debian libcpp-httplib-dev, nlohmann-json3-dev)")
+  target_sources(sprig PRIVATE ${CMAKE_CURRENT_LIST_DIR}/serve_unavailable.cpp)
+  return()
+endif()
 
 # The page, embedded at build time: one static file, no network, no build step of its own.
 set(SPRIG_SERVE_PAGE ${CMAKE_CURRENT_LIST_DIR}/page/chat.html)

@@ -64,6 +64,15 @@ int serve_command(int argc, char** argv) {
   std::string api_key = args.text("--api-key");
   if (api_key.empty() && std::getenv("SPRIG_API_KEY")) api_key = std::getenv("SPRIG_API_KEY");
 
+  // Signals go to the signal thread only: blocked before any thread starts (the slots' worker
+  // threads inherit the mask), so a SIGTERM cannot land on a thread that would die of it.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  std::signal(SIGPIPE, SIG_IGN);
+
   auto model = Model::open(args.text("-m"));
   if (!model) return report_error(model.error().message());
   const uint32_t max_context = model.value()->hparams().max_positions;
@@ -118,13 +127,6 @@ int serve_command(int argc, char** argv) {
   server.set_keep_alive_timeout(std::min(timeout, 5));
   routes.install(server);
 
-  // Signals go to the signal thread only (blocked here before any other thread starts).
-  sigset_t signals;
-  sigemptyset(&signals);
-  sigaddset(&signals, SIGTERM);
-  sigaddset(&signals, SIGINT);
-  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
-  std::signal(SIGPIPE, SIG_IGN);
 
   const int bound = port == 0 ? server.bind_to_any_port(host) : (server.bind_to_port(host, port) ? port : -1);
   if (bound < 0) return report_error("cannot listen on " + host + ":" + std::to_string(port));

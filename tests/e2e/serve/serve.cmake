@@ -1,0 +1,10 @@
+# sprig serve: the OpenAI client, the fault list, the browser page, and the request fuzzer.
+set(SPRIG_SERVE_TESTS ${CMAKE_CURRENT_LIST_DIR})
+add_test(NAME serve_openai COMMAND ${SPRIG_SERVE_TESTS}/serve_test.sh $<TARGET_FILE:sprig> $<TARGET_FILE:sprig-convert>
+         ${SPRIG_SHARED_DIR} ${CMAKE_CURRENT_BINARY_DIR}/scratch/serve_openai openai)
+add_test(NAME serve_faults COMMAND ${SPRIG_SERVE_TESTS}/serve_test.sh $<TARGET_FILE:sprig> $<TARGET_FILE:sprig-convert>
+         ${SPRIG_SHARED_DIR} ${CMAKE_CURRENT_BINARY_DIR}/scratch/serve_faults faults)
+set_tests_properties(serve_openai serve_faults PROPERTIES TIMEOUT 120)
+# A few seconds of libFuzzer over the request parsing (its own clang build; skips without clang).
+add_test(NAME fuzz_serve_requests COMMAND ${SPRIG_SERVE_TESTS}/fuzz_requests.sh ${CMAKE_SOURCE_DIR}
+         ${CMAKE_CURRENT_BINARY_DIR}/scratch/fuzz_serve 5)

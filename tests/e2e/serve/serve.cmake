@@ -4,7 +4,10 @@ add_test(NAME serve_openai COMMAND ${SPRIG_SERVE_TESTS}/serve_test.sh $<TARGET_F
          ${SPRIG_SHARED_DIR} ${CMAKE_CURRENT_BINARY_DIR}/scratch/serve_openai openai)
 add_test(NAME serve_faults COMMAND ${SPRIG_SERVE_TESTS}/serve_test.sh $<TARGET_FILE:sprig> $<TARGET_FILE:sprig-convert>
          ${SPRIG_SHARED_DIR} ${CMAKE_CURRENT_BINARY_DIR}/scratch/serve_faults faults)
-set_tests_properties(serve_openai serve_faults PROPERTIES TIMEOUT 120)
+# The page test keeps its screenshot in the build tree: tests/scratch/serve_page/page/chat_page.png.
+add_test(NAME serve_page COMMAND ${SPRIG_SERVE_TESTS}/serve_test.sh $<TARGET_FILE:sprig> $<TARGET_FILE:sprig-convert>
+         ${SPRIG_SHARED_DIR} ${CMAKE_CURRENT_BINARY_DIR}/scratch/serve_page page)
+set_tests_properties(serve_openai serve_faults serve_page PROPERTIES TIMEOUT 120)
 # A few seconds of libFuzzer over the request parsing (its own clang build; skips without clang).
 add_test(NAME fuzz_serve_requests COMMAND ${SPRIG_SERVE_TESTS}/fuzz_requests.sh ${CMAKE_SOURCE_DIR}
          ${CMAKE_CURRENT_BINARY_DIR}/scratch/fuzz_serve 5)

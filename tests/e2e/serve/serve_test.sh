@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # sprig serve end to end, with the official OpenAI client (npm, tests/e2e/serve/package.json,
 # installed by scripts/setup.sh): chat and text completions against sprig chat / run / probs,
-# then the fault list. Skips with a notice without node, its packages, or the shared models.
+# then the fault list, then the chat page in headless chromium (puppeteer-core). Skips with a notice without node, its packages, or the shared models.
 set -u
 sprig=$1 convert=$2 shared=$3 work=$4 suite=${5:-all}
 here=$(cd "$(dirname "$0")" && pwd)
@@ -23,5 +23,9 @@ if [ "$suite" = all ] || [ "$suite" = openai ]; then
 fi
 if [ "$suite" = all ] || [ "$suite" = faults ]; then
   node "$here/faults_test.mjs" "$sprig" "$work/chat.sprig" || status=1
+fi
+if [ "$suite" = all ] || [ "$suite" = page ]; then
+  [ -d "$here/node_modules/puppeteer-core" ] || { echo "NOTICE: skipped the page test: puppeteer-core missing"; exit $status; }
+  node "$here/page_test.mjs" "$sprig" "$work/chat.sprig" "$work/page" || status=1
 fi
 exit $status

@@ -161,6 +161,19 @@ try {
   const s1 = await seeded(), s2 = await seeded();
   check('the same seed samples the same reply', s1 === s2 && s1.length > 0 && stopAt > 0);
 
+  // --- min_p and penalties reach the sampler ---------------------------------------------------------
+  // min_p 1 keeps only the most likely token, so even temperature 1.5 samples the greedy reply.
+  const minP = await client.chat.completions.create({ model: 'x', messages, temperature: 1.5, min_p: 1, seed: 3, max_tokens: 200 });
+  check('min_p 1 at temperature 1.5 gives the greedy reply', minP.choices[0].message.content === expected);
+  const penalised = await client.chat.completions.create({ model: 'x', messages, temperature: 0, max_tokens: 60,
+                                                           frequency_penalty: 2, presence_penalty: 2 });
+  const words = (t) => t.split(/\s+/).filter(Boolean);
+  const repeats = (t) => words(t).length - new Set(words(t)).size;
+  check('frequency and presence penalties change the greedy reply and repeat fewer words',
+        penalised.choices[0].message.content !== expected.slice(0, penalised.choices[0].message.content.length) &&
+        repeats(penalised.choices[0].message.content) < repeats(expected),
+        JSON.stringify(penalised.choices[0].message.content));
+
   // --- tokenize and detokenize -------------------------------------------------------------------------
   const tokens = await (await request(`${base.url}/tokenize`, { method: 'POST', headers: { Authorization: `Bearer ${key}` },
     body: JSON.stringify({ content: prompt, add_special: true }) })).json();

@@ -26,6 +26,8 @@ void check_sampling(const SamplingRequest& s) {
   for (const auto& stop : s.stop) require(!stop.empty());
   require(s.top_logprobs <= kMaxTopLogprobs);
   require(!s.max_tokens || *s.max_tokens >= 1);
+  require(s.logit_bias.size() <= kMaxLogitBias);
+  for (const auto& [id, bias] : s.logit_bias) require(id >= 0 && bias >= -100.0f && bias <= 100.0f);
 }
 
 void run_stops(const SamplingRequest& s, std::string_view text) {

@@ -35,6 +35,11 @@ void Routes::fail(httplib::Response& res, const ApiError& error) {
 }
 
 std::optional<ApiError> Routes::check_fits(size_t prompt_tokens, const SamplingRequest& sampling) const {
+  for (const auto& [id, bias] : sampling.logit_bias)
+    if (size_t(id) >= tokenizer_.vocab_size())
+      return bad_request("'logit_bias' names token " + std::to_string(id) + ", outside the vocabulary of " +
+                             std::to_string(tokenizer_.vocab_size()) + " tokens",
+                         "logit_bias");
   const size_t room = sampling.max_tokens ? *sampling.max_tokens : 1;
   if (prompt_tokens + room <= context_length_) return std::nullopt;
   std::string message = "This model's context is " + std::to_string(context_length_) + " tokens. However, you requested " +

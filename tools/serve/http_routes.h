@@ -35,7 +35,8 @@ class Routes {
   void tokenize(const httplib::Request& req, httplib::Response& res);
   void detokenize(const httplib::Request& req, httplib::Response& res);
   void fail(httplib::Response& res, const ApiError& error);
-  // The prompt must leave room for a reply (and for max_tokens when given).
+  // The prompt must leave room for a reply (and for max_tokens when given); logit_bias must name
+  // tokens of the vocabulary.
   std::optional<ApiError> check_fits(size_t prompt_tokens, const SamplingRequest& sampling) const;
   // A slot for the prompt, or the 503 already written to `res`.
   std::optional<SlotPool::Lease> lease(std::span<const int32_t> prompt, httplib::Response& res);

@@ -1,6 +1,7 @@
 #include "openai_request.h"
 
 #include <cmath>
+#include <cstdlib>
 #include <limits>
 
 #include <nlohmann/json.hpp>
@@ -116,6 +117,20 @@ std::optional<ApiError> read_sampling(const json& body, bool logprobs_count, Sam
     }
     for (const std::string& stop : s.stop)
       if (stop.empty()) return bad_request("'stop' strings must not be empty", "stop");
+  }
+  if (const auto it = body.find("logit_bias"); it != body.end() && !it->is_null()) {
+    if (!it->is_object()) return wrong_type("logit_bias", "an object of token id: bias", *it);
+    if (it->size() > kMaxLogitBias)
+      return bad_request("'logit_bias' takes at most " + std::to_string(kMaxLogitBias) + " tokens", "logit_bias");
+    for (const auto& [key, value] : it->items()) {
+      char* end = nullptr;
+      const long id = key.empty() || key.size() > 9 ? -1 : std::strtol(key.c_str(), &end, 10);
+      if (id < 0 || end != key.c_str() + key.size())
+        return bad_request("'logit_bias' keys must be token ids, not '" + key + "'", "logit_bias");
+      if (!value.is_number() || !(value.get<double>() >= -100.0 && value.get<double>() <= 100.0))
+        return bad_request("'logit_bias' values must be numbers within [-100, 100]", "logit_bias");
+      s.logit_bias.emplace_back(int32_t(id), float(value.get<double>()));
+    }
   }
   if (logprobs_count) {
     v.reset();

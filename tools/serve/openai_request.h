@@ -7,6 +7,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "api_error.h"
@@ -17,6 +18,7 @@ namespace sprig::serve {
 constexpr size_t kMaxJsonDepth = 32;
 constexpr size_t kMaxStopStrings = 4;
 constexpr size_t kMaxTopLogprobs = 20;
+constexpr size_t kMaxLogitBias = 300;  // as the OpenAI API allows
 
 struct SamplingRequest {
   float temperature = 1.0f;  // the OpenAI API's default
@@ -27,6 +29,8 @@ struct SamplingRequest {
   std::optional<uint64_t> seed;
   std::optional<uint32_t> max_tokens;  // none: until a stop token or the end of the context
   std::vector<std::string> stop;
+  // Added to a token's logit before sampling; -100 bans it (the server checks the ids).
+  std::vector<std::pair<int32_t, float>> logit_bias;
   bool logprobs = false;
   uint32_t top_logprobs = 0;
   bool stream = false;

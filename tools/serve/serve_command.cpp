@@ -99,7 +99,7 @@ int serve_command(int argc, char** argv) {
   const SessionMemoryPlan& p = plan.value();
   std::fprintf(stderr,
                "sprig: %s | model %s: %s of weights mapped once, %s template\n"
-               "sprig: %zu slots x %s (KV cache %s, activations %s, scratch %s, sampler and text %s; context %u, "
+               "sprig: %zu slot(s) x %s (KV cache %s, activations %s, scratch %s, sampler and text %s; context %u, "
                "%u threads) + %s of token lists = %s\n",
                cpu_features().describe().c_str(), args.text("-m").c_str(),
                megabytes(model.value()->weight_bytes()).c_str(),
@@ -132,6 +132,9 @@ int serve_command(int argc, char** argv) {
   if (bound < 0) return report_error("cannot listen on " + host + ":" + std::to_string(port));
   std::fprintf(stderr, "sprig: listening on http://%s:%d/ (%s; queue %zu, bodies up to %zu bytes)\n", host.c_str(),
                bound, api_key.empty() ? "no API key" : "API key required", queue, max_body);
+  if (api_key.empty() && host != "127.0.0.1" && host != "localhost" && host != "::1")
+    std::fprintf(stderr, "sprig: warning: listening beyond this machine without --api-key: anyone on the network "
+                         "can use the model\n");
   std::fflush(stderr);
   std::thread signal_thread(stop_on_signal, signals, std::ref(server), std::ref(pool));
   const bool ok = server.listen_after_bind();

@@ -124,6 +124,8 @@ Result<SlotRun> Slot::run(std::span<const int32_t> prompt, const SamplingRequest
     const std::span<const float> logits = session.logits();
     std::copy(logits.begin(), logits.end(), logits_.begin());
     apply_penalties(s);
+    for (const auto& [id, bias] : s.logit_bias)
+      logits_[size_t(id)] = bias <= -100.0f ? -std::numeric_limits<float>::infinity() : logits_[size_t(id)] + bias;
     if (s.min_p > 0.0f && s.temperature > 0.0f) {
       // p / p_max >= min_p at temperature T  <=>  logit >= peak + T * ln(min_p)
       const float peak = *std::max_element(logits_.begin(), logits_.end());

@@ -5,9 +5,12 @@ import { check, failureCount, metric, raw, request, startServer, stopServer } fr
 
 const [sprig, chatModel] = process.argv.slice(2);
 const messages = [{ role: 'user', content: 'Tell me a story about a dog named Max.' }];
+// Long generations: <|im_end|> (513 in stories260K-chat, its only stop token) banned, so a reply
+// runs to max_tokens, and 20 alternatives per token make every chunk a few KB.
+const long = { temperature: 0, max_tokens: 1900, logprobs: true, top_logprobs: 20, logit_bias: { 513: -100 } };
 
-async function post(url, body, headers = {}) {
-  const r = await request(url, { method: 'POST', headers: { 'Content-Type': 'application/json', ...headers }, body });
+async function post(url, body, headers = {}, ms = 30000) {
+  const r = await request(url, { method: 'POST', headers: { 'Content-Type': 'application/json', ...headers }, body }, ms);
   let json = null;
   try { json = await r.json(); } catch { /* checked by the caller */ }
   return { status: r.status, json, headers: r.headers };
@@ -39,6 +42,8 @@ try {
     ['a non-text content part', JSON.stringify({ messages: [{ role: 'user', content: [{ type: 'image_url' }] }] }), 400,
      'messages[0].content'],
     ['stop of the wrong type', JSON.stringify({ messages, stop: 5 }), 400, 'stop'],
+    ['logit_bias for a token outside the vocabulary', JSON.stringify({ messages, logit_bias: { 99999: 1 } }), 400, 'logit_bias'],
+    ['logit_bias with a key that is no token id', JSON.stringify({ messages, logit_bias: { dog: 1 } }), 400, 'logit_bias'],
     ['JSON nested 10000 deep', `{"messages": ${'['.repeat(10000)}${']'.repeat(10000)}}`, 400, null],
   ];
   for (const [name, body, status, param] of cases) {
@@ -63,8 +68,8 @@ try {
   }
   check('a 10 MiB body: 413 with an error object, or a clean close',
         isError(bigResult, 413) || ['EPIPE', 'ECONNRESET', 'UND_ERR_SOCKET'].includes(bigResult.error), JSON.stringify(bigResult));
-  const long = JSON.stringify({ messages: [{ role: 'user', content: 'The dog ran to the park. '.repeat(600) }] });
-  const overflow = await post(chat, long);
+  const longText = JSON.stringify({ messages: [{ role: 'user', content: 'The dog ran to the park. '.repeat(600) }] });
+  const overflow = await post(chat, longText);
   check('a conversation longer than the context: 400 context_length_exceeded with the token counts',
         isError(overflow, 400) && overflow.json.error.code === 'context_length_exceeded' &&
         /context is 2048 tokens.*requested \d+ tokens \(\d+ in the prompt/.test(overflow.json.error.message),
@@ -86,8 +91,7 @@ try {
 
   // --- a client that disconnects mid-stream stops its generation -----------------------------------
   const before = await metricsNow();
-  const streamBody = JSON.stringify({ messages, temperature: 0, max_tokens: 1900, stream: true, logprobs: true, top_logprobs: 20,
-                                      stop: ['never appears \u0001'] });
+  const streamBody = JSON.stringify({ messages, ...long, stream: true });
   const streamRequest = `POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n` +
                         `Content-Length: ${Buffer.byteLength(streamBody)}\r\n\r\n${streamBody}`;
   const cut = await raw(server.port, streamRequest, { ms: 5000, until: (t) => t.includes('"content":') });
@@ -116,8 +120,7 @@ try {
 
   // --- the queue is bounded: beyond slots + queue, 503 with Retry-After -------------------------------
   const burst = await Promise.all(Array.from({ length: 8 }, () =>
-    post(chat, JSON.stringify({ messages, temperature: 0, max_tokens: 1900, logprobs: true, top_logprobs: 20,
-                                stop: ['never appears \u0001'] }))));
+    post(chat, JSON.stringify({ messages, ...long, max_tokens: 300 }))));
   const busy = burst.filter((r) => r.status === 503);
   const served = burst.filter((r) => r.status === 200);
   console.log(`burst of 8 on 2 slots + 1 queued: ${served.length} served, ${busy.length} turned away`);
@@ -131,8 +134,7 @@ try {
   check('an unknown route: 404 with an error object', isError(missing, 404));
 } finally {
   // --- SIGTERM while a stream is in flight: it finishes, then exit 0 -----------------------------------
-  const body = JSON.stringify({ messages, temperature: 0, max_tokens: 1900, stream: true, logprobs: true, top_logprobs: 20,
-                                stop: ['never appears \u0001'] });
+  const body = JSON.stringify({ messages, ...long, stream: true });
   let signalled = false;
   const inFlight = raw(server.port, `POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nConnection: close\r\n` +
                                     `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`, {

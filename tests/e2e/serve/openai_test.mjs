@@ -24,7 +24,7 @@ const base = await startServer(sprig, ['-m', baseModel, '--slots', '1', '--api-k
 try {
   const client = new OpenAI({ baseURL: `${chat.url}/v1`, apiKey: key, timeout: 20000, maxRetries: 0 });
   const baseClient = new OpenAI({ baseURL: `${base.url}/v1`, apiKey: key, timeout: 20000, maxRetries: 0 });
-  check('the start-up line states the memory of every slot', /2 slots x [0-9.]+ MiB \(KV cache/.test(chat.log()), chat.log());
+  check('the start-up line states the memory of every slot', /2 slot\(s\) x [0-9.]+ MiB \(KV cache/.test(chat.log()), chat.log());
 
   // --- authentication --------------------------------------------------------------------------
   const anonymous = await request(`${chat.url}/v1/models`);
@@ -173,6 +173,14 @@ try {
         penalised.choices[0].message.content !== expected.slice(0, penalised.choices[0].message.content.length) &&
         repeats(penalised.choices[0].message.content) < repeats(expected),
         JSON.stringify(penalised.choices[0].message.content));
+
+  // logit_bias -100 bans <|im_end|> (513, the model's stop token): the same greedy text runs past
+  // where it stopped, to max_tokens.
+  const banned = await client.chat.completions.create({ model: 'x', messages, temperature: 0, max_tokens: 250,
+                                                        logit_bias: { 513: -100 } });
+  check('logit_bias -100 on the stop token: the greedy reply goes on past it to max_tokens',
+        banned.choices[0].finish_reason === 'length' && banned.choices[0].message.content.startsWith(expected) &&
+        banned.choices[0].message.content.length > expected.length && banned.usage.completion_tokens === 250);
 
   // --- tokenize and detokenize -------------------------------------------------------------------------
   const tokens = await (await request(`${base.url}/tokenize`, { method: 'POST', headers: { Authorization: `Bearer ${key}` },

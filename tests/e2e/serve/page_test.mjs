@@ -31,11 +31,12 @@ const browser = await puppeteer.launch({
   headless: true,
   args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
          '--disable-component-update', '--disable-sync', `--user-data-dir=${profile}`],
-  protocolTimeout: 20000,
+  protocolTimeout: 60000,
+  timeout: 60000,
 });
 try {
   const page = await browser.newPage();
-  page.setDefaultTimeout(10000);
+  page.setDefaultTimeout(30000);
   // Nothing but this server: a request anywhere else fails the test.
   const elsewhere = [];
   await page.setRequestInterception(true);

@@ -12,6 +12,8 @@ packages=(
   python3 python3-numpy python3-jinja2
   # sprig serve: its HTTP library, and the browser its page test drives (headless).
   libcpp-httplib-dev chromium
+  # Fonts for the page screenshot: Korean (Nanum) and colour emoji.
+  fonts-nanum fonts-noto-color-emoji
   # ARM builds, run under qemu-user; scripts/arm_sysroot.sh fetches the ARM libraries.
   g++-aarch64-linux-gnu g++-arm-linux-gnueabihf qemu-user
 )

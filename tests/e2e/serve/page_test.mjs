@@ -81,7 +81,7 @@ try {
 
   // Colouring: every token carries its probability; hovering shows the alternatives.
   const coloured = await page.$$eval('.message.assistant .token', (ts) => ts.every((t) => t.dataset.p && t.style.getPropertyValue('--hue')));
-  const token = await page.$('.message.assistant .token:nth-of-type(3)');
+  const token = await page.$('.message.assistant:last-child .token:nth-of-type(3)');
   await token.hover();
   const tip = await page.$eval('#tip', (t) => ({ shown: t.style.display === 'block', text: t.textContent }));
   check('tokens are coloured by probability; hovering shows p and 5 alternatives',

@@ -14,6 +14,7 @@ int perplexity_command(int argc, char** argv);
 int probs_command(int argc, char** argv);
 int chat_command(int argc, char** argv);
 int bench_command(int argc, char** argv);
+int serve_command(int argc, char** argv);  // tools/serve/
 extern const char* kRunUsage;
 extern const char* kPlanUsage;
 extern const char* kTokenizeUsage;
@@ -21,6 +22,7 @@ extern const char* kPerplexityUsage;
 extern const char* kProbsUsage;
 extern const char* kChatUsage;
 extern const char* kBenchUsage;
+extern const char* kServeUsage;
 
 // Prints "sprig: error: ..." to stderr and returns the exit status for failures.
 int report_error(const std::string& message);

@@ -37,6 +37,7 @@ const char* kUsage =
     "  tokenize    show the tokens of a text\n"
     "  perplexity  score a text, or compare a model's predictions with a base model's\n"
     "  bench       prefill and decode speed beside the machine's memory-bandwidth ceiling\n"
+    "  serve       an OpenAI-compatible HTTP server with a chat page\n"
     "  help CMD    the options of CMD\n"
     "  --version   sprig's version\n";
 
@@ -57,6 +58,7 @@ const Command* find_command(const std::string& name) {
       {"perplexity", [](int c, char** v, const char*) { return perplexity_command(c, v); }, kPerplexityUsage, false,
        true},
       {"bench", [](int c, char** v, const char*) { return bench_command(c, v); }, kBenchUsage, false, false},
+      {"serve", [](int c, char** v, const char*) { return serve_command(c, v); }, kServeUsage, false, false},
   };
   for (const Command& c : kCommands)
     if (name == c.name) return &c;

@@ -582,3 +582,16 @@ sprig_status sprig_chat_load_session(sprig_chat* chat, const char* path) {
 }
 
 }  // extern "C"
+
+// ---- Prefix reuse (sprig serve) ----------------------------------------------------------------
+extern "C" sprig_status sprig_session_truncate(sprig_session* session, uint32_t positions) {
+  if (!session) return fail(SPRIG_ERROR_INVALID_ARGUMENT, "sprig_session_truncate: session is required");
+  if (positions > session->session->position())
+    return fail(SPRIG_ERROR_INVALID_ARGUMENT, "sprig_session_truncate: " + std::to_string(positions) +
+                                                  " positions asked, the session holds " +
+                                                  std::to_string(session->session->position()));
+  session->session->truncate(positions);
+  session->previous = -1;
+  session->stream = Utf8Stream();
+  return SPRIG_OK;
+}

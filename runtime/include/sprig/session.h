@@ -149,6 +149,10 @@ class Session {
   // For the start-up log: which matrices XNNPACK multiplies and which stay on sprig's kernels.
   std::string backend_summary() const;
   void reset() { position_ = 0; }
+  // Keeps the first `positions` cached tokens and forgets the rest (prefix reuse: a server keeps
+  // the longest prefix a new prompt shares with the cache and prefills only what follows). The
+  // logits are stale until the next prefill or decode.
+  void truncate(uint32_t positions) { position_ = positions < position_ ? positions : position_; }
 
   // Tokens fed through prefill and through decode since creation: what a chat turn cost shows
   // in their change (a turn after earlier turns prefills only its own tokens).

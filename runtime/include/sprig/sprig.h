@@ -225,6 +225,13 @@ sprig_status sprig_model_tokenize(const sprig_model* model, const char* text, si
  * character; control tokens are their piece, "<|im_end|>"). Valid as long as the model. */
 sprig_status sprig_model_token_bytes(const sprig_model* model, int32_t token, const char** bytes, size_t* length);
 /* ---- end of the bindings block ---------------------------------------------------------------- */
+/* ---- Prefix reuse and cancellation ------------------------------------------------------------
+ * A server keeps one session per client slot: for a new prompt it keeps the longest prefix the
+ * prompt shares with the tokens already cached, truncates the session to it, and prefills only
+ * the rest (the caller remembers which tokens it fed). The logits are stale until that prefill.
+ * Generation stops within one token when a callback returns 0 (sprig_generate, sprig_chat_turn).
+ * Truncating to more positions than the session holds is SPRIG_ERROR_INVALID_ARGUMENT. */
+sprig_status sprig_session_truncate(sprig_session* session, uint32_t positions);
 
 #ifdef __cplusplus
 }

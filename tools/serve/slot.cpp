@@ -1,0 +1,176 @@
+#include "slot.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <limits>
+#include <random>
+
+#include "sprig/sampler.h"
+#include "sprig/utf8_stream.h"
+#include "stop_strings.h"
+
+namespace sprig::serve {
+namespace {
+
+double seconds_since(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
+}  // namespace
+
+Result<std::unique_ptr<Slot>> Slot::create(std::shared_ptr<const Model> model, const Tokenizer& tokenizer,
+                                           const SessionOptions& options) {
+  auto session = Session::create(std::move(model), options);
+  if (!session) return session.error();
+  return std::unique_ptr<Slot>(new Slot(std::move(session.value()), tokenizer));
+}
+
+Slot::Slot(Session::Ptr session, const Tokenizer& tokenizer) : session_(std::move(session)), tokenizer_(tokenizer) {
+  const size_t vocab = tokenizer.vocab_size();
+  cached_.reserve(session_->context_length());
+  generated_.reserve(session_->context_length());
+  logits_.resize(vocab);
+  counts_.resize(vocab);
+  order_.resize(vocab);
+  top_.reserve(kMaxTopLogprobs);
+  text_.reserve(256);
+}
+
+size_t Slot::bookkeeping_bytes() const {
+  return cached_.capacity() * sizeof(int32_t) + generated_.capacity() * sizeof(int32_t) +
+         logits_.capacity() * sizeof(float) + counts_.capacity() * sizeof(uint32_t) +
+         order_.capacity() * sizeof(int32_t) + top_.capacity() * sizeof(TokenChoice) + text_.capacity();
+}
+
+size_t Slot::shared_prefix(std::span<const int32_t> prompt) const {
+  const size_t n = std::min(prompt.size(), cached_.size());
+  return size_t(std::mismatch(prompt.begin(), prompt.begin() + ptrdiff_t(n), cached_.begin()).first - prompt.begin());
+}
+
+// Log-softmax in double precision over the raw logits, like sprig probs' softmax.
+void Slot::compute_logprobs(uint32_t top, int32_t chosen) {
+  const std::span<const float> logits = session_->logits();
+  const float peak = *std::max_element(logits.begin(), logits.end());
+  double sum = 0;
+  for (float l : logits) sum += std::exp(double(l) - peak);
+  const double log_sum = std::log(sum);
+  auto logprob = [&](int32_t id) { return double(logits[size_t(id)]) - peak - log_sum; };
+  logprobs_.chosen = {chosen, logprob(chosen)};
+  top_.clear();
+  if (top > 0) {
+    for (size_t i = 0; i < order_.size(); ++i) order_[i] = int32_t(i);
+    const size_t k = std::min<size_t>(top, order_.size());
+    std::partial_sort(order_.begin(), order_.begin() + ptrdiff_t(k), order_.end(), [&](int32_t a, int32_t b) {
+      return logits[size_t(a)] > logits[size_t(b)] || (logits[size_t(a)] == logits[size_t(b)] && a < b);
+    });
+    for (size_t i = 0; i < k; ++i) top_.push_back({order_[i], logprob(order_[i])});
+  }
+  logprobs_.top = top_;
+}
+
+// OpenAI's penalties over the tokens generated so far: frequency per occurrence, presence once.
+void Slot::apply_penalties(const SamplingRequest& s) {
+  if (s.presence_penalty == 0.0f && s.frequency_penalty == 0.0f) return;
+  for (int32_t t : generated_) {
+    if (counts_[size_t(t)] == 0) continue;  // this token's penalty is applied already
+    logits_[size_t(t)] -= s.frequency_penalty * float(counts_[size_t(t)]) + s.presence_penalty;
+    counts_[size_t(t)] = 0;
+  }
+  for (int32_t t : generated_) ++counts_[size_t(t)];  // restored for the next token
+}
+
+Result<SlotRun> Slot::run(std::span<const int32_t> prompt, const SamplingRequest& s, const StopToken& is_stop,
+                          const TextSink& sink) {
+  SlotRun run;
+  Session& session = *session_;
+  if (prompt.empty()) return Error("the prompt has no tokens");
+  if (prompt.size() >= session.context_length())
+    return Error("the prompt (" + std::to_string(prompt.size()) + " tokens) does not fit the context of " +
+                 std::to_string(session.context_length()) + " tokens");
+  run.prompt_tokens = uint32_t(prompt.size());
+  // Reuse the longest cached prefix; the last prompt token is always fed again for its logits.
+  const size_t reused = std::min(shared_prefix(prompt), prompt.size() - 1);
+  run.cached_tokens = uint32_t(reused);
+  session.truncate(uint32_t(reused));
+  cached_.resize(reused);
+  auto start = std::chrono::steady_clock::now();
+  const std::span<const int32_t> fresh = prompt.subspan(reused);
+  if (Status st = session.prefill(fresh); !st) {
+    session.reset();
+    cached_.clear();
+    return Error(st.message());
+  }
+  cached_.insert(cached_.end(), fresh.begin(), fresh.end());
+  run.prefill_seconds = seconds_since(start);
+
+  start = std::chrono::steady_clock::now();
+  SamplerOptions options;
+  options.temperature = s.temperature;
+  options.top_k = s.top_k;
+  options.top_p = s.top_p;
+  options.seed = s.seed ? *s.seed : std::random_device()() | (uint64_t(std::random_device()()) << 32) | 1;
+  Sampler sampler(options, tokenizer_.vocab_size(), session.region(ArenaRegion::SamplerCandidates));
+  StopStrings stops(s.stop, 64 * 1024);
+  Utf8Stream stream;
+  generated_.clear();
+  std::fill(counts_.begin(), counts_.end(), 0u);
+  const uint32_t limit = s.max_tokens ? *s.max_tokens : session.context_length();
+  int32_t previous = prompt.back();
+  bool stopped_by_client = false;
+  run.finish = Finish::Length;
+  while (true) {
+    if (run.completion_tokens >= limit) break;
+    const std::span<const float> logits = session.logits();
+    std::copy(logits.begin(), logits.end(), logits_.begin());
+    apply_penalties(s);
+    for (const auto& [id, bias] : s.logit_bias)
+      logits_[size_t(id)] = bias <= -100.0f ? -std::numeric_limits<float>::infinity() : logits_[size_t(id)] + bias;
+    if (s.min_p > 0.0f && s.temperature > 0.0f) {
+      // p / p_max >= min_p at temperature T  <=>  logit >= peak + T * ln(min_p)
+      const float peak = *std::max_element(logits_.begin(), logits_.end());
+      const float floor = peak + s.temperature * std::log(s.min_p);
+      for (float& l : logits_)
+        if (l < floor) l = -std::numeric_limits<float>::infinity();
+    }
+    const int32_t token = sampler.sample(logits_);
+    if (is_stop(token)) {
+      run.finish = Finish::Stop;
+      break;
+    }
+    if (session.position() >= session.context_length()) break;
+    ++run.completion_tokens;
+    generated_.push_back(token);
+    if (s.logprobs) {
+      compute_logprobs(s.top_logprobs, token);
+      logprobs_.previous = previous;
+    }
+    text_.clear();
+    stream.push(tokenizer_.decode(previous, token), text_);
+    previous = token;
+    const std::string_view out = stops.feed(text_);
+    if (Status st = session.decode(token); !st) return Error(st.message());
+    cached_.push_back(token);
+    if (!sink(out, s.logprobs ? &logprobs_ : nullptr)) {
+      stopped_by_client = true;
+      break;
+    }
+    if (stops.stopped()) {
+      run.finish = Finish::Stop;
+      break;
+    }
+  }
+  if (stopped_by_client) {
+    run.finish = Finish::Cancelled;
+  } else {
+    text_.clear();
+    stream.finish(text_);
+    std::string tail(stops.feed(text_));
+    if (!stops.stopped()) tail += stops.finish();
+    if (!tail.empty() && !sink(tail, nullptr)) run.finish = Finish::Cancelled;
+  }
+  run.decode_seconds = seconds_since(start);
+  return run;
+}
+
+}  // namespace sprig::serve

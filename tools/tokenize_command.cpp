@@ -1,6 +1,7 @@
 // sprig tokenize: shows how a model's tokenizer splits text: each token's id and piece, the
 // count, or just the ids (--ids) or JSON (--json). --tokenizer reads a tokenizer without weights.
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
@@ -45,6 +46,8 @@ int tokenize_command(int argc, char** argv, const char* argv0) {
   std::string text;
   if (args.has("-f")) {
     std::ifstream in(args.text("-f"), std::ios::binary);
+    // A folder opens as a stream on Linux and reads as empty text; say what it is instead.
+    if (std::filesystem::is_directory(args.text("-f"))) return report_error(args.text("-f") + ": is a folder, not a text file");
     if (!in) return report_error(args.text("-f") + ": cannot open");
     std::stringstream buffer;
     buffer << in.rdbuf();

@@ -142,3 +142,31 @@ TEST_CASE("C API: enum options outside their range are refused without loading t
   }
   sprig_model_close(model);
 }
+
+TEST_CASE("a session file claiming 1 GB of extra data is refused as truncated before anything is allocated") {
+  const std::string shared = test::shared_dir("session extra data");
+  if (shared.empty()) return;
+  const std::string dir = test::work_dir("runtime_session_extra");
+  const std::string path = test::convert(shared + "/models/stories260K/stories260K.bin",
+                                         shared + "/models/stories260K/tok512.bin", dir + "/m.sprig");
+  auto model = Model::open(path);
+  REQUIRE(model);
+  SessionOptions options;
+  options.context_length = 16;
+  auto session = Session::create(model.value(), options);
+  REQUIRE(session);
+  const std::vector<int32_t> tokens = {1, 2, 3};
+  REQUIRE(session.value()->prefill(tokens));
+  REQUIRE(session.value()->save_state(dir + "/s.session", tokens, "extra"));
+  auto bytes = test::read_file(dir + "/s.session");
+  // The header after the 8-byte magic: two u64, eight u32, then extra_bytes (u64) at offset 48.
+  const uint64_t claimed = uint64_t(1) << 30;
+  std::memcpy(bytes.data() + 8 + 48, &claimed, sizeof claimed);
+  test::write_file(dir + "/s.session", bytes);
+  std::string extra;
+  auto loaded = session.value()->load_state(dir + "/s.session", extra);
+  REQUIRE(!loaded);
+  CHECK(loaded.error().message().find("truncated: the header claims 1073741824 bytes of extra data") != std::string::npos);
+  CHECK(extra.capacity() < 4096);  // before: 1 GB assigned, then "truncated"
+  CHECK(session.value()->position() == 0);
+}

@@ -78,7 +78,9 @@ run() {
   SPRIG_FUZZ_TOKENIZERS="$work/tokenizers" SPRIG_FUZZ_MODEL="$work/session-model.sprig" \
     "$work/build/fuzz_$target" "${options[@]}" "$corpus" > "$work/$target.log" 2>&1
   local status=$?
-  grep -E "^(stat::|Done|#[0-9]+ +DONE)|ERROR|SUMMARY|fuzz property|==[0-9]+==" "$work/$target.log" | tail -n 15
+  grep -E "^(stat::|Done|#[0-9]+ +DONE)|ERROR|SUMMARY|fuzz property|==[0-9]+==|runtime error" "$work/$target.log" | tail -n 15
+  # Fork mode's progress lines: the last one has the totals.
+  grep -E "^#[0-9]+: cov:" "$work/$target.log" | tail -n 1
   return $status
 }
 

@@ -39,10 +39,7 @@ StoredMessage& Chat::append_message(std::string_view role, std::string_view cont
   slot.role.assign(role);
   // The door for text into the conversation: invalid UTF-8 becomes U+FFFD here, so what the chat
   // stores, saves and returns as JSON is always what parse_chat_json reads back.
-  slot.content.clear();
-  Utf8Stream repair;
-  repair.push(content, slot.content);
-  repair.finish(slot.content);
+  assign_typed_text(slot.content, content);
   return slot;
 }
 

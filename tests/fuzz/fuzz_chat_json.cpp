@@ -1,19 +1,16 @@
 // libFuzzer target over conversation JSON (sprig chat --conversation, /load, the C API's
 // sprig_chat_set_messages_json). Properties: no crash; whatever the reader accepts, the writer
 // writes back in a form the reader accepts again with the same messages; and arbitrary bytes
-// repaired as the chat repairs typed text (Utf8Stream) are always written in a readable form.
+// repaired as the chat repairs typed text (assign_typed_text) are always written in a readable form.
 #include "fuzz_support.h"
 #include "sprig/chat_json.h"
-#include "sprig/utf8_stream.h"
 
 using namespace sprig;
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   {
     StoredMessage typed{"user", ""};
-    Utf8Stream repair;
-    repair.push({reinterpret_cast<const char*>(data), size}, typed.content);
-    repair.finish(typed.content);
+    assign_typed_text(typed.content, {reinterpret_cast<const char*>(data), size});
     auto read = parse_chat_json(format_chat_json({&typed, 1}));
     if (!read || read.value().size() != 1 || read.value()[0].content != typed.content)
       fuzz::fail("repaired typed text does not read back");

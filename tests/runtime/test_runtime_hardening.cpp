@@ -86,10 +86,11 @@ TEST_CASE("invalid UTF-8 typed into a chat becomes U+FFFD, and what the chat wri
   Sampler sampler({}, tokenizer.vocab_size());
   Chat chat(*session.value(), tokenizer, formatter, sampler);
   chat.set_messages({{"system", "Be kind.\xff"}});
-  auto turn = chat.turn("Hi \xc3\x28 there \xed\xa0\x80 \xf0\x9f", 8, [](int32_t, std::string_view) { return true; });
+  auto turn = chat.turn(std::string_view("Hi \xc3\x28 there \xed\xa0\x80 \0 \xf0\x9f", 20), 8, [](int32_t, std::string_view) { return true; });
   REQUIRE_MESSAGE(turn, (turn ? "" : turn.error().message()));
   CHECK(chat.messages()[0].content == "Be kind.\xef\xbf\xbd");
   CHECK(chat.messages()[1].content.find("Hi \xef\xbf\xbd( there ") == 0);
+  CHECK(chat.messages()[1].content.find('\0') == std::string::npos);  // the reader refuses NUL
   const std::string written = format_chat_json(chat.messages());
   auto read_back = parse_chat_json(written);
   REQUIRE_MESSAGE(read_back, (read_back ? "" : read_back.error().message()));

@@ -31,7 +31,7 @@ std::string describe_step(const nlohmann::json& step) {
   }
   if (type == "Punctuation") return "Punctuation(" + step.value("behavior", "Isolated") + ")";
   if (type == "Digits") return step.value("individual_digits", false) ? "Digits(individual)" : "Digits(contiguous)";
-  return step.dump();
+  return json_excerpt(step, 200);
 }
 
 }  // namespace
@@ -90,7 +90,7 @@ ByteLevelPattern pattern_from_json(const nlohmann::json& pre_tokenizer, const nl
   else if (form == "NFKC")
     p.normalizer = Normalizer::Nfkc;
   else
-    throw ConvertError(source + ": normalizer " + normalizer.dump() + " is not supported for byte-level BPE");
+    throw ConvertError(source + ": normalizer " + json_excerpt(normalizer) + " is not supported for byte-level BPE");
   return p;
 }
 

@@ -1,8 +1,10 @@
 #include "gguf_file.h"
 #include "gguf_quants.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <cstring>
+#include <set>
 
 namespace sprig::convert {
 namespace {
@@ -11,6 +13,8 @@ enum GgufType : uint32_t {
   kU8 = 0, kI8 = 1, kU16 = 2, kI16 = 3, kU32 = 4, kI32 = 5, kF32 = 6, kBool = 7,
   kString = 8, kArray = 9, kU64 = 10, kI64 = 11, kF64 = 12,
 };
+
+constexpr uint64_t kMaxSmallElements = 1 << 16;
 
 // Bytes one element of a type takes at least; used to reject counts the file cannot hold.
 uint64_t minimum_size(uint32_t type) {
@@ -60,6 +64,7 @@ GgufFile::GgufFile(const std::string& path) : file_(std::make_shared<InputFile>(
   for (uint64_t i = 0; i < kv_count; ++i) {
     std::string key = read_string(reader, "metadata key");
     const uint32_t type = reader.read<uint32_t>("metadata type");
+    if (metadata_.count(key)) file_->fail("metadata key '" + key.substr(0, 80) + "' appears twice");
     metadata_[key] = read_value(reader, type, 0);
   }
   for (uint64_t i = 0; i < tensor_count; ++i) {
@@ -85,11 +90,24 @@ GgufFile::GgufFile(const std::string& path) : file_(std::make_shared<InputFile>(
   if (alignment == 0 || alignment > 4096 || (alignment & (alignment - 1)) != 0)
     file_->fail("general.alignment " + std::to_string(alignment) + " is not a power of two up to 4096");
   const uint64_t data_start = (reader.offset() + alignment - 1) / alignment * alignment;
+  std::set<std::string> names;
   for (GgufTensor& tensor : tensors_) {
+    if (!names.insert(tensor.name).second) file_->fail("tensor '" + tensor.name + "' appears twice");
     if (tensor.offset > file_->size()) file_->fail("tensor '" + tensor.name + "' starts past the end of the file");
+    // ggml writes every tensor at a multiple of the alignment; anything else is a damaged file.
+    if (tensor.offset % alignment != 0)
+      file_->fail("tensor '" + tensor.name + "' offset " + std::to_string(tensor.offset) +
+                  " is not a multiple of the alignment " + std::to_string(alignment));
     tensor.offset += data_start;
     if (tensor.size != 0) file_->bytes(tensor.offset, tensor.size, "tensor '" + tensor.name + "'");
   }
+  // Tensors sharing bytes would silently give one the other's weights.
+  std::vector<const GgufTensor*> by_offset;
+  for (const GgufTensor& tensor : tensors_) by_offset.push_back(&tensor);
+  std::sort(by_offset.begin(), by_offset.end(), [](const auto* a, const auto* b) { return a->offset < b->offset; });
+  for (size_t i = 1; i < by_offset.size(); ++i)
+    if (by_offset[i - 1]->offset + by_offset[i - 1]->size > by_offset[i]->offset)
+      file_->fail("tensors '" + by_offset[i - 1]->name + "' and '" + by_offset[i]->name + "' overlap in the data");
 }
 
 GgufValue GgufFile::read_value(ByteReader& reader, uint32_t type, int depth) {
@@ -113,6 +131,13 @@ GgufValue GgufFile::read_value(ByteReader& reader, uint32_t type, int depth) {
       if (element_type > kF64) file_->fail("unknown metadata array type " + std::to_string(element_type));
       if (count > reader.remaining() / minimum_size(element_type))
         file_->fail("metadata array of " + std::to_string(count) + " elements is larger than the file");
+      // Each element is held in a GgufValue (40 bytes): 1- and 2-byte elements would cost up to
+      // 40 times their bytes. sprig reads no long array of them, so memory stays within 10 times
+      // the metadata's bytes.
+      if (minimum_size(element_type) < 4 && count > kMaxSmallElements)
+        file_->fail("metadata array of " + std::to_string(count) + " elements of " +
+                    std::to_string(minimum_size(element_type)) + " bytes is longer than sprig reads (" +
+                    std::to_string(kMaxSmallElements) + ")");
       std::vector<GgufValue> values;
       values.reserve(count);
       for (uint64_t i = 0; i < count; ++i) values.push_back(read_value(reader, element_type, depth + 1));

@@ -6,6 +6,8 @@
 #include <nlohmann/json.hpp>
 
 #include "checkpoint.h"
+#include "json_limits.h"
+#include "hparam_limits.h"
 #include "rope_frequencies.h"
 
 namespace sprig::convert {
@@ -19,6 +21,7 @@ class ConfigReader {
 
   [[noreturn]] void fail(const std::string& problem) const { throw ConvertError(path_ + ": " + problem); }
 
+  const std::string& path() const { return path_; }
   bool has(const char* key) const { return config_.contains(key) && !config_[key].is_null(); }
   const json& at(const char* key) const { return config_[key]; }
 
@@ -48,7 +51,7 @@ class ConfigReader {
   void require(const char* key, const json& expected, const json& fallback) const {
     const json value = has(key) ? config_[key] : fallback;
     if (value != expected)
-      fail(std::string(key) + " = " + value.dump() + " is not supported (sprig implements " + expected.dump() + ")");
+      fail(std::string(key) + " = " + json_excerpt(value) + " is not supported (sprig implements " + json_excerpt(expected) + ")");
   }
 
  private:
@@ -56,15 +59,7 @@ class ConfigReader {
   json config_;
 };
 
-json read_json(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) throw ConvertError(path + ": cannot open");
-  try {
-    return json::parse(in);
-  } catch (const json::exception& e) {
-    throw ConvertError(path + ": not valid JSON: " + e.what());
-  }
-}
+json read_json(const std::string& path) { return parse_json_file(path); }
 
 // Fields every RMSNorm decoder with RoPE shares (Llama, Qwen, Gemma, Phi-3).
 void read_decoder_shape(const ConfigReader& c, HfConfig& out, bool tied_by_default) {
@@ -80,18 +75,22 @@ void read_decoder_shape(const ConfigReader& c, HfConfig& out, bool tied_by_defau
   hp.rope_theta = float(c.number_or("rope_theta", 10000.0));
   hp.norm_eps = float(c.number_or("rms_norm_eps", 1e-6));
   hp.tied_output = c.flag_or("tie_word_embeddings", tied_by_default);
+  check_hyperparameters(hp, c.path(), {"hidden_size", "num_hidden_layers", "num_attention_heads", "num_key_value_heads",
+                                       "head_dim", "intermediate_size", "vocab_size", "max_position_embeddings",
+                                       "rope_theta", "rms_norm_eps"});
   if (c.number_or("partial_rotary_factor", 1.0) != 1.0)
-    c.fail("partial_rotary_factor = " + c.at("partial_rotary_factor").dump() + " is not supported (sprig rotates whole heads)");
+    c.fail("partial_rotary_factor = " + json_excerpt(c.at("partial_rotary_factor")) + " is not supported (sprig rotates whole heads)");
 }
 
 // rope_scaling: null/default, linear, llama3 and longrope/su; anything else stops.
 void read_rope_scaling(const ConfigReader& c, HfConfig& out) {
   if (!c.has("rope_scaling")) return;
   const json& scaling = c.at("rope_scaling");
-  if (!scaling.is_object()) c.fail("rope_scaling " + scaling.dump() + " is not an object");
-  const std::string type = scaling.contains("rope_type") ? scaling["rope_type"].get<std::string>()
-                           : scaling.contains("type")    ? scaling["type"].get<std::string>()
-                                                         : "";
+  if (!scaling.is_object()) c.fail("rope_scaling " + json_excerpt(scaling) + " is not an object");
+  const char* type_key = scaling.contains("rope_type") ? "rope_type" : "type";
+  if (scaling.contains(type_key) && !scaling[type_key].is_string())
+    c.fail(std::string("rope_scaling.") + type_key + " = " + json_excerpt(scaling[type_key]) + " is not a string");
+  const std::string type = scaling.contains(type_key) ? scaling[type_key].get<std::string>() : "";
   const Hyperparameters& hp = out.hparams;
   auto number = [&](const char* key) {
     if (!scaling.contains(key) || !scaling[key].is_number() || !(scaling[key].get<double>() > 0))
@@ -117,7 +116,7 @@ void read_rope_scaling(const ConfigReader& c, HfConfig& out) {
                " factors");
       std::vector<double> values;
       for (const json& v : scaling[key]) {
-        if (!v.is_number() || !(v.get<double>() > 0)) c.fail("rope_scaling." + std::string(key) + " holds " + v.dump());
+        if (!v.is_number() || !(v.get<double>() > 0)) c.fail("rope_scaling." + std::string(key) + " holds " + json_excerpt(v));
         values.push_back(v.get<double>());
       }
       return values;
@@ -147,7 +146,7 @@ void read_sliding_layers(const ConfigReader& c, HfConfig& out, const std::functi
     const json& types = c.at("layer_types");
     if (!types.is_array() || types.size() != out.hparams.n_layers) c.fail("layer_types must list every layer");
     for (uint32_t i = 0; i < types.size(); ++i) {
-      const std::string type = types[i].is_string() ? types[i].get<std::string>() : types[i].dump();
+      const std::string type = types[i].is_string() ? types[i].get<std::string>() : json_excerpt(types[i]);
       if (type != "sliding_attention" && type != "full_attention")
         c.fail("layer_types[" + std::to_string(i) + "] = '" + type + "' is not supported");
       f.sliding_layers[i] = type == "sliding_attention";
@@ -196,6 +195,8 @@ void read_gpt2(const ConfigReader& c, HfConfig& out) {
   hp.max_positions = c.u32("n_positions");
   hp.norm_eps = float(c.number_or("layer_norm_epsilon", 1e-5));
   hp.tied_output = c.flag_or("tie_word_embeddings", true);
+  check_hyperparameters(hp, c.path(), {"n_embd", "n_layer", "n_head", "n_head", "n_embd / n_head", "n_inner",
+                                       "vocab_size", "n_positions", "rope_theta", "layer_norm_epsilon"});
   const std::string act = c.text_or("activation_function", "gelu_new");
   if (act != "gelu_new" && act != "gelu_pytorch_tanh")
     c.fail("activation_function '" + act + "' is not supported (sprig implements gelu_new)");

@@ -16,6 +16,7 @@
 #include "element_types.h"
 #include "gguf_file.h"
 #include "gguf_quants.h"
+#include "hparam_limits.h"
 #include "rope_frequencies.h"
 #include "tokenizer_support.h"
 
@@ -130,6 +131,10 @@ Checkpoint read_gguf(const std::string& path) {
   } else {
     hp.norm_eps = float(gguf.get_float(k + "attention.layer_norm_rms_epsilon"));
   }
+  check_hyperparameters(hp, path, {k + "embedding_length", k + "block_count", k + "attention.head_count",
+                                   k + "attention.head_count_kv", k + "attention.key_length", k + "feed_forward_length",
+                                   k + "vocab_size", k + "context_length", k + "rope.freq_base",
+                                   k + (arch == "gpt2" ? "attention.layer_norm_epsilon" : "attention.layer_norm_rms_epsilon")});
   std::vector<double> rope_freqs, rope_freqs_long, rope_freqs_swa;
   double qk_scale = 1.0;
   if (arch == "gemma2" || arch == "gemma3") {
@@ -248,7 +253,7 @@ Checkpoint read_gguf(const std::string& path) {
   for (const auto& [table, values] : {std::pair{"rope_freqs", rope_freqs}, std::pair{"rope_freqs_long", rope_freqs_long},
                                       std::pair{"rope_freqs_swa", rope_freqs_swa}})
     if (!values.empty())
-      checkpoint.tensors.push_back({table, {values.size()}, "computed", [values]() {
+      checkpoint.tensors.push_back({table, {values.size()}, "computed", [values = values]() {
                                       return std::vector<float>(values.begin(), values.end());
                                     }});
   if (family.rope_long_context && rope_freqs.empty()) gguf.file().fail("rope_factors_long without rope_factors_short");

@@ -10,6 +10,7 @@
 
 #include "checkpoint.h"
 #include "hf_config.h"
+#include "json_limits.h"
 #include "safetensors_file.h"
 
 namespace sprig::convert {
@@ -19,13 +20,7 @@ namespace fs = std::filesystem;
 using nlohmann::json;
 
 json read_json(const fs::path& path) {
-  std::ifstream in(path);
-  if (!in) throw ConvertError(path.string() + ": cannot open");
-  try {
-    return json::parse(in);
-  } catch (const json::exception& e) {
-    throw ConvertError(path.string() + ": not valid JSON: " + e.what());
-  }
+  return parse_json_file(path.string());  // bounded nesting, no duplicate keys (json_limits.h)
 }
 
 std::vector<fs::path> safetensors_files(const fs::path& folder) {

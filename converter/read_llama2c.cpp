@@ -6,6 +6,7 @@
 #include "byte_reader.h"
 #include "checkpoint.h"
 #include "element_types.h"
+#include "hparam_limits.h"
 
 namespace sprig::convert {
 namespace {
@@ -37,9 +38,10 @@ Checkpoint read_llama2c(const std::string& path) {
     *field = reader.read<int32_t>("header");
   bool shared_classifier = h.vocab_size > 0;
   if (version1) shared_classifier = reader.read<uint8_t>("header") != 0;
-  const int32_t vocab = h.vocab_size < 0 ? -h.vocab_size : h.vocab_size;
+  // A negative vocab_size means an untied classifier; widened first, so INT32_MIN negates.
+  const int64_t vocab = h.vocab_size < 0 ? -int64_t(h.vocab_size) : h.vocab_size;
 
-  auto positive = [](int32_t v, int32_t max) { return v > 0 && v <= max; };
+  auto positive = [](int64_t v, int64_t max) { return v > 0 && v <= max; };
   if (!positive(h.dim, 1 << 16) || !positive(h.hidden_dim, 1 << 20) || !positive(h.n_layers, 1024) ||
       !positive(h.n_heads, 1 << 12) || !positive(h.n_kv_heads, 1 << 12) || !positive(vocab, 1 << 22) ||
       !positive(h.seq_len, 1 << 24) || h.dim % h.n_heads != 0 || h.n_heads % h.n_kv_heads != 0)
@@ -62,6 +64,8 @@ Checkpoint read_llama2c(const std::string& path) {
   hp.tied_output = shared_classifier;
   checkpoint.source = path;
   checkpoint.source_format = version1 ? "llama2c-v1" : "llama2c";
+  check_hyperparameters(hp, path, {"dim", "n_layers", "n_heads", "n_kv_heads", "dim / n_heads", "hidden_dim",
+                                   "vocab_size", "seq_len", "rope_theta", "norm_eps"});
 
   uint64_t offset = version1 ? 256 : reader.offset();
   auto add = [&](const std::string& name, std::vector<uint64_t> shape) {

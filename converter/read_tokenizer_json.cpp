@@ -23,11 +23,11 @@ bool is_byte_piece(const std::string& piece) {
 bool sentencepiece_space_prefix(const json& normalizer, const json& pre_tokenizer, const std::string& source) {
   if (pre_tokenizer.is_object() && pre_tokenizer.value("type", "") == "Metaspace") {
     if (pre_tokenizer.value("split", false) || pre_tokenizer.value("replacement", "") != kSpaceMark)
-      throw ConvertError(source + ": Metaspace pre-tokenizer " + pre_tokenizer.dump() + " is not supported");
+      throw ConvertError(source + ": Metaspace pre-tokenizer " + json_excerpt(pre_tokenizer) + " is not supported");
     return pre_tokenizer.value("prepend_scheme", "always") != "never";
   }
   if (!pre_tokenizer.is_null())
-    throw ConvertError(source + ": pre_tokenizer " + pre_tokenizer.dump() + " is not supported for SentencePiece BPE");
+    throw ConvertError(source + ": pre_tokenizer " + json_excerpt(pre_tokenizer) + " is not supported for SentencePiece BPE");
   std::vector<json> steps;
   if (normalizer.is_object() && normalizer.value("type", "") == "Sequence")
     steps = normalizer["normalizers"].get<std::vector<json>>();
@@ -42,7 +42,7 @@ bool sentencepiece_space_prefix(const json& normalizer, const json& pre_tokenize
                step.value("content", "") == kSpaceMark) {
       replace = true;
     } else {
-      throw ConvertError(source + ": normalizer step " + step.dump() + " is not supported for SentencePiece BPE");
+      throw ConvertError(source + ": normalizer step " + json_excerpt(step) + " is not supported for SentencePiece BPE");
     }
   }
   if (!replace) throw ConvertError(source + ": a byte-fallback BPE without the space -> \"▁\" rule is not supported");
@@ -75,27 +75,45 @@ TokenizerData read_tokenizer_json(const std::string& path) {
       throw ConvertError(path + ": tokenizer model '" + type + "' is not supported (BPE is)");
     for (const char* key : {"continuing_subword_prefix", "end_of_word_suffix", "dropout"})
       if (model.contains(key) && !model[key].is_null())
-        throw ConvertError(path + ": BPE option " + key + " = " + model[key].dump() + " is not supported");
+        throw ConvertError(path + ": BPE option " + key + " = " + json_excerpt(model[key]) + " is not supported");
 
     // Pieces: the vocabulary plus added tokens, whose ids may lie past it.
     const json& vocab = model.at("vocab");
     const json added = root.value("added_tokens", json::array());
+    if (!vocab.is_object()) throw ConvertError(path + ": model.vocab is not an object of piece -> id");
+    if (!added.is_array()) throw ConvertError(path + ": added_tokens is not an array");
+    // Ids are integers below the runtime's vocabulary bound, each naming one piece.
+    constexpr uint32_t kMaxVocab = 1u << 22;
     size_t size = 0;
-    for (const auto& [piece, id] : vocab.items()) size = std::max<size_t>(size, id.get<size_t>() + 1);
-    for (const json& token : added) size = std::max<size_t>(size, token.at("id").get<size_t>() + 1);
-    if (size == 0 || size > (1u << 22)) throw ConvertError(path + ": vocabulary size " + std::to_string(size) + " is out of range");
+    for (const auto& [piece, id] : vocab.items())
+      size = std::max<size_t>(size, json_token_id(id, kMaxVocab, path, "model.vocab '" + piece.substr(0, 60) + "'") + 1);
+    for (const json& token : added) size = std::max<size_t>(size, json_token_id(token.at("id"), kMaxVocab, path, "an added token") + 1);
+    if (size == 0) throw ConvertError(path + ": the vocabulary is empty");
     tokenizer.pieces.assign(size, std::string());
     tokenizer.types.assign(size, TokenType::Unused);
     tokenizer.scores.assign(size, 0.0f);
+    std::vector<bool> in_vocab(size);
     std::unordered_map<std::string, int32_t> ids;
     for (const auto& [piece, id] : vocab.items()) {
-      tokenizer.pieces[id.get<size_t>()] = piece;
-      tokenizer.types[id.get<size_t>()] = TokenType::Normal;
-      ids.emplace(piece, id.get<int32_t>());
+      const size_t i = id.get<size_t>();
+      if (in_vocab[i])
+        throw ConvertError(path + ": model.vocab gives id " + std::to_string(i) + " to both '" +
+                           tokenizer.pieces[i].substr(0, 60) + "' and '" + piece.substr(0, 60) + "'");
+      in_vocab[i] = true;
+      tokenizer.pieces[i] = piece;
+      tokenizer.types[i] = TokenType::Normal;
+      ids.emplace(piece, int32_t(i));
     }
+    std::vector<bool> in_added(size);
     for (const json& token : added) {
       const size_t id = token.at("id").get<size_t>();
-      tokenizer.pieces[id] = token.at("content").get<std::string>();
+      const std::string content = token.at("content").get<std::string>();
+      // An added token may repeat its vocabulary entry, never replace another piece or token.
+      if (in_added[id] || (in_vocab[id] && tokenizer.pieces[id] != content))
+        throw ConvertError(path + ": added token '" + content.substr(0, 60) + "' has id " + std::to_string(id) +
+                           ", which is already '" + tokenizer.pieces[id].substr(0, 60) + "'");
+      in_added[id] = true;
+      tokenizer.pieces[id] = content;
       tokenizer.types[id] = token.value("special", false) ? TokenType::Control : TokenType::UserDefined;
       ids.emplace(tokenizer.pieces[id], int32_t(id));
     }

@@ -38,6 +38,14 @@ void validate_tokenizer(const TokenizerData& tok, const std::string& source) {
   for (const TokenMerge& m : tok.merges)
     for (int32_t id : {m.left, m.right, m.result})
       if (id < 0 || id >= int32_t(n)) throw ConvertError(source + ": a merge names token " + std::to_string(id) + ", outside the vocabulary");
+  // Merges build text from text: a merge whose result is a control or added token would turn
+  // plain typed text ("<|im_end|>") into that token without parse_special.
+  for (size_t rank = 0; rank < tok.merges.size(); ++rank) {
+    const int32_t result = tok.merges[rank].result;
+    if (tok.types[size_t(result)] == TokenType::Control || tok.types[size_t(result)] == TokenType::UserDefined)
+      throw ConvertError(source + ": merge " + std::to_string(rank) + " produces '" + tok.pieces[size_t(result)].substr(0, 60) +
+                         "', a special token; merges may only produce ordinary tokens");
+  }
   if (tok.kind == TokenizerKind::ByteLevelBpe && tok.pre_tokenizer == PreTokenizer::Whole)
     throw ConvertError(source + ": a byte-level tokenizer needs a split pattern");
 }

@@ -25,7 +25,7 @@ TokenizerData read_vocab_merges(const std::string& folder_name) {
   std::vector<bool> seen(vocab.size());
   for (const auto& [piece, id] : vocab.items()) {
     if (!id.is_number_unsigned() || id.get<uint64_t>() >= vocab.size() || seen[id.get<uint64_t>()])
-      throw ConvertError(vocab_path + ": '" + piece + "' has id " + id.dump() +
+      throw ConvertError(vocab_path + ": '" + piece + "' has id " + json_excerpt(id, 40) +
                          "; ids must be 0..n-1, each used once");
     seen[id.get<uint64_t>()] = true;
     tokenizer.pieces[id.get<uint64_t>()] = piece;

@@ -8,13 +8,7 @@
 namespace sprig::convert {
 
 nlohmann::json read_json_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw ConvertError(path + ": cannot open");
-  try {
-    return nlohmann::json::parse(in);
-  } catch (const nlohmann::json::exception& e) {
-    throw ConvertError(path + ": not valid JSON: " + e.what());
-  }
+  return parse_json_file(path);
 }
 
 std::string apply_tokenizer_config(const std::string& path, TokenizerData& tokenizer) {

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "checkpoint.h"
+#include "json_limits.h"
 
 namespace sprig::convert {
 

@@ -1,7 +1,10 @@
 // sprig run: raw completion. stdout carries exactly the generated text (the prompt too with
 // --echo); everything else goes to stderr.
 #include <cstdio>
+#include <string>
 #include <vector>
+
+#include "sprig/utf8_stream.h"
 
 #include "arguments.h"
 #include "commands.h"
@@ -82,7 +85,12 @@ int run_command(int argc, char** argv) {
   const std::span<float> logits(reinterpret_cast<float*>(logits_region.data()), logits_region.size() / sizeof(float));
 
   if (echo) {
-    std::fwrite(prompt_text.data(), 1, prompt_text.size(), stdout);
+    // As the reply is written: whole UTF-8, invalid bytes as U+FFFD.
+    std::string echoed;
+    Utf8Stream stream;
+    stream.push(prompt_text, echoed);
+    stream.finish(echoed);
+    std::fwrite(echoed.data(), 1, echoed.size(), stdout);
     std::fflush(stdout);
   }
   StopStrings stop(stops);

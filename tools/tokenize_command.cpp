@@ -1,6 +1,7 @@
 // sprig tokenize: shows how a model's tokenizer splits text: each token's id and piece, the
 // count, or just the ids (--ids) or JSON (--json). --tokenizer reads a tokenizer without weights.
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 

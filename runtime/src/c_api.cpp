@@ -67,6 +67,10 @@ struct sprig_session {
   std::optional<Sampler> sampler;
   Utf8Stream stream;
   int32_t previous = -1;  // the last token fed or detokenized, for SentencePiece's leading space
+  // Chats open on this session keep it alive: sprig_session_destroy then only sets `destroyed`,
+  // and the last sprig_chat_destroy frees it.
+  uint32_t chats = 0;
+  bool destroyed = false;
 
   const Tokenizer& tokenizer() const { return shared->tokenizer; }
   std::span<float> sampler_logits() const {
@@ -87,15 +91,19 @@ std::optional<SessionOptions> to_session_options(const sprig_session_options* c)
   o.batch = c->batch;
   o.threads = c->threads;
   o.max_text_bytes = c->max_text_bytes;
-  switch (c->kv_cache) {
+  // A C caller may store any integer in an enum; read each as one (loading an out-of-range C++
+  // enum value is undefined).
+  std::underlying_type_t<sprig_kv_cache_type> kv_cache;
+  std::memcpy(&kv_cache, &c->kv_cache, sizeof kv_cache);
+  std::underlying_type_t<sprig_context_policy> on_context_full;
+  std::memcpy(&on_context_full, &c->on_context_full, sizeof on_context_full);
+  switch (kv_cache) {
     case SPRIG_KV_F16: o.kv_cache = KvCacheType::F16; break;
     case SPRIG_KV_INT8: o.kv_cache = KvCacheType::Int8; break;
     case SPRIG_KV_F32: o.kv_cache = KvCacheType::F32; break;
     default: return std::nullopt;
   }
-  if (c->on_context_full != SPRIG_CONTEXT_STOP && c->on_context_full != SPRIG_CONTEXT_SHIFT) return std::nullopt;
-  // A C caller may store any integer in the enum; read it as one (loading an out-of-range C++ enum
-  // value is undefined).
+  if (on_context_full != SPRIG_CONTEXT_STOP && on_context_full != SPRIG_CONTEXT_SHIFT) return std::nullopt;
   std::underlying_type_t<sprig_matmul_backend> backend;
   std::memcpy(&backend, &c->backend, sizeof backend);
   switch (backend) {
@@ -261,6 +269,10 @@ sprig_status sprig_session_create(const sprig_model* model, const sprig_session_
 
 void sprig_session_destroy(sprig_session* session) {
   if (!session) return;
+  if (session->chats > 0) {
+    session->destroyed = true;
+    return;
+  }
   void* owned = session->owned;
   session->~sprig_session();
   if (owned) ::operator delete(owned);
@@ -466,13 +478,19 @@ sprig_status sprig_chat_create(sprig_session* session, sprig_chat** chat) {
     return fail(SPRIG_ERROR_MODEL, "the model has no chat template (convert it with --chat-template NAME)");
   try {
     *chat = new sprig_chat(session);
+    ++session->chats;
   } catch (const std::exception& e) {
     return fail(SPRIG_ERROR_MEMORY, std::string("sprig_chat_create: ") + e.what());
   }
   return SPRIG_OK;
 }
 
-void sprig_chat_destroy(sprig_chat* chat) { delete chat; }
+void sprig_chat_destroy(sprig_chat* chat) {
+  if (!chat) return;
+  sprig_session* session = chat->session;
+  delete chat;
+  if (--session->chats == 0 && session->destroyed) sprig_session_destroy(session);
+}
 
 sprig_status sprig_chat_set_messages_json(sprig_chat* chat, const char* json, size_t length) {
   if (!chat || (!json && length)) return fail(SPRIG_ERROR_INVALID_ARGUMENT, "sprig_chat_set_messages_json: chat and json are required");

@@ -37,7 +37,9 @@ StoredMessage& Chat::append_message(std::string_view role, std::string_view cont
   if (count_ == slots_.size()) slots_.emplace_back();  // past the limits: allocates
   StoredMessage& slot = slots_[count_++];
   slot.role.assign(role);
-  slot.content.assign(content);
+  // The door for text into the conversation: invalid UTF-8 becomes U+FFFD here, so what the chat
+  // stores, saves and returns as JSON is always what parse_chat_json reads back.
+  assign_typed_text(slot.content, content);
   return slot;
 }
 

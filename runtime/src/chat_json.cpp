@@ -4,6 +4,8 @@
 
 #include <cstdint>
 
+#include "sprig/utf8_stream.h"
+
 namespace sprig {
 namespace {
 
@@ -216,6 +218,15 @@ std::vector<ChatMessage> chat_messages(std::span<const StoredMessage> messages) 
   views.reserve(messages.size());
   for (const StoredMessage& m : messages) views.push_back({m.role, m.content});
   return views;
+}
+
+void assign_typed_text(std::string& out, std::string_view text) {
+  out.clear();
+  Utf8Stream repair;
+  repair.push(text, out);
+  repair.finish(out);
+  // The reader refuses NUL (C callers pass NUL-terminated strings); a typed one becomes U+FFFD.
+  for (size_t at = out.find('\0'); at != std::string::npos; at = out.find('\0', at + 3)) out.replace(at, 1, "\xef\xbf\xbd");
 }
 
 }  // namespace sprig

@@ -44,6 +44,12 @@ Status check_hparams(const Hyperparameters& h) {
   return {};
 }
 
+}  // namespace
+
+Status check_hyperparameters(const Hyperparameters& hparams) { return check_hparams(hparams); }
+
+namespace {
+
 struct TensorEntry {
   DType dtype;
   uint32_t group;

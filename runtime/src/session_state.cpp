@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <cstring>
 #include <memory>
+#include <string>
 
 #include "sprig/session.h"
 
@@ -112,6 +113,17 @@ Result<std::vector<int32_t>> Session::load_state(const std::string& path, std::s
   if (!different.empty()) return Error(path + ": saved for another model or settings: " + different);
   if (header.position > plan_.context_length) return Error(path + ": position past the context");
   if (header.extra_bytes > (uint64_t(1) << 30)) return Error(path + ": extra data of " + std::to_string(header.extra_bytes) + " bytes is implausible");
+
+  // Nothing is allocated for more than the file holds: a header claiming 1 GB of extra data in a
+  // small file is truncated, said before the allocation.
+  const long here = std::ftell(file.get());
+  if (here < 0 || std::fseek(file.get(), 0, SEEK_END) != 0) return Error(path + ": cannot read");
+  const uint64_t left = uint64_t(std::ftell(file.get()) - here);
+  if (std::fseek(file.get(), here, SEEK_SET) != 0) return Error(path + ": cannot read");
+  if (uint64_t(header.position) * sizeof(int32_t) + header.extra_bytes > left)
+    return Error(path + ": truncated: the header claims " + std::to_string(header.extra_bytes) +
+                 " bytes of extra data and " + std::to_string(header.position) + " tokens, the file has " +
+                 std::to_string(left) + " bytes left");
 
   Fnv1a checksum;
   checksum.add(&header, sizeof header);

@@ -42,7 +42,8 @@ void Tokenizer::merge_symbols(std::string_view text, Workspace& workspace, size_
     int32_t id;
     if (by_rank) {
       const MergeSlot* merge = find_merge(a.id, b.id);
-      if (!merge) return;
+      // Only ordinary text may result: a file's merge into a control token must not forge one.
+      if (!merge || !mergeable(merge->result)) return;
       score = -float(merge->rank);  // exact: ranks stay far below 2^24
       id = merge->result;
     } else {

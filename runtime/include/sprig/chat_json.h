@@ -22,6 +22,9 @@ struct StoredMessage {
 Result<std::vector<StoredMessage>> parse_chat_json(std::string_view text);
 // One message per line, UTF-8 kept as is, control characters escaped.
 std::string format_chat_json(std::span<const StoredMessage> messages);
+// Typed text as a conversation may hold it: bytes that do not form a UTF-8 character, and NUL,
+// become U+FFFD, so format_chat_json's output of it always reads back.
+void assign_typed_text(std::string& out, std::string_view text);
 // Views of stored messages, for ChatFormatter.
 std::vector<ChatMessage> chat_messages(std::span<const StoredMessage> messages);
 

@@ -133,6 +133,10 @@ struct Provenance {
   std::string source, source_format, converter_version, options;
 };
 
+// The bounds Model::open holds hyperparameters to (sizes, head layout, positive finite
+// rope_theta and norm_eps); the converter applies them as soon as it has read a checkpoint's.
+Status check_hyperparameters(const Hyperparameters& hparams);
+
 class MappedFile;
 
 class Model {

@@ -7,6 +7,12 @@
  * nothing on the token path allocates: tokenize, prefill, decode, sample, detokenize and generate
  * all work in the arena. A session is used by one thread at a time.
  *
+ * What outlives what: a session keeps its model alive (sprig_model_close may come first), and a
+ * chat keeps its session alive: sprig_session_destroy with chats still open only marks the
+ * session, and the last sprig_chat_destroy frees it. Memory given to sprig_session_create must
+ * stay valid until then. A handle passed to its destroy function is gone: using it afterwards
+ * (other than through a chat still open on that session) is undefined, as for free().
+ *
  * Every call that can fail returns a sprig_status; sprig_last_error() describes the failure. */
 #ifndef SPRIG_SPRIG_H
 #define SPRIG_SPRIG_H

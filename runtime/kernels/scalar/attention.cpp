@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "../int8_range.h"
 #include "sprig/half.h"
 
 namespace sprig::kernels {
@@ -80,7 +81,7 @@ void kv_store_int8_scalar(const float* x, size_t heads, size_t head_dim, int8_t*
     for (size_t i = 0; i < head_dim; ++i) max_abs = std::max(max_abs, std::fabs(v[i]));
     const float scale = max_abs / 127.0f;
     const float inverse = scale > 0.0f ? 1.0f / scale : 0.0f;
-    for (size_t i = 0; i < head_dim; ++i) out[h * head_dim + i] = int8_t(std::nearbyint(v[i] * inverse));
+    for (size_t i = 0; i < head_dim; ++i) out[h * head_dim + i] = int8_t(std::nearbyint(int8_range(v[i] * inverse)));
     scales[h] = scale;
   }
 }

@@ -1,6 +1,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "../int8_range.h"
 #include "../reference.h"
 #include "sprig/half.h"
 
@@ -17,7 +18,7 @@ void quantize_activations_scalar(const float* x, size_t n, QuantizedActivations&
     int8_t* q = out.quants + begin;
     int32_t sum = 0;
     for (size_t i = begin; i < end; ++i) {
-      const int8_t value = int8_t(std::nearbyint(x[i] * inverse));
+      const int8_t value = int8_t(std::nearbyint(int8_range(x[i] * inverse)));
       q[i - begin] = value;
       sum += value;
     }

@@ -223,14 +223,17 @@ void quantize_activations_x86(const float* x, size_t n, QuantizedActivations& ou
     const float inverse = scale > 0.0f ? 1.0f / scale : 0.0f;
     int8_t* q = out.quants + begin;
     const __m256 inv = _mm256_set1_ps(inverse);
+    // int8_range.h: maxps returns its second operand for NaN, so NaN becomes -127.
+    const __m256 lowest = _mm256_set1_ps(-127.0f), highest = _mm256_set1_ps(127.0f);
+    auto scaled = [&](const float* p) { return _mm256_min_ps(_mm256_max_ps(_mm256_mul_ps(_mm256_loadu_ps(p), inv), lowest), highest); };
     __m256i sums = _mm256_setzero_si256();
     i = 0;
     for (; i + 32 <= count; i += 32) {
       // cvtps rounds to nearest even under the default MXCSR, like nearbyint
-      const __m256i a = _mm256_cvtps_epi32(_mm256_mul_ps(_mm256_loadu_ps(src + i), inv));
-      const __m256i b2 = _mm256_cvtps_epi32(_mm256_mul_ps(_mm256_loadu_ps(src + i + 8), inv));
-      const __m256i c = _mm256_cvtps_epi32(_mm256_mul_ps(_mm256_loadu_ps(src + i + 16), inv));
-      const __m256i d = _mm256_cvtps_epi32(_mm256_mul_ps(_mm256_loadu_ps(src + i + 24), inv));
+      const __m256i a = _mm256_cvtps_epi32(scaled(src + i));
+      const __m256i b2 = _mm256_cvtps_epi32(scaled(src + i + 8));
+      const __m256i c = _mm256_cvtps_epi32(scaled(src + i + 16));
+      const __m256i d = _mm256_cvtps_epi32(scaled(src + i + 24));
       sums = _mm256_add_epi32(sums, _mm256_add_epi32(_mm256_add_epi32(a, b2), _mm256_add_epi32(c, d)));
       // packs interleave 128-bit lanes; the permute puts the bytes back in order
       const __m256i ab = _mm256_packs_epi32(a, b2), cd = _mm256_packs_epi32(c, d);
@@ -243,7 +246,7 @@ void quantize_activations_x86(const float* x, size_t n, QuantizedActivations& ou
     s = _mm_hadd_epi32(s, s);
     int32_t sum = _mm_cvtsi128_si32(s);
     for (; i < count; ++i) {
-      const int8_t value = int8_t(std::nearbyint(src[i] * inverse));
+      const int8_t value = int8_t(std::nearbyint(sprig::int8_range(src[i] * inverse)));
       q[i] = value;
       sum += value;
     }

@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+
+#include "../../int8_range.h"
 #include <type_traits>
 
 #include "../../exp_approx.h"

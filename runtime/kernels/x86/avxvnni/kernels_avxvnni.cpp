@@ -7,6 +7,8 @@
 #include <cstring>
 #include <type_traits>
 
+#include "../../int8_range.h"
+
 #include "../../exp_approx.h"
 #include "../../kernel_set.h"
 #include "sprig/half.h"

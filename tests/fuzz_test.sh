@@ -14,12 +14,12 @@ if [ ! -d "$shared/tokenizers" ]; then
   exit 0
 fi
 mkdir -p "$work/tokenizers" "$work/corpus"
-src=$repo/runtime/src
+rt=$repo/runtime tok=$repo/runtime/tokenizer model=$repo/runtime/model
 clang++ -std=c++20 -O1 -g -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
-  -I"$repo/runtime/include" -I"$src" -I"$generated" \
-  "$repo/tests/fuzz/fuzz_tokenizer.cpp" "$src/tokenizer.cpp" "$src/tokenizer_spm.cpp" \
-  "$src/tokenizer_byte_level.cpp" "$src/tokenizer_merge.cpp" "$src/pretokenizer.cpp" "$src/byte_level.cpp" \
-  "$src/unicode.cpp" "$src/utf8_stream.cpp" "$src/model.cpp" "$src/mapped_file.cpp" "$src/tensor_format.cpp" \
+  -I"$rt/include" -I"$rt" -I"$tok" -I"$generated" \
+  "$repo/tests/fuzz/fuzz_tokenizer.cpp" "$tok/tokenizer.cpp" "$tok/tokenizer_spm.cpp" \
+  "$tok/tokenizer_byte_level.cpp" "$tok/tokenizer_merge.cpp" "$tok/pretokenizer.cpp" "$tok/byte_level.cpp" \
+  "$tok/unicode.cpp" "$tok/utf8_stream.cpp" "$model/model.cpp" "$model/mapped_file.cpp" "$model/tensor_format.cpp" \
   -lutf8proc -o "$work/fuzz_tokenizer" 2> "$work/compile.log" || { cat "$work/compile.log"; exit 1; }
 n=0
 for source in tokenizers/llama.cpp-vectors/ggml-vocab-gpt-2.gguf tokenizers/qwen2.5 tokenizers/falcon-7b/tokenizer.json \

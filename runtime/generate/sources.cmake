@@ -1,0 +1,5 @@
+# Sampling and the decode loop
+list(APPEND SPRIG_RUNTIME_SOURCES
+  runtime/generate/generate.cpp
+  runtime/generate/sampler.cpp
+)

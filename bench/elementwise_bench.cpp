@@ -12,7 +12,7 @@
 #include <string>
 #include <vector>
 
-#include "../runtime/kernels/kernel_set.h"
+#include "kernels/kernel_set.h"
 #include "sprig/half.h"
 
 namespace sprig::bench {

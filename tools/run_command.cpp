@@ -5,7 +5,7 @@
 
 #include "arguments.h"
 #include "commands.h"
-#include "../runtime/kernels/kernel_set.h"
+#include "sprig/kernels.h"
 #include "sprig/cpu_features.h"
 #include "session_arguments.h"
 #include "sprig/generate.h"
@@ -37,7 +37,7 @@ int run_command(int argc, char** argv) {
   auto model = Model::open(args.text("-m"));
   if (!model) return report_error(model.error().message());
   std::fprintf(stderr, "sprig: %s | kernels %s, %u threads | model %s, %.2f MB of weights\n",
-               cpu_features().describe().c_str(), kernels::active_kernels().name, options.threads,
+               cpu_features().describe().c_str(), kernels::active_kernel_set_name(), options.threads,
                args.text("-m").c_str(), double(model.value()->weight_bytes()) / 1e6);
   auto session = Session::create(model.value(), options);
   if (!session) return report_error(session.error().message());

@@ -171,6 +171,10 @@ bool select_kernels(std::string_view name) {
   return true;
 }
 
+const char* active_kernel_set_name() { return active_kernels().name; }
+
+std::string describe_supported_kernel_sets() { return describe_kernel_sets(supported_kernel_sets()); }
+
 std::string describe_kernel_sets(const std::vector<const KernelSet*>& sets) {
   std::string text;
   for (const KernelSet* set : sets) text += std::string(text.empty() ? "" : " ") + set->name;

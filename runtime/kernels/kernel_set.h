@@ -45,6 +45,7 @@
 
 #include "reference.h"
 #include "sprig/cpu_features.h"
+#include "sprig/kernels.h"
 
 namespace sprig::kernels {
 
@@ -137,9 +138,7 @@ std::vector<const KernelSet*> supported_kernel_sets();
 // The set in use: SPRIG_KERNELS if set (an unknown or unsupported name is reported on stderr once
 // and ignored), else the best supported set. Chosen on the first call; cheap afterwards.
 const KernelSet& active_kernels();
-// Forces a set by name; false (and the active set unchanged) if unknown or unsupported here.
-// Not for use while another thread computes.
-bool select_kernels(std::string_view name);
+// select_kernels(name) and the names for messages: sprig/kernels.h.
 // "scalar x86_avx2 ..." for messages.
 std::string describe_kernel_sets(const std::vector<const KernelSet*>& sets);
 

@@ -315,7 +315,10 @@ const float* sprig_logits(const sprig_session* session, size_t* count) {
 
 sprig_status sprig_shift(sprig_session* session, uint32_t keep, uint32_t drop) {
   if (!session) return fail(SPRIG_ERROR_INVALID_ARGUMENT, "sprig_shift: session is required");
-  if (Status s = session->session->shift(keep, drop); !s) return fail(SPRIG_ERROR_INVALID_ARGUMENT, s.message());
+  // A model with learned positions cannot move its cache: it recomputes what stays.
+  Session& s = *session->session;
+  if (Status status = s.can_shift() ? s.shift(keep, drop) : s.recompute_without(keep, drop); !status)
+    return fail(SPRIG_ERROR_INVALID_ARGUMENT, status.message());
   return SPRIG_OK;
 }
 

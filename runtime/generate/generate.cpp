@@ -65,8 +65,10 @@ Result<GenerationStats> generate(Session& session, const Tokenizer& tokenizer, S
         break;
       }
       const uint32_t keep = context.keep;
-      if (Status s = session.shift(keep, std::max<uint32_t>(1, (session.position() - keep) / 2)); !s)
-        return Error(s.message());
+      const uint32_t drop = std::max<uint32_t>(1, (session.position() - keep) / 2);
+      // A model with learned positions cannot move its cache: it recomputes what stays.
+      const Status s = session.can_shift() ? session.shift(keep, drop) : session.recompute_without(keep, drop);
+      if (!s) return Error(s.message());
       ++stats.shifts;
     }
     if (Status s = session.decode(token); !s) return Error(s.message());

@@ -130,8 +130,8 @@ void Session::forward(const int32_t* tokens, size_t n) {
     if (!f.learned_positions) {
       const std::span<const float> frequencies = model_->rope_frequencies(w.sliding, long_context);
       for (size_t r = 0; r < n; ++r) {
-        family::rope(b_.q + r * q_dim, h.n_heads, h.head_dim, pos + r, frequencies);
-        family::rope(b_.k + r * kv_dim, h.n_kv_heads, h.head_dim, pos + r, frequencies);
+        family::rope(b_.q + r * q_dim, h.n_heads, h.head_dim, int64_t(pos + r), frequencies);
+        family::rope(b_.k + r * kv_dim, h.n_kv_heads, h.head_dim, int64_t(pos + r), frequencies);
       }
     }
     // The whole batch enters the cache first; row r then sees positions up to pos + r only.

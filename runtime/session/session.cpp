@@ -11,8 +11,8 @@
 #include <pthreadpool.h>
 
 #include "backends/xnnpack_backend.h"
-#include "kernels/attention.h"
 #include "kernels/kernel_set.h"
+#include "model/family_math.h"
 #include "platform/alignment.h"
 #include "session/arena.h"
 #include "session/kv_cache.h"
@@ -64,7 +64,7 @@ const char* arena_region_name(ArenaRegion region) {
   static constexpr const char* kNames[kArenaRegions] = {
       "state", "keys", "values", "key scales", "value scales", "x", "xb", "xb2", "q", "k", "v", "hb", "hb2",
       "logits", "quantized input", "quantized scales", "quantized sums", "attention scores", "sampler candidates", "sampler logits",
-      "token ids", "tokenizer workspace", "text", "xnnpack"};
+      "token ids", "tokenizer workspace", "text", "token history", "xnnpack"};
   return region < ArenaRegion::Count ? kNames[size_t(region)] : "?";
 }
 
@@ -116,6 +116,7 @@ Result<SessionMemoryPlan> plan_session_memory(const Model& model, const SessionO
   r[size_t(R::TokenizerWorkspace)] = Tokenizer::Workspace::arena_bytes(model.vocab(), options.max_text_bytes);
   // Utf8Stream writes at most three bytes per byte it is given plus the three it may hold.
   r[size_t(R::Text)] = 3 * (longest_piece(model.vocab()) + 4);
+  r[size_t(R::History)] = context * sizeof(int32_t);
   if (options.backend == MatmulBackend::Xnnpack) {
     auto bytes = xnnpack::region_bytes(ForwardMatrices(model));
     if (!bytes) return bytes.error();
@@ -197,6 +198,7 @@ Session::Session(std::shared_ptr<const Model> model, const SessionMemoryPlan& pl
   b_.residual_scales = b_.quantized_scales + plan_.options.batch * quantized.blocks;
   b_.residual_sums = b_.quantized_sums + plan_.options.batch * quantized.blocks;
   b_.scores = static_cast<float*>(at(R::Scores));
+  b_.history = static_cast<int32_t*>(at(R::History));
 }
 
 Session::~Session() {
@@ -228,6 +230,7 @@ Status Session::check_tokens(std::span<const int32_t> tokens) const {
 
 Status Session::decode(int32_t token) {
   if (Status s = check_tokens({&token, 1}); !s) return s;
+  b_.history[position_] = token;
   forward(&token, 1);
   ++decoded_tokens_;
   return {};
@@ -236,6 +239,7 @@ Status Session::decode(int32_t token) {
 Status Session::prefill(std::span<const int32_t> tokens) {
   if (tokens.empty()) return Error("prefill needs at least one token");
   if (Status s = check_tokens(tokens); !s) return s;
+  std::copy(tokens.begin(), tokens.end(), b_.history + position_);
   for (size_t first = 0; first < tokens.size(); first += batch())
     forward(tokens.data() + first, std::min<size_t>(batch(), tokens.size() - first));
   prefilled_tokens_ += tokens.size();
@@ -287,26 +291,58 @@ Status Session::read_kv(size_t layer, uint32_t position, std::span<float> keys, 
 
 namespace {
 
+// Undoes `delta` positions of the rotation forward() gave each layer's keys: the same function
+// and the same per-layer frequency table, so shifted keys are those of a fresh prefill up to rounding.
 struct ShiftRotation {
-  const Hyperparameters* h;
+  const Model* model;
+  bool long_context;
   int64_t delta;
   static void rotate(const void* context, size_t layer, float* key) {
     const ShiftRotation& r = *static_cast<const ShiftRotation*>(context);
-    kernels::rope_rotate_interleaved_f32_scalar(key, r.h->n_kv_heads, r.h->head_dim, r.delta, r.h->rope_theta);
+    const Hyperparameters& h = r.model->hparams();
+    const bool sliding = r.model->layers()[layer].sliding;
+    family::rope(key, h.n_kv_heads, h.head_dim, r.delta, r.model->rope_frequencies(sliding, r.long_context));
   }
 };
 
 }  // namespace
 
-Status Session::shift(uint32_t keep, uint32_t drop) {
+bool Session::can_shift() const { return !model_->family().learned_positions; }
+
+Status Session::check_drop(uint32_t keep, uint32_t drop) const {
   if (uint64_t(keep) + drop > position_)
     return Error("cannot drop " + std::to_string(drop) + " tokens after " + std::to_string(keep) + " kept of " +
                  std::to_string(position_) + " cached");
+  return {};
+}
+
+Status Session::shift(uint32_t keep, uint32_t drop) {
+  if (Status s = check_drop(keep, drop); !s) return s;
+  if (!can_shift())
+    return Error(std::string("context shift: ") + architecture_name(model_->family().architecture) +
+                 " models have learned positions, so a cached key cannot be moved to another position; "
+                 "recompute instead");
   if (drop == 0) return {};
   const Hyperparameters& h = model_->hparams();
-  const ShiftRotation rotation{&h, -int64_t(drop)};
+  const FamilyOptions& f = model_->family();
+  const bool long_context = f.rope_long_context && plan_.context_length > f.rope_long_context;
+  const ShiftRotation rotation{model_.get(), long_context, -int64_t(drop)};
   kv_cache().shift_down(h.n_layers, size_t(keep) + drop, position_, drop, &ShiftRotation::rotate, &rotation, b_.k);
+  std::copy(b_.history + keep + drop, b_.history + position_, b_.history + keep);
   position_ -= drop;
+  return {};
+}
+
+Status Session::recompute_without(uint32_t keep, uint32_t drop) {
+  if (Status s = check_drop(keep, drop); !s) return s;
+  if (drop == 0) return {};
+  const uint32_t remaining = position_ - drop;
+  std::copy(b_.history + keep + drop, b_.history + position_, b_.history + keep);
+  // prefill() would copy the tokens onto themselves: run the steps over the history directly.
+  position_ = 0;
+  for (size_t first = 0; first < remaining; first += batch())
+    forward(b_.history + first, std::min<size_t>(batch(), remaining - first));
+  prefilled_tokens_ += remaining;
   return {};
 }
 

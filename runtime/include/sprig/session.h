@@ -74,6 +74,7 @@ enum class ArenaRegion : uint8_t {
   QuantizedInput, QuantizedScales, QuantizedSums, Scores,  // scratch
   SamplerCandidates, SamplerLogits,  // sampler
   TokenIds, TokenizerWorkspace, Text,  // text buffers
+  History,  // the token at each cached position, so a cache that cannot be shifted can be recomputed
   Xnnpack,  // backend: XNNPACK's operators and their packed weights (backend xnnpack only)
   Count
 };
@@ -135,9 +136,15 @@ class Session {
   std::span<const float> logits() const;
 
   // Context shift: drops `drop` cached tokens after the first `keep` (a system prompt) and moves
-  // the later ones down by `drop` positions, rotating their cached keys by -drop positions of
-  // RoPE instead of recomputing anything. The kept tokens' keys and values are untouched.
+  // the later ones down by `drop` positions, rotating their cached keys by -drop positions with
+  // the same RoPE frequencies the forward pass used for each layer, instead of recomputing
+  // anything. The kept tokens' keys and values are untouched. A model with learned positions
+  // (GPT-2) has no rotation to undo: shift refuses (can_shift() is false) and changes nothing.
   Status shift(uint32_t keep, uint32_t drop);
+  bool can_shift() const;
+  // The same drop by recomputing: the cache is rebuilt by prefilling the tokens that stay (the
+  // session keeps the token at each position). What shift falls back to.
+  Status recompute_without(uint32_t keep, uint32_t drop);
   // One cached position's keys and values (kv_dim floats each), dequantized.
   Status read_kv(size_t layer, uint32_t position, std::span<float> keys, std::span<float> values) const;
 
@@ -150,6 +157,8 @@ class Session {
   // For the start-up log: which matrices XNNPACK multiplies and which stay on sprig's kernels.
   std::string backend_summary() const;
   void reset() { position_ = 0; }
+  // The tokens at positions 0 .. position() - 1.
+  std::span<const int32_t> tokens() const { return {b_.history, position_}; }
 
   // Tokens fed through prefill and through decode since creation: what a chat turn cost shows
   // in their change (a turn after earlier turns prefills only its own tokens).
@@ -193,6 +202,7 @@ class Session {
     float *hb, *hb2;  // [batch x ffn_dim] the feed-forward's gate and up
     float* logits;  // [vocab_size] of the step's last token
     float* scores;  // [threads x context] one row of attention scores per thread
+    int32_t* history;  // [context] the token at each position
     void *keys, *values;              // KV cache (session/kv_cache.h has the layouts)
     float *key_scales, *value_scales;  // int8 cache only
     int8_t* quantized_input;  // [batch x values] a quantized matmul's input (session/matmul.h)
@@ -217,6 +227,7 @@ class Session {
   struct AttentionStep;
   static void attend_share(void* step, size_t share);
   Status check_tokens(std::span<const int32_t> tokens) const;
+  Status check_drop(uint32_t keep, uint32_t drop) const;
 
   std::shared_ptr<const Model> model_;
   SessionMemoryPlan plan_;

@@ -1,4 +1,4 @@
-#include "family_math.h"
+#include "model/family_math.h"
 
 #include <cmath>
 

@@ -118,11 +118,22 @@ sprig_status from_model(Result<std::shared_ptr<const Model>> opened, sprig_model
   return SPRIG_OK;
 }
 
-// Session errors that are about the context get their own status.
-sprig_status session_failure(const Status& s) {
-  const bool full = s.message().find("context is full") != std::string::npos;
-  return fail(full ? SPRIG_ERROR_CONTEXT_FULL : SPRIG_ERROR_INVALID_ARGUMENT, s.message());
+// The runtime's error codes as the C API's statuses; never decided from the message's text.
+sprig_status status_of(ErrorCode code) {
+  switch (code) {
+    case ErrorCode::InvalidArgument: return SPRIG_ERROR_INVALID_ARGUMENT;
+    case ErrorCode::Model: return SPRIG_ERROR_MODEL;
+    case ErrorCode::Memory: return SPRIG_ERROR_MEMORY;
+    case ErrorCode::ContextFull: return SPRIG_ERROR_CONTEXT_FULL;
+    case ErrorCode::TextTooLong: return SPRIG_ERROR_TEXT_TOO_LONG;
+    case ErrorCode::CannotShift: return SPRIG_ERROR_INVALID_ARGUMENT;
+    case ErrorCode::Io: return SPRIG_ERROR_INVALID_ARGUMENT;
+  }
+  return SPRIG_ERROR_INVALID_ARGUMENT;
 }
+
+sprig_status session_failure(const Error& e) { return fail(status_of(e.code()), e.message()); }
+sprig_status session_failure(const Status& s) { return fail(status_of(s.code()), s.message()); }
 
 }  // namespace
 
@@ -318,7 +329,7 @@ sprig_status sprig_shift(sprig_session* session, uint32_t keep, uint32_t drop) {
   // A model with learned positions cannot move its cache: it recomputes what stays.
   Session& s = *session->session;
   if (Status status = s.can_shift() ? s.shift(keep, drop) : s.recompute_without(keep, drop); !status)
-    return fail(SPRIG_ERROR_INVALID_ARGUMENT, status.message());
+    return session_failure(status);
   return SPRIG_OK;
 }
 
@@ -392,7 +403,7 @@ sprig_status sprig_generate(sprig_session* session, const char* prompt, size_t l
                            if (token >= 0) f->last = token;
                            return f->callback(f->user, token, text.data(), text.size()) != 0;
                          }, policy);
-  if (!result) return session_failure(Status(Error(result.error().message())));
+  if (!result) return session_failure(result.error());
   session->previous = forward.last >= 0 ? forward.last : tokens[count - 1];
   if (stats) {
     stats->prompt_tokens = result->prompt_tokens;
@@ -490,7 +501,7 @@ sprig_status sprig_chat_turn(sprig_chat* chat, const char* user, size_t length, 
                                   [f](int32_t token, std::string_view text) {
                                     return !f->callback || f->callback(f->user, token, text.data(), text.size()) != 0;
                                   });
-    if (!result) return session_failure(Status(Error(result.error().message())));
+    if (!result) return session_failure(result.error());
     if (stats) {
       stats->prefilled_tokens = result->prefilled_tokens;
       stats->generated_tokens = result->generated_tokens;

@@ -26,7 +26,7 @@ Result<GenerationStats> generate(Session& session, const Tokenizer& tokenizer, S
                  std::to_string(session.context_length()) + " tokens");
 
   auto start = std::chrono::steady_clock::now();
-  if (Status s = session.prefill(prompt); !s) return Error(s.message());
+  if (Status s = session.prefill(prompt); !s) return s.error();
   stats.prompt_tokens = uint32_t(prompt.size());
   stats.prompt_seconds = seconds_since(start);
 
@@ -68,10 +68,10 @@ Result<GenerationStats> generate(Session& session, const Tokenizer& tokenizer, S
       const uint32_t drop = std::max<uint32_t>(1, (session.position() - keep) / 2);
       // A model with learned positions cannot move its cache: it recomputes what stays.
       const Status s = session.can_shift() ? session.shift(keep, drop) : session.recompute_without(keep, drop);
-      if (!s) return Error(s.message());
+      if (!s) return s.error();
       ++stats.shifts;
     }
-    if (Status s = session.decode(token); !s) return Error(s.message());
+    if (Status s = session.decode(token); !s) return s.error();
   }
   const size_t length = stream.finish(text);
   if (length > 0) sink(-1, std::string_view(text, length));

@@ -138,7 +138,7 @@ Result<Session::Ptr> Session::create(std::shared_ptr<const Model> model, const S
     return Error("cannot allocate " + std::to_string(plan->total_bytes()) + " bytes for a session with a context of " +
                  std::to_string(plan->context_length) + " tokens; ask for a shorter context");
   Ptr session(new (memory) Session(std::move(model), plan.value(), static_cast<std::byte*>(memory), memory));
-  if (Status s = session->start_backend(); !s) return Error(s.message());
+  if (Status s = session->start_backend(); !s) return s.error();
   return session;
 }
 
@@ -155,7 +155,7 @@ Result<Session::Ptr> Session::create(std::shared_ptr<const Model> model, const S
   const uintptr_t start = reinterpret_cast<uintptr_t>(memory.data());
   std::byte* arena = memory.data() + (align_up(start) - start);
   Ptr session(new (arena) Session(std::move(model), plan.value(), arena, nullptr));
-  if (Status s = session->start_backend(); !s) return Error(s.message());
+  if (Status s = session->start_backend(); !s) return s.error();
   return session;
 }
 
@@ -223,7 +223,7 @@ Status Session::check_tokens(std::span<const int32_t> tokens) const {
     if (token < 0 || uint32_t(token) >= vocab)
       return Error("token id " + std::to_string(token) + " is outside the vocabulary of " + std::to_string(vocab));
   if (tokens.size() > plan_.context_length - position_)
-    return Error("context is full: " + std::to_string(tokens.size()) + " more tokens do not fit after " +
+    return Error(ErrorCode::ContextFull, "context is full: " + std::to_string(tokens.size()) + " more tokens do not fit after " +
                  std::to_string(position_) + " of " + std::to_string(plan_.context_length));
   return {};
 }
@@ -319,7 +319,7 @@ Status Session::check_drop(uint32_t keep, uint32_t drop) const {
 Status Session::shift(uint32_t keep, uint32_t drop) {
   if (Status s = check_drop(keep, drop); !s) return s;
   if (!can_shift())
-    return Error(std::string("context shift: ") + architecture_name(model_->family().architecture) +
+    return Error(ErrorCode::CannotShift, std::string("context shift: ") + architecture_name(model_->family().architecture) +
                  " models have learned positions, so a cached key cannot be moved to another position; "
                  "recompute instead");
   if (drop == 0) return {};

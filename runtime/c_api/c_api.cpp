@@ -12,6 +12,7 @@
 #include <optional>
 #include <type_traits>
 
+#include "platform/alignment.h"
 #include "sprig/chat.h"
 #include "sprig/generate.h"
 #include "sprig/sampler.h"
@@ -29,9 +30,6 @@ sprig_status fail(sprig_status status, const std::string& message) {
   std::snprintf(last_error, sizeof(last_error), "%s", message.c_str());
   return status;
 }
-
-constexpr size_t kAlignment = 64;
-size_t align_up(size_t n) { return (n + kAlignment - 1) / kAlignment * kAlignment; }
 
 // What every session of a model shares: the weights and the tokenizer's tables.
 struct SharedModel {
@@ -130,6 +128,16 @@ sprig_status status_of(ErrorCode code) {
     case ErrorCode::Io: return SPRIG_ERROR_INVALID_ARGUMENT;
   }
   return SPRIG_ERROR_INVALID_ARGUMENT;
+}
+
+sprig_stop_reason stop_of(StopReason stop) {
+  switch (stop) {
+    case StopReason::TokenLimit: return SPRIG_STOP_TOKEN_LIMIT;
+    case StopReason::EndOfSequence: return SPRIG_STOP_END_OF_SEQUENCE;
+    case StopReason::ContextFull: return SPRIG_STOP_CONTEXT_FULL;
+    case StopReason::Cancelled: return SPRIG_STOP_CANCELLED;
+  }
+  return SPRIG_STOP_CANCELLED;
 }
 
 sprig_status session_failure(const Error& e) { return fail(status_of(e.code()), e.message()); }
@@ -409,10 +417,7 @@ sprig_status sprig_generate(sprig_session* session, const char* prompt, size_t l
     stats->prompt_tokens = result->prompt_tokens;
     stats->generated_tokens = result->generated_tokens;
     stats->shifts = result->shifts;
-    stats->stop = result->stop == StopReason::TokenLimit        ? SPRIG_STOP_TOKEN_LIMIT
-                  : result->stop == StopReason::EndOfSequence   ? SPRIG_STOP_END_OF_SEQUENCE
-                  : result->stop == StopReason::ContextFull     ? SPRIG_STOP_CONTEXT_FULL
-                                                                : SPRIG_STOP_CANCELLED;
+    stats->stop = stop_of(result->stop);
   }
   return SPRIG_OK;
 }
@@ -506,10 +511,7 @@ sprig_status sprig_chat_turn(sprig_chat* chat, const char* user, size_t length, 
       stats->prefilled_tokens = result->prefilled_tokens;
       stats->generated_tokens = result->generated_tokens;
       stats->dropped_messages = result->dropped_messages;
-      stats->stop = result->stop == StopReason::TokenLimit      ? SPRIG_STOP_TOKEN_LIMIT
-                    : result->stop == StopReason::EndOfSequence ? SPRIG_STOP_END_OF_SEQUENCE
-                    : result->stop == StopReason::ContextFull   ? SPRIG_STOP_CONTEXT_FULL
-                                                                : SPRIG_STOP_CANCELLED;
+      stats->stop = stop_of(result->stop);
     }
     return SPRIG_OK;
   } catch (const std::exception& e) {

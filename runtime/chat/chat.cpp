@@ -3,16 +3,10 @@
 #include <algorithm>
 #include <chrono>
 
+#include "platform/clock.h"
 #include "sprig/utf8_stream.h"
 
 namespace sprig {
-namespace {
-
-double seconds_since(std::chrono::steady_clock::time_point start) {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-}
-
-}  // namespace
 
 Chat::Chat(Session& session, const Tokenizer& tokenizer, const ChatFormatter& formatter, Sampler& sampler,
            const ChatLimits& limits)

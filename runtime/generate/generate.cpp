@@ -4,16 +4,10 @@
 #include <chrono>
 #include <string>
 
+#include "platform/clock.h"
 #include "sprig/utf8_stream.h"
 
 namespace sprig {
-namespace {
-
-double seconds_since(std::chrono::steady_clock::time_point start) {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-}
-
-}  // namespace
 
 Result<GenerationStats> generate(Session& session, const Tokenizer& tokenizer, Sampler& sampler,
                                  std::span<const int32_t> prompt, uint32_t max_tokens, std::span<float> logits_scratch,

@@ -1,4 +1,4 @@
-// Times per call of softmax, SwiGLU, RMSNorm, RoPE and attention over f16 and int8 caches, per
+// Times per call of softmax, SwiGLU, RMSNorm and attention over f16 and int8 caches, per
 // kernel set, as ratios to the scalar set measured in the same run. Shapes are Llama-3.2-1B's
 // (dim 2048, ffn 8192, 32 heads / 8 kv heads of 64) at a 4096-token context; one call is one
 // layer's work for one head (attention, softmax) or one token (the rest). The sets take turns
@@ -12,7 +12,7 @@
 #include <string>
 #include <vector>
 
-#include "../runtime/kernels/kernel_set.h"
+#include "kernels/kernel_set.h"
 #include "sprig/half.h"
 
 namespace sprig::bench {
@@ -44,7 +44,7 @@ void print_elementwise_kernels(bool quick) {
   // Short passes, many of them: on a loaded machine some pass runs without being preempted.
   const double budget = 0.001;
   const int passes = quick ? 10 : 40;
-  const size_t dim = 2048, ffn = 8192, heads = 32, kv_heads = 8, head_dim = 64, context = 4096;
+  const size_t dim = 2048, ffn = 8192, kv_heads = 8, head_dim = 64, context = 4096;
   const size_t kv_dim = kv_heads * head_dim;
   std::mt19937 rng(9);
   std::normal_distribution<float> normal(0.0f, 1.0f);
@@ -76,9 +76,6 @@ void print_elementwise_kernels(bool quick) {
          s.swiglu(work.data(), up.data(), ffn);
        }},
       {"rmsnorm, 2048", [&](const KernelSet& s) { s.rmsnorm(x.data(), weight.data(), work.data(), dim, 1e-5f); }},
-      {"rope, 32 heads x 64", [&](const KernelSet& s) {
-         s.rope_interleaved(work.data(), heads, head_dim, 1234, 500000.0f);
-       }},
       {"scores f16 cache, 4096 x 64", [&](const KernelSet& s) {
          s.attention_scores_f16(q.data(), cache16.data(), kv_dim, context, head_dim, 0.125f, scores.data());
        }},

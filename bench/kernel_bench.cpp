@@ -20,7 +20,7 @@
 #include <string>
 #include <vector>
 
-#include "../runtime/kernels/kernel_set.h"
+#include "kernels/kernel_set.h"
 #include "bandwidth_probe.h"
 #include "elementwise_bench.h"
 #include "sprig/half.h"

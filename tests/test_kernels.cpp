@@ -122,23 +122,6 @@ TEST_CASE("softmax equals the double-precision formula elementwise") {
   }
 }
 
-TEST_CASE("rope rotates each interleaved pair as a complex multiplication") {
-  std::mt19937 rng(3);
-  const size_t heads = 3, head_dim = 8, pos = 37;
-  const float theta = 10000.0f;
-  const auto v = random_vector(heads * head_dim, rng);
-  std::vector<float> rotated = v;
-  rope_interleaved_f32_scalar(rotated.data(), heads, head_dim, pos, theta);
-  for (size_t h = 0; h < heads; ++h)
-    for (size_t i = 0; i < head_dim; i += 2) {
-      const double angle = pos * std::pow(double(theta), -double(i) / head_dim);
-      const std::complex<double> z(v[h * head_dim + i], v[h * head_dim + i + 1]);
-      const auto expected = z * std::polar(1.0, angle);
-      CHECK(rotated[h * head_dim + i] == doctest::Approx(expected.real()).epsilon(1e-4));
-      CHECK(rotated[h * head_dim + i + 1] == doctest::Approx(expected.imag()).epsilon(1e-4));
-    }
-}
-
 TEST_CASE("weighted sum over strided rows") {
   const float weights[] = {0.25f, 0.75f};
   const float values[] = {1, 2, 99, 3, 4, 99};  // rows of stride 3, the last column unused
@@ -195,19 +178,4 @@ TEST_CASE("attention over f16 and int8 caches equals f32 attention over the dequ
     attention_values_f32_scalar(got.data(), &values[at], stride, count, head_dim, out_got.data());
     CHECK(out_got == weighted);
   }
-}
-
-TEST_CASE("rotating by -delta undoes rope at delta, and rotations compose") {
-  std::mt19937 rng(8);
-  const size_t heads = 3, head_dim = 16;
-  const auto v = random_vector(heads * head_dim, rng);
-  auto rotated = v;
-  rope_interleaved_f32_scalar(rotated.data(), heads, head_dim, 1000, 10000.0f);
-  rope_rotate_interleaved_f32_scalar(rotated.data(), heads, head_dim, -1000, 10000.0f);
-  for (size_t i = 0; i < v.size(); ++i) CHECK(rotated[i] == doctest::Approx(v[i]).epsilon(1e-4).scale(1.0));
-  auto direct = v, shifted = v;
-  rope_interleaved_f32_scalar(direct.data(), heads, head_dim, 300, 10000.0f);
-  rope_interleaved_f32_scalar(shifted.data(), heads, head_dim, 500, 10000.0f);
-  rope_rotate_interleaved_f32_scalar(shifted.data(), heads, head_dim, -200, 10000.0f);
-  for (size_t i = 0; i < v.size(); ++i) CHECK(shifted[i] == doctest::Approx(direct[i]).epsilon(1e-4).scale(1.0));
 }

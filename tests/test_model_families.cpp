@@ -39,18 +39,23 @@ struct FamilyFiles {
   std::string dir, folder, tokenizer, python;
 };
 
-// Writes the family's checkpoint; empty when the shared data or NumPy is missing (notice printed).
-FamilyFiles make_family(const std::string& family, const std::string& options = "") {
+// Writes the family's checkpoint (in its own folder per variant); empty when the shared data or
+// NumPy is missing (notice printed).
+FamilyFiles make_family_variant(const std::string& family, const std::string& variant, const std::string& options) {
   FamilyFiles files;
   const std::string shared = test::shared_dir(("model family " + family).c_str());
   files.python = test::python(("model family " + family).c_str());
   if (shared.empty() || files.python.empty()) return {};
-  files.dir = test::work_dir("family_" + family);
+  files.dir = test::work_dir("family_" + family + variant);
   files.folder = files.dir + "/hf";
   files.tokenizer = shared + "/models/stories260K/tok512.bin";
   REQUIRE(test::run(files.python + " " + test::tests_dir() + "/reference/make_family_checkpoint.py " + family + " " +
                     files.folder + " " + options) == 0);
   return files;
+}
+
+FamilyFiles make_family(const std::string& family, const std::string& options = "") {
+  return make_family_variant(family, "", options);
 }
 
 // The reference's logits at every position of `tokens` (the prompt unless given).
@@ -167,6 +172,101 @@ float max_abs_difference(const std::vector<float>& a, const std::vector<float>& 
   return worst;
 }
 
+// Context shift against a fresh prefill of the kept tokens (Session::shift): the first `keep`
+// tokens stay, the next `drop` leave, the rest move down. A cached key or value depends on the
+// tokens its layer's input has seen, so only those whose inputs saw no dropped token can equal a
+// fresh prefill's: all of the first layer's, and on sliding layers those whose windows (layer by
+// layer) stayed clear of the dropped ones. The same holds for the next token's logits when the
+// model has one layer, so a one-layer copy of the family checks them too.
+constexpr uint32_t kKeep = 3, kDrop = 9;
+
+std::vector<int32_t> kept_tokens() {
+  std::vector<int32_t> kept(kPrompt.begin(), kPrompt.begin() + kKeep);
+  kept.insert(kept.end(), kPrompt.begin() + kKeep + kDrop, kPrompt.end());
+  return kept;
+}
+
+// For each layer and new position: whether that layer's input saw a dropped token.
+std::vector<std::vector<bool>> saw_dropped(const Model& model, size_t positions) {
+  const FamilyOptions& f = model.family();
+  std::vector<std::vector<bool>> saw(model.layers().size() + 1, std::vector<bool>(positions, false));
+  for (size_t l = 0; l < model.layers().size(); ++l)
+    for (size_t t = kKeep; t < positions; ++t) {
+      // Position t (new numbering) was kDrop further on; its layer attended up to the window.
+      const size_t old = t + kDrop;
+      const size_t first = model.layers()[l].sliding && old + 1 > f.sliding_window ? old + 1 - f.sliding_window : 0;
+      bool seen = saw[l][t] || first < kKeep + kDrop;
+      for (size_t u = std::max<size_t>(first, kKeep + kDrop); u <= old && !seen; ++u) seen = saw[l][u - kDrop];
+      saw[l + 1][t] = seen;
+    }
+  return saw;
+}
+
+// Largest difference of the comparable cached keys and values; `compared` counts them per layer.
+float shifted_cache_difference(Session& shifted, Session& fresh, const Model& model, std::vector<size_t>& compared) {
+  const size_t kv = model.hparams().kv_dim();
+  const auto saw = saw_dropped(model, shifted.position());
+  std::vector<float> k1(kv), v1(kv), k2(kv), v2(kv);
+  float worst = 0;
+  compared.assign(model.layers().size(), 0);
+  for (size_t l = 0; l < model.layers().size(); ++l)
+    for (uint32_t t = 0; t < shifted.position(); ++t) {
+      if (saw[l][t]) continue;
+      REQUIRE(shifted.read_kv(l, t, k1, v1).ok());
+      REQUIRE(fresh.read_kv(l, t, k2, v2).ok());
+      for (size_t i = 0; i < kv; ++i)
+        worst = std::max({worst, std::fabs(k1[i] - k2[i]), std::fabs(v1[i] - v2[i])});
+      ++compared[l];
+    }
+  return worst;
+}
+
+void check_shift_against_prefill(const std::string& path, uint32_t context, const std::string& label,
+                                 bool compare_logits) {
+  auto model = Model::open(path);
+  REQUIRE(model.ok());
+  auto shifted = open_session(path, context), fresh = open_session(path, context);
+  REQUIRE(shifted->prefill(kPrompt).ok());
+  REQUIRE(fresh->prefill(kept_tokens()).ok());
+  if (!shifted->can_shift()) {
+    // Learned positions: refused by name, nothing changed, and the fallback recomputes.
+    const Status refused = shifted->shift(kKeep, kDrop);
+    CHECK(!refused);
+    CHECK(refused.message().find("learned positions") != std::string::npos);
+    CHECK(shifted->position() == kPrompt.size());
+    REQUIRE(shifted->recompute_without(kKeep, kDrop).ok());
+    CHECK(std::vector<int32_t>(shifted->tokens().begin(), shifted->tokens().end()) == kept_tokens());
+    CHECK(std::vector<float>(shifted->logits().begin(), shifted->logits().end()) ==
+          std::vector<float>(fresh->logits().begin(), fresh->logits().end()));
+    return;
+  }
+  REQUIRE(shifted->shift(kKeep, kDrop).ok());
+  REQUIRE(shifted->position() == fresh->position());
+  CHECK(std::vector<int32_t>(shifted->tokens().begin(), shifted->tokens().end()) == kept_tokens());
+  std::vector<size_t> compared;
+  const float cache = shifted_cache_difference(*shifted, *fresh, *model.value(), compared);
+  std::string counts;
+  for (size_t n : compared) counts += (counts.empty() ? "" : ",") + std::to_string(n);
+  MESSAGE(label << ": shifted cache vs fresh prefill, max |difference| " << cache << " over positions per layer "
+                << counts);
+  CHECK(cache < 1e-4f);
+  CHECK(compared[0] == fresh->position());
+  if (!compare_logits) return;
+  REQUIRE(shifted->decode(kPrompt[5]).ok());
+  REQUIRE(fresh->decode(kPrompt[5]).ok());
+  const float logits = max_abs_difference(std::vector<float>(shifted->logits().begin(), shifted->logits().end()),
+                                          std::vector<float>(fresh->logits().begin(), fresh->logits().end()));
+  MESSAGE(label << ": next-token logits after the shift vs fresh prefill, max |difference| " << logits);
+  CHECK(logits < 1e-4f);
+}
+
+void check_shift(const std::string& family, const std::string& f32, uint32_t context) {
+  check_shift_against_prefill(f32, context, family + " shift", false);
+  const FamilyFiles one = make_family_variant(family, "one_layer", "--layers 1");
+  const std::string path = test::convert(one.folder, one.tokenizer, one.dir + "/f32.sprig");
+  check_shift_against_prefill(path, context, family + " one-layer shift", true);
+}
+
 // f32 logits against the reference, and the q8 file's greedy output against the f32 file's.
 // `context` 0 is the model's max_positions.
 void check_family(const std::string& family, Architecture architecture, uint32_t context = 0) {
@@ -192,6 +292,7 @@ void check_family(const std::string& family, Architecture architecture, uint32_t
 
   const std::string q8 = test::convert(files.folder, files.tokenizer, files.dir + "/q8.sprig", DType::Q8);
   check_q8_greedy(files, f32, q8, context, family + " HF");
+  check_shift(family, f32, context);
 }
 
 }  // namespace

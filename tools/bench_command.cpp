@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "../bench/bandwidth_probe.h"
-#include "../runtime/kernels/kernel_set.h"
+#include "sprig/kernels.h"
 #include "arguments.h"
 #include "commands.h"
 #include "sprig/cpu_features.h"
@@ -151,7 +151,7 @@ int bench_command(int argc, char** argv) {
   }
   if (args.has("--kernels") && !kernels::select_kernels(args.text("--kernels")))
     throw UsageError("--kernels: '" + args.text("--kernels") + "' is not a kernel set this CPU runs (it runs: " +
-                     kernels::describe_kernel_sets(kernels::supported_kernel_sets()) + ")");
+                     kernels::describe_supported_kernel_sets() + ")");
 
   // Several backends side by side in one run: their ratios are what a loaded machine can measure.
   std::vector<MatmulBackend> backends;
@@ -174,7 +174,7 @@ int bench_command(int argc, char** argv) {
   for (uint32_t p = 1; p <= generate; ++p) kv_bytes += kv_bytes_at(m, base.kv_cache, p);
   if (generate > 0) kv_bytes /= generate;
   const size_t per_token = weight_bytes;
-  const char* kernel_set = kernels::active_kernels().name;
+  const char* kernel_set = kernels::active_kernel_set_name();
   uint32_t longest = generate;
   for (uint32_t p : prompts) longest = std::max(longest, p + generate);
   base.context_length = std::min<uint32_t>(m.hparams().max_positions, longest + 1);

@@ -8,10 +8,10 @@
 
 #include "arguments.h"
 #include "commands.h"
-#include "../runtime/generate/stop_strings.h"
-#include "../runtime/kernels/kernel_set.h"
+#include "sprig/stop_strings.h"
 #include "model_hint.h"
 #include "sampling_arguments.h"
+#include "sprig/kernels.h"
 #include "session_arguments.h"
 #include "sprig/cpu_features.h"
 #include "sprig/generate.h"
@@ -63,7 +63,7 @@ int run_command(int argc, char** argv) {
   auto model = Model::open(args.text("-m"));
   if (!model) return report_error(model.error().message());
   std::fprintf(stderr, "sprig: %s | kernels %s, %u threads | model %s, %.2f MB of weights\n",
-               cpu_features().describe().c_str(), kernels::active_kernels().name, options.threads,
+               cpu_features().describe().c_str(), kernels::active_kernel_set_name(), options.threads,
                args.text("-m").c_str(), double(model.value()->weight_bytes()) / 1e6);
   auto session = Session::create(model.value(), options);
   if (!session) return report_error(session.error().message());

@@ -2,7 +2,7 @@
 
 #include <cstdio>
 
-#include "../runtime/kernels/kernel_set.h"
+#include "sprig/kernels.h"
 #include "sprig/cpu_features.h"
 
 namespace sprig::cli {
@@ -28,7 +28,7 @@ SessionOptions session_options(const Arguments& args, uint32_t default_context) 
   options.threads = uint32_t(args.integer("-t", cores ? cores : 1, 1, 256));
   if (args.has("--kernels") && !kernels::select_kernels(args.text("--kernels")))
     throw UsageError("--kernels: '" + args.text("--kernels") + "' is not a kernel set this CPU runs (it runs: " +
-                     kernels::describe_kernel_sets(kernels::supported_kernel_sets()) + ")");
+                     kernels::describe_supported_kernel_sets() + ")");
   if (args.has("--kv-cache")) {
     const auto type = parse_kv_cache_type(args.text("--kv-cache"));
     if (!type) throw UsageError("--kv-cache takes f16, int8 or f32, not '" + args.text("--kv-cache") + "'");

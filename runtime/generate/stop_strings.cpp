@@ -1,4 +1,4 @@
-#include "stop_strings.h"
+#include "sprig/stop_strings.h"
 
 #include <algorithm>
 

@@ -35,8 +35,4 @@ void kv_load_f16_scalar(const uint16_t* row, float* out, size_t n);
 void kv_store_int8_scalar(const float* x, size_t heads, size_t head_dim, int8_t* out, float* scales);
 void kv_load_int8_scalar(const int8_t* row, const float* scales, size_t heads, size_t head_dim, float* out);
 
-// Rotates interleaved pairs (v[2i], v[2i+1]) of each head by delta * theta^(-2i/head_dim); a
-// negative delta moves cached keys to earlier positions (context shift).
-void rope_rotate_interleaved_f32_scalar(float* v, size_t n_heads, size_t head_dim, int64_t delta, float theta);
-
 }  // namespace sprig::kernels

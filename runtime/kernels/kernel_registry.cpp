@@ -14,9 +14,6 @@ extern const KernelSet kernel_set_x86_avx2;
 #ifdef SPRIG_KERNEL_SET_x86_avxvnni
 extern const KernelSet kernel_set_x86_avxvnni;
 #endif
-#ifdef SPRIG_KERNEL_SET_x86_avx512
-extern const KernelSet kernel_set_x86_avx512;
-#endif
 #ifdef SPRIG_KERNEL_SET_x86_avx512vnni
 extern const KernelSet kernel_set_x86_avx512vnni;
 #endif
@@ -53,9 +50,6 @@ const Candidate kCandidates[] = {
 #endif
 #ifdef SPRIG_KERNEL_SET_x86_avxvnni
     {&kernel_set_x86_avxvnni, [](const CpuFeatures& c) { return avx2_fma_f16c(c) && c.x86_avxvnni; }},
-#endif
-#ifdef SPRIG_KERNEL_SET_x86_avx512
-    {&kernel_set_x86_avx512, avx512_bw_vl},
 #endif
 #ifdef SPRIG_KERNEL_SET_x86_avx512vnni
     {&kernel_set_x86_avx512vnni, [](const CpuFeatures& c) { return avx512_bw_vl(c) && c.x86_avx512vnni; }},
@@ -104,7 +98,6 @@ KernelSet completed(const KernelSet& set) {
   fill(full.softmax, s.softmax);
   fill(full.kv_store_f16, s.kv_store_f16);
   fill(full.rmsnorm, s.rmsnorm);
-  fill(full.rope_interleaved, s.rope_interleaved);
   fill(full.swiglu, s.swiglu);
   return full;
 }
@@ -170,6 +163,10 @@ bool select_kernels(std::string_view name) {
   registry().active = chosen;
   return true;
 }
+
+const char* active_kernel_set_name() { return active_kernels().name; }
+
+std::string describe_supported_kernel_sets() { return describe_kernel_sets(supported_kernel_sets()); }
 
 std::string describe_kernel_sets(const std::vector<const KernelSet*>& sets) {
   std::string text;

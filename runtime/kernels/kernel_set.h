@@ -4,11 +4,15 @@
 // ground truth; every other set is tested against it (tests/test_kernel_sets.cpp) on every set
 // the running CPU supports.
 //
-// Naming (XNNPACK-style: what, datatype, tile, ISA):
-//   table names     scalar, x86_avx2, x86_avx512, x86_avx512vnni, x86_avxvnni, arm_neon, arm_dotprod,
-//                   arm_i8mm, armv7_neon
-//   kernel functions  <op>_<weights>x<activations>_<rows>x<cols tile>__<isa>, e.g.
-//                   matvec_q4xq8_4x32__avx2 (4 rows at a time, 32-column blocks), gemm_q8xq8_4x4__avx512vnni.
+// Naming:
+//   table names   scalar, x86_avx2, x86_avxvnni, x86_avx512vnni, arm_neon, arm_dotprod, arm_i8mm,
+//                 armv7_neon: <arch>_<the ISA extension that sets it apart>
+//   entries       <op>_<weights>[_<variant>]: matvec_q4 (decode, one activation vector), gemm_q8
+//                 (prefill, a batch of them), matvec_q8_residual (two activation terms). The
+//                 bodies behind an entry are shared between the sets of one architecture
+//                 (x86/*.inl, arm/*.inl) and compiled once per set with its flags; their tile
+//                 shapes are in each set's table file (set_x86.inl, set_arm.inl) and in the
+//                 body's name where it has one (q4_matvec_rows8: 8 rows per step).
 //
 // Plugging in a new set (ARM, ...), three steps:
 //   1. Sources in runtime/kernels/<arch>/<isa>/ (e.g. runtime/kernels/arm/dotprod/), one of which
@@ -25,13 +29,16 @@
 // Exactness (test_kernel_sets checks it): everything that decides a quantized model's output
 // equals the scalar set bit for bit: quantize_activations, matvec/gemm q8/q4/q4a (and q8 with
 // two-term activations), attention scores and weighted sums over every cache type, softmax,
-// rmsnorm, rope and swiglu. The integer block dots are exact anyway; the float sums must repeat
+// rmsnorm and swiglu. The integer block dots are exact anyway; the float sums must repeat
 // the reference's operations in its order (x86 keeps one row per lane and sums blocks in order;
 // no FMA where the reference multiplies then adds), and the files build with -ffp-contract=off.
 // exp is exp_approx.h's, one template for scalars and vectors (no libm), and the softmax sum runs
 // in the eight lanes reference.h defines. Then a quantized model gives the same tokens on every CPU
 // and thread count. f32/f16 matvec/gemm may reassociate (tolerance: 2e-6 of the sum of absolute
 // terms).
+//
+// RoPE is not an entry: its rotation needs the model's frequency table and runs once per token
+// per layer, so the forward pass and the context shift both call family::rope (model/family_math.h).
 //
 // Forcing a set: the environment variable SPRIG_KERNELS=<name> (or select_kernels(name), which the
 // command line's --kernels NAME calls) picks it, provided the CPU supports it.
@@ -45,6 +52,7 @@
 
 #include "reference.h"
 #include "sprig/cpu_features.h"
+#include "sprig/kernels.h"
 
 namespace sprig::kernels {
 
@@ -126,7 +134,6 @@ struct KernelSet {
 
   // --- elementwise, same semantics as the *_scalar functions in reference.h.
   void (*rmsnorm)(const float* x, const float* weight, float* y, size_t n, float eps);
-  void (*rope_interleaved)(float* v, size_t n_heads, size_t head_dim, size_t pos, float theta);
   void (*swiglu)(float* gate, const float* up, size_t n);
 };
 
@@ -137,9 +144,7 @@ std::vector<const KernelSet*> supported_kernel_sets();
 // The set in use: SPRIG_KERNELS if set (an unknown or unsupported name is reported on stderr once
 // and ignored), else the best supported set. Chosen on the first call; cheap afterwards.
 const KernelSet& active_kernels();
-// Forces a set by name; false (and the active set unchanged) if unknown or unsupported here.
-// Not for use while another thread computes.
-bool select_kernels(std::string_view name);
+// select_kernels(name) and the names for messages: sprig/kernels.h.
 // "scalar x86_avx2 ..." for messages.
 std::string describe_kernel_sets(const std::vector<const KernelSet*>& sets);
 

@@ -14,11 +14,6 @@ void matvec_f16_scalar(const uint16_t* w, const float* x, float* y, size_t rows,
 // y = x / sqrt(mean(x^2) + eps) * weight
 void rmsnorm_f32_scalar(const float* x, const float* weight, float* y, size_t n, float eps);
 
-// Rotates interleaved pairs (v[2i], v[2i+1]) of each head by pos * theta^(-2i/head_dim).
-void rope_interleaved_f32_scalar(float* v, size_t n_heads, size_t head_dim, size_t pos, float theta);
-// Pair i's rotation, from libm: the SIMD rope kernels call this too, so they rotate by the same bits.
-void rope_cos_sin_scalar(size_t pair, size_t head_dim, size_t pos, float theta, float* c, float* s);
-
 // In place, numerically stable (subtracts the maximum). exp is exp_approx (exp_approx.h, no libm)
 // and the sum runs in eight lanes, element i into lane i % 8, the lanes then added as
 // sum_lanes8_scalar does: the order an 8-wide (or 2 x 4-wide) SIMD loop has, so every kernel set

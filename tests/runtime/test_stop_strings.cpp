@@ -5,7 +5,7 @@
 #include <string>
 #include <vector>
 
-#include "generate/stop_strings.h"
+#include "sprig/stop_strings.h"
 
 using namespace sprig;
 

@@ -10,15 +10,16 @@
 #include <string_view>
 #include <vector>
 
+#include "sprig/chat_template.h"
 #include "sprig/status.h"
 #include "sprig/tensor_format.h"
+#include "sprig/vocabulary.h"
 
 namespace sprig {
 
 constexpr uint32_t kSchemaMajor = 1;
 constexpr uint32_t kSchemaMinor = 2;  // 1.1: byte-level BPE tokenizers, vocab-only files; 1.2: families, chat templates
 constexpr size_t kTensorAlignment = 64;
-
 
 struct Hyperparameters {
   uint32_t dim = 0;
@@ -78,55 +79,6 @@ struct LayerWeights {
   TensorView q_norm, k_norm;                         // per-head RMSNorm of q and k, head_dim each
   TensorView attn_post_norm, ffn_post_norm;          // norms of the attention and FFN outputs
   bool sliding = false;                              // attends only the last sliding_window positions
-};
-
-// Token types follow SentencePiece / GGUF numbering.
-enum class TokenType : uint8_t {
-  Undefined = 0, Normal = 1, Unknown = 2, Control = 3, UserDefined = 4, Unused = 5, Byte = 6
-};
-
-// Values follow the model file's enums (schemas/model.fbs).
-enum class TokenizerKind : uint8_t { SentencePieceBpe = 0, ByteLevelBpe = 1 };
-enum class PreTokenizer : uint8_t { Whole = 0, Gpt2 = 1, Llama3 = 2, Qwen2 = 3, Falcon = 4, SmolLm = 5 };
-enum class Normalizer : uint8_t { Identity = 0, Nfc = 1, Nfkc = 2 };
-
-// Adjacent tokens `left` and `right` become `result`; a merge's rank is its index.
-struct TokenMerge {
-  int32_t left, right, result;
-};
-
-struct Vocabulary {
-  TokenizerKind kind = TokenizerKind::SentencePieceBpe;
-  PreTokenizer pre_tokenizer = PreTokenizer::Whole;
-  Normalizer normalizer = Normalizer::Identity;
-  std::vector<std::string_view> pieces;  // point into the model file
-  std::vector<float> scores;
-  std::vector<TokenType> types;
-  int32_t bos_id = -1;
-  int32_t eos_id = -1;
-  int32_t unk_id = -1;
-  bool add_bos = true;
-  bool add_space_prefix = true;
-  std::vector<TokenMerge> merges;  // in rank order; empty when SentencePiece merges by score
-  bool ignore_merges = false;      // a chunk that is a whole piece becomes that piece (Llama-3)
-};
-
-// The chat template kinds the runtime renders (schemas/model.fbs ChatTemplateKind).
-enum class ChatTemplateKind : uint8_t { ChatMl = 0, Llama2 = 1, Llama3 = 2, Phi3 = 3, Gemma = 4, Zephyr = 5 };
-constexpr ChatTemplateKind kChatTemplateKinds[] = {ChatTemplateKind::ChatMl, ChatTemplateKind::Llama2,
-                                                   ChatTemplateKind::Llama3, ChatTemplateKind::Phi3,
-                                                   ChatTemplateKind::Gemma,  ChatTemplateKind::Zephyr};
-// "chatml", "llama2", "llama3", "phi3", "gemma", "zephyr": the names --chat-template takes.
-const char* chat_template_name(ChatTemplateKind kind);
-
-struct ChatTemplate {
-  bool present = false;  // false for base models
-  ChatTemplateKind kind = ChatTemplateKind::ChatMl;
-  bool has_default_system = false;
-  std::string_view default_system;  // written when a conversation has no system message
-  bool bos_in_template = false;     // the template writes BOS's text at the start
-  std::vector<int32_t> stop_ids;    // tokens that end an assistant reply
-  std::string_view source;          // the Jinja text it was recognised from
 };
 
 struct Provenance {

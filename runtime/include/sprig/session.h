@@ -21,12 +21,13 @@
 struct pthreadpool;
 
 namespace sprig {
-namespace xnnpack {
-class Matrices;
-}
 namespace kernels {
 struct KernelSet;
 }
+class KvCache;
+class MatmulOffload;
+struct MatmulContext;
+struct MatmulJob;
 
 // How the KV cache stores keys and values. int8 keeps one f32 scale per position per kv head.
 enum class KvCacheType : uint8_t { F32 = 0, F16 = 1, Int8 = 2 };
@@ -73,6 +74,7 @@ enum class ArenaRegion : uint8_t {
   QuantizedInput, QuantizedScales, QuantizedSums, Scores,  // scratch
   SamplerCandidates, SamplerLogits,  // sampler
   TokenIds, TokenizerWorkspace, Text,  // text buffers
+  History,  // the token at each cached position, so a cache that cannot be shifted can be recomputed
   Xnnpack,  // backend: XNNPACK's operators and their packed weights (backend xnnpack only)
   Count
 };
@@ -134,9 +136,15 @@ class Session {
   std::span<const float> logits() const;
 
   // Context shift: drops `drop` cached tokens after the first `keep` (a system prompt) and moves
-  // the later ones down by `drop` positions, rotating their cached keys by -drop positions of
-  // RoPE instead of recomputing anything. The kept tokens' keys and values are untouched.
+  // the later ones down by `drop` positions, rotating their cached keys by -drop positions with
+  // the same RoPE frequencies the forward pass used for each layer, instead of recomputing
+  // anything. The kept tokens' keys and values are untouched. A model with learned positions
+  // (GPT-2) has no rotation to undo: shift refuses (can_shift() is false) and changes nothing.
   Status shift(uint32_t keep, uint32_t drop);
+  bool can_shift() const;
+  // The same drop by recomputing: the cache is rebuilt by prefilling the tokens that stay (the
+  // session keeps the token at each position). What shift falls back to.
+  Status recompute_without(uint32_t keep, uint32_t drop);
   // One cached position's keys and values (kv_dim floats each), dequantized.
   Status read_kv(size_t layer, uint32_t position, std::span<float> keys, std::span<float> values) const;
 
@@ -153,6 +161,8 @@ class Session {
   // the longest prefix a new prompt shares with the cache and prefills only what follows). The
   // logits are stale until the next prefill or decode.
   void truncate(uint32_t positions) { position_ = positions < position_ ? positions : position_; }
+  // The tokens at positions 0 .. position() - 1.
+  std::span<const int32_t> tokens() const { return {b_.history, position_}; }
 
   // Tokens fed through prefill and through decode since creation: what a chat turn cost shows
   // in their change (a turn after earlier turns prefills only its own tokens).
@@ -186,42 +196,42 @@ class Session {
   Session& operator=(const Session&) = delete;
 
  private:
+  // The arena's buffers (plan_session_memory sizes them; wide = max(dim, q_dim)).
   struct Buffers {
-    float *x, *xb, *xb2, *q, *k, *v, *hb, *hb2, *logits, *scores;
-    void *keys, *values;
-    float *key_scales, *value_scales;
-    int8_t* quantized_input;
-    float* quantized_scales;
-    int32_t* quantized_sums;
-    int8_t* residual_input;  // q8's second activation term
+    float* x;       // [batch x dim] the residual stream
+    float* xb;      // [batch x wide] a block's normalized input; attention's output
+    float* xb2;     // [batch x dim] a block's output, before it joins the residual stream
+    float* q;       // [batch x q_dim]
+    float *k, *v;   // [batch x kv_dim] this step's keys and values, before they enter the cache
+    float *hb, *hb2;  // [batch x ffn_dim] the feed-forward's gate and up
+    float* logits;  // [vocab_size] of the step's last token
+    float* scores;  // [threads x context] one row of attention scores per thread
+    int32_t* history;  // [context] the token at each position
+    void *keys, *values;              // KV cache (session/kv_cache.h has the layouts)
+    float *key_scales, *value_scales;  // int8 cache only
+    int8_t* quantized_input;  // [batch x values] a quantized matmul's input (session/matmul.h)
+    float* quantized_scales;  // [batch x blocks]
+    int32_t* quantized_sums;  // [batch x blocks]
+    int8_t* residual_input;   // q8's second activation term, laid out as the first
     float* residual_scales;
     int32_t* residual_sums;
   };
   Session(std::shared_ptr<const Model> model, const SessionMemoryPlan& plan, std::byte* arena, void* owned);
   ~Session();
-  // One forward step over n <= batch tokens at positions position_ ..; logits for the last.
+  // One forward step over n <= batch tokens at positions position_ ..; logits for the last (forward.cpp).
   void forward(const int32_t* tokens, size_t n);
-  // Several matrices over the same input in one parallel region (q/k/v, gate/up).
-  struct MatmulJob {
-    const TensorView* weights;
-    float* output;
-    size_t output_stride;
-  };
+  // Several matrices over the same input in one parallel region (q/k/v, gate/up): matmul.h.
   void matmul(std::initializer_list<MatmulJob> jobs, const float* input, size_t input_stride, size_t rows);
-  // Backend xnnpack (xnnpack_backend.cpp): XNNPACK multiplies the jobs it holds an operator for,
-  // the rest go to run_matmuls.
-  void matmul_xnnpack(std::initializer_list<MatmulJob> jobs, const float* input, size_t input_stride, size_t rows);
-  // Creates the XNNPACK operators in their arena region (backend xnnpack); called by create().
+  MatmulContext matmul_context() const;
+  // Creates the backend's operators in their arena region (backend xnnpack); called by create().
   Status start_backend();
-  void run_matmuls(const MatmulJob* jobs, size_t count, const float* input, size_t input_stride, size_t rows);
-  void attend_head(size_t layer, size_t row, size_t position, size_t head, float* scores, float* out);
-  void store_kv(size_t layer, size_t first_position, size_t n);
+  // Views of the KV cache's regions (kv_cache.h).
+  KvCache kv_cache() const;
   // The (row, head) pairs of a step's attention, one contiguous share per thread.
   struct AttentionStep;
   static void attend_share(void* step, size_t share);
-  void load_kv_row(const void* cache, const float* scales, size_t row, float* out) const;
-  void store_kv_row(const float* in, void* cache, float* scales, size_t row);
   Status check_tokens(std::span<const int32_t> tokens) const;
+  Status check_drop(uint32_t keep, uint32_t drop) const;
 
   std::shared_ptr<const Model> model_;
   SessionMemoryPlan plan_;
@@ -235,7 +245,7 @@ class Session {
   void* observer_context_ = nullptr;
   const kernels::KernelSet* kernels_;  // the set in use when the session was created
   pthreadpool* pool_ = nullptr;        // threads - 1 workers; nullptr runs everything on the caller
-  xnnpack::Matrices* xnnpack_ = nullptr;  // backend xnnpack: in the Xnnpack region
+  MatmulOffload* offload_ = nullptr;   // backend xnnpack: in the Xnnpack region
 };
 
 }  // namespace sprig

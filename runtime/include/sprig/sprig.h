@@ -127,7 +127,8 @@ sprig_status sprig_decode(sprig_session* session, int32_t token);
 /* The logits after the last token fed: vocab_size floats (sprig_model_info's, the tokenizer's tokens: a padded
    vocabulary's extra rows get none), valid until the next prefill/decode. */
 const float* sprig_logits(const sprig_session* session, size_t* count);
-/* Drops `drop` cached tokens after the first `keep` (see SPRIG_CONTEXT_SHIFT). */
+/* Drops `drop` cached tokens after the first `keep` (see SPRIG_CONTEXT_SHIFT); a model with learned positions
+   (GPT-2) cannot move its cache and recomputes the tokens that stay instead. */
 sprig_status sprig_shift(sprig_session* session, uint32_t keep, uint32_t drop);
 
 /* Sampling settings (the default is greedy); reseeds the sampler. */

@@ -11,7 +11,7 @@
 #include <unordered_map>
 #include <vector>
 
-#include "sprig/model.h"
+#include "sprig/vocabulary.h"
 
 namespace sprig {
 

@@ -52,32 +52,5 @@ void swiglu_neon(float* gate, const float* up, size_t n) {
   for (; i < n; ++i) gate[i] = silu_times_scalar(gate[i], up[i]);
 }
 
-void rope_neon(float* v, size_t n_heads, size_t head_dim, size_t pos, float theta) {
-  constexpr size_t kChunk = 32;  // pairs whose rotation is computed at once
-  float c[kChunk], s[kChunk];
-  const size_t pairs = head_dim / 2;
-  for (size_t first = 0; first < pairs; first += kChunk) {
-    const size_t chunk = pairs - first < kChunk ? pairs - first : kChunk;
-    for (size_t j = 0; j < chunk; ++j) rope_cos_sin_scalar(first + j, head_dim, pos, theta, &c[j], &s[j]);
-    for (size_t h = 0; h < n_heads; ++h) {
-      float* base = v + h * head_dim + 2 * first;
-      size_t j = 0;
-      for (; j + 4 <= chunk; j += 4) {
-        float32x4x2_t ab = vld2q_f32(base + 2 * j);  // a = even elements, b = odd
-        const float32x4_t cv = vld1q_f32(c + j), sv = vld1q_f32(s + j), a = ab.val[0], b = ab.val[1];
-        ab.val[0] = vsubq_f32(vmulq_f32(a, cv), vmulq_f32(b, sv));
-        ab.val[1] = vaddq_f32(vmulq_f32(a, sv), vmulq_f32(b, cv));
-        vst2q_f32(base + 2 * j, ab);
-      }
-      for (; j < chunk; ++j) {
-        float* pair = base + 2 * j;
-        const float a = pair[0], b = pair[1];
-        pair[0] = a * c[j] - b * s[j];
-        pair[1] = a * s[j] + b * c[j];
-      }
-    }
-  }
-}
-
 }  // namespace
 }  // namespace sprig::kernels

@@ -48,7 +48,6 @@ const KernelSet SPRIG_ARM_SET_SYMBOL = {
     .softmax = softmax_neon,
     .kv_store_f16 = kv_store_f16_neon,
     .rmsnorm = rmsnorm_neon,
-    .rope_interleaved = rope_neon,
     .swiglu = swiglu_neon,
 #else
     // armv7 keeps the scalar float kernels beyond the matmuls (nullptr: the registry fills them
@@ -57,7 +56,7 @@ const KernelSet SPRIG_ARM_SET_SYMBOL = {
     .gemm_f16 = nullptr, .attention_scores_f32 = nullptr, .attention_scores_f16 = nullptr,
     .weighted_sum_f32 = nullptr, .weighted_sum_f16 = nullptr, .attention_scores_int8 = nullptr,
     .weighted_sum_int8 = nullptr, .softmax = nullptr, .kv_store_f16 = nullptr, .rmsnorm = nullptr,
-    .rope_interleaved = nullptr, .swiglu = nullptr,
+    .swiglu = nullptr,
 #endif
 };
 

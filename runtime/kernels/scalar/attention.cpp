@@ -91,20 +91,4 @@ void kv_load_int8_scalar(const int8_t* row, const float* scales, size_t heads, s
     for (size_t i = 0; i < head_dim; ++i) out[h * head_dim + i] = scales[h] * float(row[h * head_dim + i]);
 }
 
-void rope_rotate_interleaved_f32_scalar(float* v, size_t n_heads, size_t head_dim, int64_t delta, float theta) {
-  for (size_t i = 0; i < head_dim; i += 2) {
-    const float frequency = 1.0f / std::pow(theta, float(i) / float(head_dim));
-    // In double: the angle of a large shift keeps the precision the forward pass's
-    // float(pos) * frequency had for the original position.
-    const double angle = double(delta) * double(frequency);
-    const float c = float(std::cos(angle)), s = float(std::sin(angle));
-    for (size_t h = 0; h < n_heads; ++h) {
-      float* pair = v + h * head_dim + i;
-      const float a = pair[0], b = pair[1];
-      pair[0] = a * c - b * s;
-      pair[1] = a * s + b * c;
-    }
-  }
-}
-
 }  // namespace sprig::kernels

@@ -12,26 +12,6 @@ void rmsnorm_f32_scalar(const float* x, const float* weight, float* y, size_t n,
   for (size_t i = 0; i < n; ++i) y[i] = weight[i] * (scale * x[i]);
 }
 
-void rope_cos_sin_scalar(size_t pair, size_t head_dim, size_t pos, float theta, float* c, float* s) {
-  const float frequency = 1.0f / std::pow(theta, float(2 * pair) / float(head_dim));
-  const float angle = float(pos) * frequency;
-  *c = std::cos(angle);
-  *s = std::sin(angle);
-}
-
-void rope_interleaved_f32_scalar(float* v, size_t n_heads, size_t head_dim, size_t pos, float theta) {
-  for (size_t i = 0; i < head_dim; i += 2) {
-    float c, s;
-    rope_cos_sin_scalar(i / 2, head_dim, pos, theta, &c, &s);
-    for (size_t h = 0; h < n_heads; ++h) {
-      float* pair = v + h * head_dim + i;
-      const float a = pair[0], b = pair[1];
-      pair[0] = a * c - b * s;
-      pair[1] = a * s + b * c;
-    }
-  }
-}
-
 float sum_lanes8_scalar(const float lanes[8]) {
   return ((lanes[0] + lanes[4]) + (lanes[2] + lanes[6])) + ((lanes[1] + lanes[5]) + (lanes[3] + lanes[7]));
 }

@@ -94,7 +94,6 @@ const KernelSet kernel_set_scalar = {
     .softmax = softmax_f32_scalar,
     .kv_store_f16 = kv_store_f16_scalar,
     .rmsnorm = rmsnorm_f32_scalar,
-    .rope_interleaved = rope_interleaved_f32_scalar,
     .swiglu = swiglu_f32_scalar,
 };
 

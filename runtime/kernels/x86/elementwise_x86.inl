@@ -48,37 +48,4 @@ void swiglu_x86(float* gate, const float* up, size_t n) {
   for (; i < n; ++i) gate[i] = silu_times_scalar(gate[i], up[i]);
 }
 
-void rope_x86(float* v, size_t n_heads, size_t head_dim, size_t pos, float theta) {
-  constexpr size_t kChunk = 32;  // pairs whose rotation is computed at once
-  float c[kChunk], s[kChunk];
-  const size_t pairs = head_dim / 2;
-  // shuffle_ps takes pairs (0, 1, 4, 5 | 2, 3, 6, 7) of eight into a vector: c and s follow
-  const __m256i order = _mm256_setr_epi32(0, 1, 4, 5, 2, 3, 6, 7);
-  for (size_t first = 0; first < pairs; first += kChunk) {
-    const size_t chunk = std::min(kChunk, pairs - first);
-    for (size_t j = 0; j < chunk; ++j)
-      sprig::kernels::rope_cos_sin_scalar(first + j, head_dim, pos, theta, &c[j], &s[j]);
-    for (size_t h = 0; h < n_heads; ++h) {
-      float* base = v + h * head_dim + 2 * first;
-      size_t j = 0;
-      for (; j + 8 <= chunk; j += 8) {
-        const __m256 lo = _mm256_loadu_ps(base + 2 * j), hi = _mm256_loadu_ps(base + 2 * j + 8);
-        const __m256 a = _mm256_shuffle_ps(lo, hi, 0x88), b = _mm256_shuffle_ps(lo, hi, 0xdd);
-        const __m256 cv = _mm256_permutevar8x32_ps(_mm256_loadu_ps(c + j), order);
-        const __m256 sv = _mm256_permutevar8x32_ps(_mm256_loadu_ps(s + j), order);
-        const __m256 ra = _mm256_sub_ps(_mm256_mul_ps(a, cv), _mm256_mul_ps(b, sv));
-        const __m256 rb = _mm256_add_ps(_mm256_mul_ps(a, sv), _mm256_mul_ps(b, cv));
-        _mm256_storeu_ps(base + 2 * j, _mm256_unpacklo_ps(ra, rb));
-        _mm256_storeu_ps(base + 2 * j + 8, _mm256_unpackhi_ps(ra, rb));
-      }
-      for (; j < chunk; ++j) {
-        float* pair = base + 2 * j;
-        const float a = pair[0], b = pair[1];
-        pair[0] = a * c[j] - b * s[j];
-        pair[1] = a * s[j] + b * c[j];
-      }
-    }
-  }
-}
-
 }  // namespace

@@ -31,7 +31,6 @@ const KernelSet SPRIG_X86_SET_SYMBOL = {
     .softmax = softmax_x86,
     .kv_store_f16 = kv_store_f16_x86,
     .rmsnorm = rmsnorm_x86,
-    .rope_interleaved = rope_x86,
     .swiglu = swiglu_x86,
 };
 

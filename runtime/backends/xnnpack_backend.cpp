@@ -1,6 +1,6 @@
 // XNNPACK's f32 fully-connected operator as the session's matmul for f32 matrices; the arena
 // allocator XNNPACK allocates through; the learned size of its packed weights. See the header.
-#include "xnnpack_backend.h"
+#include "backends/xnnpack_backend.h"
 
 #include <xnnpack.h>
 
@@ -12,17 +12,10 @@
 #include <mutex>
 #include <new>
 
-#include "sprig/session.h"
+#include "platform/alignment.h"
 
-namespace sprig {
-namespace xnnpack {
+namespace sprig::xnnpack {
 namespace {
-
-constexpr size_t kAlignment = 64;
-// Per layer: wq, wk, wv, wo, w_gate, w_up, w_down; then the output head.
-constexpr size_t kSlots = 7;
-
-size_t align_up(size_t n, size_t a = kAlignment) { return (n + a - 1) / a * a; }
 
 // ---- The allocator: a bump pointer over memory the thread creating operators has lent it.
 
@@ -175,72 +168,48 @@ const Initialized& initialized() {
   return state;
 }
 
-// The matrix in each slot and the strides forward() multiplies it with (session.cpp).
-struct Slot {
-  const TensorView* weights;
-  size_t input_stride, output_stride;
-};
-
-Slot slot_of(const Model& model, size_t index) {
-  const Hyperparameters& h = model.hparams();
-  const size_t wide = std::max(h.dim, h.q_dim());
-  if (index == model.layers().size() * kSlots) return {&model.output(), h.dim, h.vocab_size};
-  const LayerWeights& l = model.layers()[index / kSlots];
-  switch (index % kSlots) {
-    case 0: return {&l.wq, wide, h.q_dim()};
-    case 1: return {&l.wk, wide, h.kv_dim()};
-    case 2: return {&l.wv, wide, h.kv_dim()};
-    case 3: return {&l.wo, wide, h.dim};
-    case 4: return {&l.w_gate, wide, h.ffn_dim};
-    case 5: return {&l.w_up, wide, h.ffn_dim};
-    default: return {&l.w_down, h.ffn_dim, h.dim};
-  }
-}
-
-size_t slot_count(const Model& model) { return model.layers().size() * kSlots + 1; }
-
 bool on_xnnpack(const TensorView& w) { return w.data && w.dtype == DType::F32 && w.rows > 0 && w.cols > 0; }
 
 }  // namespace
 
 Status initialize() { return initialized().status; }
 
-Coverage coverage(const Model& model) {
+Coverage coverage(const MatrixList& matrices) {
   Coverage c;
-  for (size_t i = 0; i < slot_count(model); ++i) {
-    const TensorView& w = *slot_of(model, i).weights;
+  for (size_t i = 0; i < matrices.size(); ++i) {
+    const TensorView& w = *matrices.at(i).weights;
     if (!w.data) continue;
     ++(on_xnnpack(w) ? c.on_xnnpack : c.on_sprig);
   }
   return c;
 }
 
-Result<size_t> region_bytes(const Model& model) {
+Result<size_t> region_bytes(const MatrixList& matrices) {
   const Initialized& init = initialized();
   if (!init.status) return Error("backend xnnpack: " + init.status.message());
-  size_t bytes = align_up(sizeof(Matrices)) + align_up(slot_count(model) * sizeof(Matrices::Operator));
-  for (size_t i = 0; i < slot_count(model); ++i) {
-    const TensorView& w = *slot_of(model, i).weights;
+  size_t bytes = align_up(sizeof(Matrices)) + align_up(matrices.size() * sizeof(Matrices::Operator));
+  for (size_t i = 0; i < matrices.size(); ++i) {
+    const TensorView& w = *matrices.at(i).weights;
     if (on_xnnpack(w)) bytes += init.layout.operator_region_bytes(w.cols, w.rows);
   }
   return bytes;
 }
 
-Result<Matrices*> Matrices::create(const Model& model, std::span<std::byte> region) {
+Result<Matrices*> Matrices::create(const MatrixList& matrices, std::span<std::byte> region) {
   const Initialized& init = initialized();
   if (!init.status) return Error("backend xnnpack: " + init.status.message());
-  const size_t count = slot_count(model);
+  const size_t count = matrices.size();
   const size_t header = align_up(sizeof(Matrices)) + align_up(count * sizeof(Operator));
   if (region.size() < header || reinterpret_cast<uintptr_t>(region.data()) % kAlignment != 0)
     return Error("backend xnnpack: the arena region is smaller than planned or misaligned");
   auto* m = new (region.data()) Matrices();
-  m->model_ = &model;
   m->count_ = count;
   m->operators_ = new (region.data() + align_up(sizeof(Matrices))) Operator[count];
   Cursor cursor{region.data() + header, region.data() + region.size()};
   for (size_t i = 0; i < count; ++i) {
-    const Slot slot = slot_of(model, i);
+    const MatrixUse slot = matrices.at(i);
     const TensorView& w = *slot.weights;
+    ++(on_xnnpack(w) ? m->coverage_.on_xnnpack : w.data ? m->coverage_.on_sprig : m->coverage_.absent);
     if (!on_xnnpack(w)) continue;
     const size_t before = cursor.allocations;
     std::byte* const start = cursor.next;
@@ -271,31 +240,20 @@ Result<Matrices*> Matrices::create(const Model& model, std::span<std::byte> regi
   return m;
 }
 
+Matrices::~Matrices() {
+  for (size_t i = 0; i < count_; ++i)
+    if (operators_[i].op) xnn_delete_operator(operators_[i].op);
+}
+
 void Matrices::destroy(Matrices* m) {
-  if (!m) return;
-  for (size_t i = 0; i < m->count_; ++i)
-    if (m->operators_[i].op) xnn_delete_operator(m->operators_[i].op);
-  m->~Matrices();
+  if (m) m->~Matrices();
 }
 
-Matrices::Operator* Matrices::find(const TensorView& w) {
-  const std::span<const LayerWeights> layers = model_->layers();
-  if (&w == &model_->output()) return &operators_[layers.size() * kSlots];
-  const auto* p = reinterpret_cast<const std::byte*>(&w);
-  const auto* first = reinterpret_cast<const std::byte*>(layers.data());
-  if (p < first || p >= first + layers.size_bytes()) return nullptr;
-  const size_t layer = size_t(p - first) / sizeof(LayerWeights);
-  const LayerWeights& l = layers[layer];
-  const TensorView* slots[kSlots] = {&l.wq, &l.wk, &l.wv, &l.wo, &l.w_gate, &l.w_up, &l.w_down};
-  for (size_t s = 0; s < kSlots; ++s)
-    if (slots[s] == &w) return &operators_[layer * kSlots + s];
-  return nullptr;
-}
-
-bool Matrices::multiply(const TensorView& w, const float* input, size_t input_stride, float* output,
-                        size_t output_stride, size_t rows, pthreadpool* pool) {
-  Operator* o = find(w);
-  if (!o || !o->op || o->input_stride != input_stride || o->output_stride != output_stride) return false;
+bool Matrices::multiply(size_t matrix, const float* input, size_t input_stride, float* output, size_t output_stride,
+                        size_t rows, pthreadpool* pool) {
+  if (matrix >= count_) return false;
+  Operator* o = &operators_[matrix];
+  if (!o->op || o->input_stride != input_stride || o->output_stride != output_stride) return false;
   if (o->rows != rows || o->input != input || o->output != output || o->pool != pool) {
     if (xnn_setup_fully_connected_nc_f32(o->op, rows, input, output, pool) != xnn_status_success) return false;
     *o = {o->op, o->input_stride, o->output_stride, rows, input, output, pool};
@@ -303,58 +261,13 @@ bool Matrices::multiply(const TensorView& w, const float* input, size_t input_st
   return xnn_run_operator(o->op, pool) == xnn_status_success;
 }
 
-}  // namespace xnnpack
-
-// ---- The session's side: creation, the matmul hook, the start-up log.
-
-const char* matmul_backend_name(MatmulBackend backend) {
-  return backend == MatmulBackend::Xnnpack ? "xnnpack" : "sprig";
-}
-
-std::optional<MatmulBackend> parse_matmul_backend(std::string_view name) {
-  if (name == "sprig") return MatmulBackend::Sprig;
-  if (name == "xnnpack") return MatmulBackend::Xnnpack;
-  return std::nullopt;
-}
-
-Status Session::start_backend() {
-  if (plan_.options.backend != MatmulBackend::Xnnpack) return {};
-  auto created = xnnpack::Matrices::create(*model_, region(ArenaRegion::Xnnpack));
-  if (!created) return created.error();
-  xnnpack_ = created.value();
-  return {};
-}
-
-void Session::matmul_xnnpack(std::initializer_list<MatmulJob> jobs, const float* input, size_t input_stride,
-                             size_t rows) {
-  constexpr size_t kMaxJobs = 3;
-  MatmulJob rest[kMaxJobs];
-  size_t remaining = 0;
-  for (const MatmulJob& job : jobs) {
-    const TensorView& w = *job.weights;
-    // The same rule as sprig's kernels: small products stay on the calling thread.
-    const size_t macs = size_t(w.rows) * w.cols * rows;
-    pthreadpool* pool = macs >= plan_.options.min_parallel_macs ? pool_ : nullptr;
-    if (xnnpack_->multiply(w, input, input_stride, job.output, job.output_stride, rows, pool)) continue;
-    if (remaining < kMaxJobs) rest[remaining++] = job;
-    else run_matmuls(&job, 1, input, input_stride, rows);
-  }
-  // What XNNPACK did not take: together when they share one quantization group, else one by one.
-  bool one_group = true;
-  for (size_t j = 1; j < remaining; ++j) one_group &= rest[j].weights->group == rest[0].weights->group;
-  if (one_group && remaining) return run_matmuls(rest, remaining, input, input_stride, rows);
-  for (size_t j = 0; j < remaining; ++j) run_matmuls(&rest[j], 1, input, input_stride, rows);
-}
-
-std::string Session::backend_summary() const {
-  if (!xnnpack_) return std::string("backend sprig: sprig's kernels multiply every matrix");
-  const xnnpack::Coverage c = xnnpack::coverage(*model_);
+std::string Matrices::summary() const {
   char text[256];
   std::snprintf(text, sizeof text,
                 "backend xnnpack: XNNPACK multiplies %zu f32 matrices (%.2f MiB packed copy in the arena); "
                 "%zu f16/quantized matrices stay on sprig's kernels",
-                xnnpack_->operators(), double(xnnpack_->packed_bytes()) / (1024.0 * 1024.0), c.on_sprig);
+                created_, double(packed_bytes_) / (1024.0 * 1024.0), coverage_.on_sprig);
   return text;
 }
 
-}  // namespace sprig
+}  // namespace sprig::xnnpack

@@ -9,7 +9,7 @@
 #include <string_view>
 #include <vector>
 
-#include "sprig/model.h"
+#include "sprig/vocabulary.h"
 
 namespace sprig::unicode {
 

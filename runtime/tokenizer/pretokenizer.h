@@ -8,7 +8,7 @@
 #include <string_view>
 #include <vector>
 
-#include "sprig/model.h"
+#include "sprig/vocabulary.h"
 
 namespace sprig {
 

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <span>
 
 #include "sprig/model.h"
@@ -20,8 +21,9 @@ void normalize_heads(float* v, const TensorView& weight, size_t heads, size_t he
 // y += bias when the model has that bias; nothing otherwise.
 void add_bias(float* y, const TensorView& bias, size_t n);
 
-// Rotates interleaved pairs (v[2i], v[2i+1]) of each head by pos * inv_freq[i].
-void rope(float* v, size_t heads, size_t head_dim, size_t pos, std::span<const float> inv_freq);
+// Rotates interleaved pairs (v[2i], v[2i+1]) of each head by pos * inv_freq[i]: the one RoPE,
+// which the forward pass rotates with (pos >= 0) and a context shift unrotates with (pos < 0).
+void rope(float* v, size_t heads, size_t head_dim, int64_t pos, std::span<const float> inv_freq);
 
 // Gated: gate[i] = act(gate[i]) * up[i]. Not gated (GeluTanh): gate[i] = gelu_tanh(gate[i]).
 void activate(Activation activation, float* gate, const float* up, size_t n);

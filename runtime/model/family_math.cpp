@@ -1,4 +1,4 @@
-#include "family_math.h"
+#include "model/family_math.h"
 
 #include <cmath>
 
@@ -44,7 +44,7 @@ void add_bias(float* y, const TensorView& bias, size_t n) {
   for (size_t i = 0; i < n; ++i) y[i] += b[i];
 }
 
-void rope(float* v, size_t heads, size_t head_dim, size_t pos, std::span<const float> inv_freq) {
+void rope(float* v, size_t heads, size_t head_dim, int64_t pos, std::span<const float> inv_freq) {
   for (size_t i = 0; i < head_dim / 2; ++i) {
     const float angle = float(pos) * inv_freq[i];
     const float c = std::cos(angle), s = std::sin(angle);

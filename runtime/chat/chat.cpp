@@ -3,16 +3,10 @@
 #include <algorithm>
 #include <chrono>
 
+#include "platform/clock.h"
 #include "sprig/utf8_stream.h"
 
 namespace sprig {
-namespace {
-
-double seconds_since(std::chrono::steady_clock::time_point start) {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-}
-
-}  // namespace
 
 Chat::Chat(Session& session, const Tokenizer& tokenizer, const ChatFormatter& formatter, Sampler& sampler,
            const ChatLimits& limits)
@@ -146,7 +140,7 @@ Result<uint32_t> Chat::fit_context(uint32_t reply_room, std::vector<int32_t>& id
     last_closed_ = false;
     tokens_.clear();
     session_.reset();
-    if (Status s = render_new(0, ids, true); !s) return Error(s.message());
+    if (Status s = render_new(0, ids, true); !s) return s.error();
   }
 }
 
@@ -162,7 +156,7 @@ Result<ChatTurnStats> Chat::turn(std::string_view user, uint32_t max_tokens, con
 Result<ChatTurnStats> Chat::reply(uint32_t max_tokens, const TokenSink& sink) {
   ChatTurnStats stats;
   if (count_ == 0 || slots_[count_ - 1].role != "user") return Error("the conversation does not end with a user message");
-  if (Status s = render_new(cached_messages_, new_tokens_, true); !s) return Error(s.message());
+  if (Status s = render_new(cached_messages_, new_tokens_, true); !s) return s.error();
   // Room for a reply: up to max_tokens, and never more than a quarter of the context.
   const uint32_t room = std::min<uint32_t>(std::max<uint32_t>(max_tokens, 1), session_.context_length() / 4);
   auto dropped = fit_context(room, new_tokens_);
@@ -171,7 +165,7 @@ Result<ChatTurnStats> Chat::reply(uint32_t max_tokens, const TokenSink& sink) {
 
   auto start = std::chrono::steady_clock::now();
   if (new_tokens_.empty()) return Error("the template rendered no tokens for this turn");
-  if (Status s = session_.prefill(new_tokens_); !s) return Error(s.message());
+  if (Status s = session_.prefill(new_tokens_); !s) return s.error();
   sampler_.remember(new_tokens_);  // the penalties see the conversation too
   commit_starts(tokens_.size());
   tokens_.insert(tokens_.end(), new_tokens_.begin(), new_tokens_.end());
@@ -206,7 +200,7 @@ Result<ChatTurnStats> Chat::reply(uint32_t max_tokens, const TokenSink& sink) {
     stream.push(tokenizer_.decode(previous, token), text);
     previous = token;
     reply += text;
-    if (Status s = session_.decode(token); !s) return Error(s.message());
+    if (Status s = session_.decode(token); !s) return s.error();
     tokens_.push_back(token);
     if (!sink(token, text)) {
       stats.stop = StopReason::Cancelled;

@@ -1,6 +1,7 @@
 // A session's state in a file: a header that names the model and settings it belongs to, the
 // tokens of every position, the caller's extra bytes, then each layer's KV cache rows for the
 // positions used, and a checksum. Restoring checks all of it before the session is touched.
+#include <algorithm>
 #include <cstdio>
 #include <cstring>
 #include <memory>
@@ -152,6 +153,7 @@ Result<std::vector<int32_t>> Session::load_state(const std::string& path, std::s
   if (std::fgetc(file.get()) != EOF) return Error(path + ": unexpected bytes after the checksum");
   if (stored != checksum.hash) return Error(path + ": checksum mismatch (damaged file)");
   position_ = header.position;
+  std::copy(tokens.begin(), tokens.end(), b_.history);
   return tokens;
 }
 

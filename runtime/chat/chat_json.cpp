@@ -189,7 +189,7 @@ Result<std::vector<StoredMessage>> parse_chat_json(std::string_view text) {
   if (!reader.consume(']')) {
     do {
       StoredMessage message;
-      if (Status s = read_message(reader, message); !s) return Error(s.message());
+      if (Status s = read_message(reader, message); !s) return s.error();
       messages.push_back(std::move(message));
     } while (reader.consume(','));
     if (!reader.consume(']')) return reader.fail("expected ',' or ']'");

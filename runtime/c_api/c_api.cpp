@@ -13,6 +13,7 @@
 #include <optional>
 #include <type_traits>
 
+#include "platform/alignment.h"
 #include "sprig/chat.h"
 #include "sprig/generate.h"
 #include "sprig/sampler.h"
@@ -31,9 +32,6 @@ sprig_status fail(sprig_status status, const std::string& message) {
   std::snprintf(last_error, sizeof(last_error), "%s", message.c_str());
   return status;
 }
-
-constexpr size_t kAlignment = 64;
-size_t align_up(size_t n) { return (n + kAlignment - 1) / kAlignment * kAlignment; }
 
 // What every session of a model shares: the weights and the tokenizer's tables.
 struct SharedModel {
@@ -128,11 +126,32 @@ sprig_status from_model(Result<std::shared_ptr<const Model>> opened, sprig_model
   return SPRIG_OK;
 }
 
-// Session errors that are about the context get their own status.
-sprig_status session_failure(const Status& s) {
-  const bool full = s.message().find("context is full") != std::string::npos;
-  return fail(full ? SPRIG_ERROR_CONTEXT_FULL : SPRIG_ERROR_INVALID_ARGUMENT, s.message());
+// The runtime's error codes as the C API's statuses; never decided from the message's text.
+sprig_status status_of(ErrorCode code) {
+  switch (code) {
+    case ErrorCode::InvalidArgument: return SPRIG_ERROR_INVALID_ARGUMENT;
+    case ErrorCode::Model: return SPRIG_ERROR_MODEL;
+    case ErrorCode::Memory: return SPRIG_ERROR_MEMORY;
+    case ErrorCode::ContextFull: return SPRIG_ERROR_CONTEXT_FULL;
+    case ErrorCode::TextTooLong: return SPRIG_ERROR_TEXT_TOO_LONG;
+    case ErrorCode::CannotShift: return SPRIG_ERROR_INVALID_ARGUMENT;
+    case ErrorCode::Io: return SPRIG_ERROR_INVALID_ARGUMENT;
+  }
+  return SPRIG_ERROR_INVALID_ARGUMENT;
 }
+
+sprig_stop_reason stop_of(StopReason stop) {
+  switch (stop) {
+    case StopReason::TokenLimit: return SPRIG_STOP_TOKEN_LIMIT;
+    case StopReason::EndOfSequence: return SPRIG_STOP_END_OF_SEQUENCE;
+    case StopReason::ContextFull: return SPRIG_STOP_CONTEXT_FULL;
+    case StopReason::Cancelled: return SPRIG_STOP_CANCELLED;
+  }
+  return SPRIG_STOP_CANCELLED;
+}
+
+sprig_status session_failure(const Error& e) { return fail(status_of(e.code()), e.message()); }
+sprig_status session_failure(const Status& s) { return fail(status_of(s.code()), s.message()); }
 
 }  // namespace
 
@@ -336,7 +355,10 @@ const float* sprig_logits(const sprig_session* session, size_t* count) {
 
 sprig_status sprig_shift(sprig_session* session, uint32_t keep, uint32_t drop) {
   if (!session) return fail(SPRIG_ERROR_INVALID_ARGUMENT, "sprig_shift: session is required");
-  if (Status s = session->session->shift(keep, drop); !s) return fail(SPRIG_ERROR_INVALID_ARGUMENT, s.message());
+  // A model with learned positions cannot move its cache: it recomputes what stays.
+  Session& s = *session->session;
+  if (Status status = s.can_shift() ? s.shift(keep, drop) : s.recompute_without(keep, drop); !status)
+    return session_failure(status);
   return SPRIG_OK;
 }
 
@@ -433,16 +455,13 @@ sprig_status sprig_generate(sprig_session* session, const char* prompt, size_t l
                            if (token >= 0) f->last = token;
                            return f->callback(f->user, token, text.data(), text.size()) != 0;
                          }, policy);
-  if (!result) return session_failure(Status(Error(result.error().message())));
+  if (!result) return session_failure(result.error());
   session->previous = forward.last >= 0 ? forward.last : tokens[count - 1];
   if (stats) {
     stats->prompt_tokens = result->prompt_tokens;
     stats->generated_tokens = result->generated_tokens;
     stats->shifts = result->shifts;
-    stats->stop = result->stop == StopReason::TokenLimit        ? SPRIG_STOP_TOKEN_LIMIT
-                  : result->stop == StopReason::EndOfSequence   ? SPRIG_STOP_END_OF_SEQUENCE
-                  : result->stop == StopReason::ContextFull     ? SPRIG_STOP_CONTEXT_FULL
-                                                                : SPRIG_STOP_CANCELLED;
+    stats->stop = stop_of(result->stop);
   }
   return SPRIG_OK;
 }
@@ -537,15 +556,12 @@ sprig_status sprig_chat_turn(sprig_chat* chat, const char* user, size_t length, 
                                   [f](int32_t token, std::string_view text) {
                                     return !f->callback || f->callback(f->user, token, text.data(), text.size()) != 0;
                                   });
-    if (!result) return session_failure(Status(Error(result.error().message())));
+    if (!result) return session_failure(result.error());
     if (stats) {
       stats->prefilled_tokens = result->prefilled_tokens;
       stats->generated_tokens = result->generated_tokens;
       stats->dropped_messages = result->dropped_messages;
-      stats->stop = result->stop == StopReason::TokenLimit      ? SPRIG_STOP_TOKEN_LIMIT
-                    : result->stop == StopReason::EndOfSequence ? SPRIG_STOP_END_OF_SEQUENCE
-                    : result->stop == StopReason::ContextFull   ? SPRIG_STOP_CONTEXT_FULL
-                                                                : SPRIG_STOP_CANCELLED;
+      stats->stop = stop_of(result->stop);
     }
     return SPRIG_OK;
   } catch (const std::exception& e) {

@@ -4,16 +4,10 @@
 #include <chrono>
 #include <string>
 
+#include "platform/clock.h"
 #include "sprig/utf8_stream.h"
 
 namespace sprig {
-namespace {
-
-double seconds_since(std::chrono::steady_clock::time_point start) {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-}
-
-}  // namespace
 
 Result<GenerationStats> generate(Session& session, const Tokenizer& tokenizer, Sampler& sampler,
                                  std::span<const int32_t> prompt, uint32_t max_tokens, std::span<float> logits_scratch,
@@ -26,7 +20,7 @@ Result<GenerationStats> generate(Session& session, const Tokenizer& tokenizer, S
                  std::to_string(session.context_length()) + " tokens");
 
   auto start = std::chrono::steady_clock::now();
-  if (Status s = session.prefill(prompt); !s) return Error(s.message());
+  if (Status s = session.prefill(prompt); !s) return s.error();
   sampler.remember(prompt);  // the penalties see the prompt too
   stats.prompt_tokens = uint32_t(prompt.size());
   stats.prompt_seconds = seconds_since(start);
@@ -66,11 +60,13 @@ Result<GenerationStats> generate(Session& session, const Tokenizer& tokenizer, S
         break;
       }
       const uint32_t keep = context.keep;
-      if (Status s = session.shift(keep, std::max<uint32_t>(1, (session.position() - keep) / 2)); !s)
-        return Error(s.message());
+      const uint32_t drop = std::max<uint32_t>(1, (session.position() - keep) / 2);
+      // A model with learned positions cannot move its cache: it recomputes what stays.
+      const Status s = session.can_shift() ? session.shift(keep, drop) : session.recompute_without(keep, drop);
+      if (!s) return s.error();
       ++stats.shifts;
     }
-    if (Status s = session.decode(token); !s) return Error(s.message());
+    if (Status s = session.decode(token); !s) return s.error();
   }
   const size_t length = stream.finish(text);
   if (length > 0) sink(-1, std::string_view(text, length));

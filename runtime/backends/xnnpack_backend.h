@@ -20,6 +20,7 @@
 #include <span>
 #include <string>
 
+#include "backends/matmul_offload.h"
 #include "sprig/model.h"
 #include "sprig/status.h"
 
@@ -32,30 +33,32 @@ namespace sprig::xnnpack {
 // an error (with its reason) when this process cannot use the backend.
 Status initialize();
 
-// How the model's matrices divide between the backends.
+// How the listed matrices divide between the backends.
 struct Coverage {
   size_t on_xnnpack = 0;  // f32 matrices
   size_t on_sprig = 0;    // f16 and quantized matrices
+  size_t absent = 0;      // matrices this family does not have (GPT-2's gate)
 };
-Coverage coverage(const Model& model);
+Coverage coverage(const MatrixList& matrices);
 
-// The bytes of the Xnnpack arena region for this model.
-Result<size_t> region_bytes(const Model& model);
+// The bytes of the Xnnpack arena region for these matrices.
+Result<size_t> region_bytes(const MatrixList& matrices);
 
-// The operators of one session, placed at the start of its Xnnpack region.
-class Matrices {
+// The operators of one session, placed at the start of its Xnnpack region; operator i is for
+// matrix i of the list it was created from, with that matrix's strides.
+class Matrices final : public MatmulOffload {
  public:
   // Creates an operator for every f32 matrix, packing its weights into `region` (which must be
-  // region_bytes(model) long and 64-byte aligned).
-  static Result<Matrices*> create(const Model& model, std::span<std::byte> region);
+  // region_bytes(matrices) long and 64-byte aligned).
+  static Result<Matrices*> create(const MatrixList& matrices, std::span<std::byte> region);
   // Deletes the operators; the memory stays the arena's.
   static void destroy(Matrices* matrices);
+  ~Matrices() override;
 
-  // y[r] = W x[r] for `rows` rows when this holds W's operator with these strides; false (and
-  // nothing computed) otherwise, so the caller's kernels take it. `pool` may be nullptr.
   // Re-runs XNNPACK's setup only when rows, pointers or pool differ from the last call's.
-  bool multiply(const TensorView& w, const float* input, size_t input_stride, float* output, size_t output_stride,
-                size_t rows, pthreadpool* pool);
+  bool multiply(size_t matrix, const float* input, size_t input_stride, float* output, size_t output_stride,
+                size_t rows, pthreadpool* pool) override;
+  std::string summary() const override;
 
   size_t operators() const { return created_; }
   size_t packed_bytes() const { return packed_bytes_; }
@@ -72,11 +75,11 @@ class Matrices {
   };
 
  private:
-  Operator* find(const TensorView& w);
+  Matrices() = default;
 
-  const Model* model_ = nullptr;
-  Operator* operators_ = nullptr;  // per layer kSlots entries, then the output head
+  Operator* operators_ = nullptr;  // one per listed matrix
   size_t count_ = 0, created_ = 0, packed_bytes_ = 0;
+  Coverage coverage_;
 };
 
 }  // namespace sprig::xnnpack

@@ -1,0 +1,6 @@
+# Conversations: templates, JSON, replies
+list(APPEND SPRIG_RUNTIME_SOURCES
+  runtime/chat/chat.cpp
+  runtime/chat/chat_format.cpp
+  runtime/chat/chat_json.cpp
+)

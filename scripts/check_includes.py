@@ -28,7 +28,7 @@ PUBLIC = {
     "kernels.h": "kernels",
     "tokenizer.h": "tokenizer", "utf8_stream.h": "tokenizer",
     "session.h": "session",
-    "sampler.h": "generate", "generate.h": "generate",
+    "sampler.h": "generate", "generate.h": "generate", "stop_strings.h": "generate",
     "chat.h": "chat", "chat_format.h": "chat", "chat_json.h": "chat",
     "sprig.h": "c_api",
 }

@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "sprig/model.h"
 #include "sprig/tokenizer.h"
 #include "sprig/utf8_stream.h"
 

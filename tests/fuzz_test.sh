@@ -20,6 +20,7 @@ clang++ -std=c++20 -O1 -g -fsanitize=fuzzer,address,undefined -fno-sanitize-reco
   "$repo/tests/fuzz/fuzz_tokenizer.cpp" "$src/tokenizer.cpp" "$src/tokenizer_spm.cpp" \
   "$src/tokenizer_byte_level.cpp" "$src/tokenizer_merge.cpp" "$src/pretokenizer.cpp" "$src/byte_level.cpp" \
   "$src/unicode.cpp" "$src/utf8_stream.cpp" "$src/model.cpp" "$src/mapped_file.cpp" "$src/tensor_format.cpp" \
+  "$repo/runtime/model/generation_defaults.cpp" \
   -lutf8proc -o "$work/fuzz_tokenizer" 2> "$work/compile.log" || { cat "$work/compile.log"; exit 1; }
 n=0
 for source in tokenizers/llama.cpp-vectors/ggml-vocab-gpt-2.gguf tokenizers/qwen2.5 tokenizers/falcon-7b/tokenizer.json \

@@ -11,6 +11,7 @@
 
 #include "sprig/mapped_file.h"
 #include "model_generated.h"
+#include "../model/generation_defaults.h"
 
 namespace sprig {
 namespace {
@@ -326,6 +327,11 @@ Status Model::parse(const uint8_t* data, size_t size) {
   if (m.chat_template())
     if (Status s = read_chat_template(*m.chat_template(), uint32_t(vocab_.pieces.size()), chat_template_); !s)
       return s;
+  if (m.generation()) {
+    if (Status s = read_generation_defaults(*m.generation(), uint32_t(vocab_.pieces.size()), generation_defaults_); !s)
+      return s;
+    vocab_.stop_ids = generation_defaults_.stop_ids;
+  }
   if (const fb::Provenance* p = m.provenance()) {
     auto text = [](const flatbuffers::String* s) { return s ? s->str() : std::string(); };
     provenance_ = {text(p->source()), text(p->source_format()), text(p->converter_version()), text(p->options())};

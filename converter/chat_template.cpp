@@ -96,11 +96,21 @@ ChatTemplateData recognise_chat_template(const TokenizerData& tokenizer, const s
     // reproduce; claiming it would render prompts that differ from the model's training.
     throw ConvertError(source + ": the Llama 3.1+ chat template (dated system header) is not supported; "
                        "--chat-template llama3 renders the Llama 3 form instead");
+  } else if (contains(jinja, "strftime_now")) {
+    // A template that writes today's date (SmolLM3, Granite) has parts the kind does not render.
+    throw ConvertError(source + ": the " + std::string(chat_template_name(chat.kind)) +
+                       "-like chat template writes the date (strftime_now), which sprig does not render yet; "
+                       "--chat-template " + chat_template_name(chat.kind) + " renders the plain form instead");
   }
   chat.present = true;
   chat.source = jinja;
   chat.bos_in_template = contains(jinja, "bos_token");
   if (chat.kind == ChatTemplateKind::ChatMl) chat.has_default_system = find_default_system(jinja, chat.default_system);
+  // Phi-3.5 tests `message['role'] == 'system' and message['content']`.
+  chat.skip_empty_system = contains(jinja, "'system' and message['content']") ||
+                           contains(jinja, "\"system\" and message[\"content\"]");
+  // Qwen3 keeps only what follows the reasoning of replies before the last user message.
+  chat.drop_history_reasoning = contains(jinja, "content.split('</think>')[-1].lstrip('\\n')");
 
   const KindMarkers markers = markers_of(chat.kind);
   auto find_token = [&](std::string_view piece) -> int32_t {

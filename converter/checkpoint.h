@@ -35,6 +35,8 @@ struct ChatTemplateData {
   bool bos_in_template = false;
   std::vector<int32_t> stop_ids;
   std::string source;
+  bool skip_empty_system = false;
+  bool drop_history_reasoning = false;
 };
 
 // What generation_config.json asks of generation (schemas/model.fbs GenerationDefaults).

@@ -156,7 +156,8 @@ void finish_model(flatbuffers::FlatBufferBuilder& builder, flatbuffers::Offset<f
   if (chat.present)
     chat_template = fb::CreateChatTemplateDirect(builder, fb::ChatTemplateKind(chat.kind),
                                                  chat.has_default_system ? chat.default_system.c_str() : nullptr,
-                                                 chat.bos_in_template, &chat.stop_ids, chat.source.c_str());
+                                                 chat.bos_in_template, &chat.stop_ids, chat.source.c_str(),
+                                                 chat.skip_empty_system, chat.drop_history_reasoning);
   fb::ModelBuilder model(builder);
   model.add_schema_major(kSchemaMajor);
   model.add_schema_minor(kSchemaMinor);

@@ -10,6 +10,7 @@
 #include "arguments.h"
 #include "commands.h"
 #include "json_text.h"
+#include "sampling_defaults.h"
 #include "session_arguments.h"
 #include "sprig/chat.h"
 #include "sprig/cpu_features.h"
@@ -136,6 +137,8 @@ int chat_command(int argc, char** argv) {
 
   auto model = Model::open(args.text("-m"));
   if (!model) return report_error(model.error().message());
+  if (const std::string taken = apply_model_sampling_defaults(args, *model.value(), sampling); !taken.empty())
+    std::fprintf(stderr, "sprig: %s\n", taken.c_str());
   if (!model.value()->chat_template().present)
     return report_error(args.text("-m") + " has no chat template (a base model?); use sprig run, or convert with "
                         "--chat-template NAME");

@@ -7,6 +7,7 @@
 #include "commands.h"
 #include "../runtime/kernels/kernel_set.h"
 #include "sprig/cpu_features.h"
+#include "sampling_defaults.h"
 #include "session_arguments.h"
 #include "sprig/generate.h"
 
@@ -36,6 +37,8 @@ int run_command(int argc, char** argv) {
   const SessionOptions options = session_options(args);
   auto model = Model::open(args.text("-m"));
   if (!model) return report_error(model.error().message());
+  if (const std::string taken = apply_model_sampling_defaults(args, *model.value(), sampling); !taken.empty())
+    std::fprintf(stderr, "sprig: %s\n", taken.c_str());
   std::fprintf(stderr, "sprig: %s | kernels %s, %u threads | model %s, %.2f MB of weights\n",
                cpu_features().describe().c_str(), kernels::active_kernels().name, options.threads,
                args.text("-m").c_str(), double(model.value()->weight_bytes()) / 1e6);

@@ -38,6 +38,16 @@ std::string_view role_marker(Role role) {
   return {};
 }
 
+// What an earlier reply keeps when the template drops its reasoning: the text after the last
+// "</think>", without the newlines that follow it (Qwen3's content.split('</think>')[-1].lstrip('\n')).
+std::string_view without_reasoning(std::string_view content) {
+  const size_t end = content.rfind("</think>");
+  if (end == std::string_view::npos) return content;
+  content.remove_prefix(end + 8);
+  while (!content.empty() && content.front() == '\n') content.remove_prefix(1);
+  return content;
+}
+
 // Templates that fold the system message into the first turn after it.
 bool folds_system(ChatTemplateKind kind) { return kind == ChatTemplateKind::Llama2 || kind == ChatTemplateKind::Gemma; }
 
@@ -103,7 +113,8 @@ void ChatFormatter::emit_open(const ChatMessage& message, bool first_in_conversa
       return;
     case ChatTemplateKind::Gemma:
       marker("<start_of_turn>"), text(role == Role::Assistant ? "model" : message.role), text("\n");
-      if (!system_prefix.empty()) text(system_prefix), text("\n\n");
+      // Gemma 3 writes the system text and a blank line even when the text is empty.
+      if (system_prefix.data() != nullptr) text(system_prefix), text("\n\n");
       text(trim(message.content));
       return;
   }
@@ -150,16 +161,26 @@ Status ChatFormatter::emit(std::span<const ChatMessage> messages, size_t first, 
   } else if (!previous_closed) {
     emit_close(messages[first - 1], sink);
   }
+  size_t last_user = 0;
+  for (size_t i = 0; i < messages.size(); ++i)
+    if (role_of(messages[i].role) == Role::User) last_user = i;
   for (size_t i = first; i < messages.size(); ++i) {
     const Role role = role_of(messages[i].role);
     sink(Segment{Part::Start, {}});
+    if (role == Role::System && messages[i].content.empty() && template_.skip_empty_system) continue;
+    ChatMessage message = messages[i];
+    if (role == Role::Assistant && i < last_user && template_.drop_history_reasoning)
+      message.content = without_reasoning(message.content);
     if (folds_system(kind) && role == Role::System) {
       if (i == 0 && messages.size() > 1) continue;  // written inside the next turn
       if (kind == ChatTemplateKind::Llama2) continue;  // Llama 2 writes no other system message
     }
-    const std::string_view prefix = folds_system(kind) && system_first && i == 1 ? messages[0].content : std::string_view();
-    emit_open(messages[i], i == 0, prefix, sink);
-    emit_close(messages[i], sink);
+    // A default string_view (null data) means no system message; an empty one is an empty message.
+    std::string_view prefix;
+    if (folds_system(kind) && system_first && i == 1)
+      prefix = messages[0].content.data() ? messages[0].content : std::string_view("", 0);
+    emit_open(message, i == 0, prefix, sink);
+    emit_close(message, sink);
   }
   if (add_generation_prompt) {
     sink(Segment{Part::Start, {}});

@@ -252,6 +252,8 @@ Status read_chat_template(const fb::ChatTemplate& t, uint32_t vocab_size, ChatTe
     }
   }
   if (t.source()) chat.source = std::string_view(t.source()->c_str(), t.source()->size());
+  chat.skip_empty_system = t.skip_empty_system();
+  chat.drop_history_reasoning = t.drop_history_reasoning();
   return {};
 }
 

@@ -133,6 +133,19 @@ TEST_CASE("an HF folder with tokenizer.model, tokenizer_config.json, special_tok
   CHECK(tokenizer.ends_generation(2));
   CHECK_FALSE(tokenizer.ends_generation(512));
 
+  // sprig run samples with them unless told otherwise, and says so.
+  auto run_log = [&](const std::string& options) {
+    const std::string log = f.dir + "/run.log";
+    REQUIRE(test::run(std::string(SPRIG_BIN) + " run -m " + f.dir + "/model.sprig -p Once -n 4 " + options + " 2> " +
+                      log + " > /dev/null") == 0);
+    const std::vector<uint8_t> bytes = test::read_file(log);
+    return std::string(bytes.begin(), bytes.end());
+  };
+  CHECK(run_log("").find("sprig: sampling defaults of the model: temperature 0.6, top_p 0.9, top_k 20\n") !=
+        std::string::npos);
+  CHECK(run_log("--temp 0 --top-k 5").find("sprig: sampling defaults of the model: top_p 0.9\n") != std::string::npos);
+  CHECK(run_log("--temp 0 --top-k 5 --top-p 1").find("sampling defaults") == std::string::npos);
+
   // Values out of range in the file are errors naming them.
   const std::vector<uint8_t> original = test::read_file(f.dir + "/model.sprig");
   auto load_error = [&](auto change) {

@@ -131,6 +131,8 @@ struct ChatTemplate {
   bool bos_in_template = false;     // the template writes BOS's text at the start
   std::vector<int32_t> stop_ids;    // tokens that end an assistant reply
   std::string_view source;          // the Jinja text it was recognised from
+  bool skip_empty_system = false;   // an empty system message writes nothing
+  bool drop_history_reasoning = false;  // earlier assistant turns lose their <think> span
 };
 
 // What the checkpoint's generation_config.json asked of generation (schemas/model.fbs

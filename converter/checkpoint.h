@@ -37,6 +37,10 @@ struct ChatTemplateData {
   std::string source;
   bool skip_empty_system = false;
   bool drop_history_reasoning = false;
+  std::string system_preamble;
+  std::string date_format;
+  bool compact_turns = false;
+  bool drop_all_reasoning = false;
 };
 
 // What generation_config.json asks of generation (schemas/model.fbs GenerationDefaults).

@@ -157,7 +157,10 @@ void finish_model(flatbuffers::FlatBufferBuilder& builder, flatbuffers::Offset<f
     chat_template = fb::CreateChatTemplateDirect(builder, fb::ChatTemplateKind(chat.kind),
                                                  chat.has_default_system ? chat.default_system.c_str() : nullptr,
                                                  chat.bos_in_template, &chat.stop_ids, chat.source.c_str(),
-                                                 chat.skip_empty_system, chat.drop_history_reasoning);
+                                                 chat.skip_empty_system, chat.drop_history_reasoning,
+                                                 chat.system_preamble.empty() ? nullptr : chat.system_preamble.c_str(),
+                                                 chat.date_format.empty() ? nullptr : chat.date_format.c_str(),
+                                                 chat.compact_turns, chat.drop_all_reasoning);
   fb::ModelBuilder model(builder);
   model.add_schema_major(kSchemaMajor);
   model.add_schema_minor(kSchemaMinor);

@@ -11,6 +11,7 @@
 #include "commands.h"
 #include "json_text.h"
 #include "sampling_defaults.h"
+#include "chat_render_options.h"
 #include "session_arguments.h"
 #include "sprig/chat.h"
 #include "sprig/cpu_features.h"
@@ -20,7 +21,7 @@ namespace sprig::cli {
 const char* kChatUsage =
     "usage: sprig chat -m model.sprig [--system TEXT] [-n TOKENS] [--temp T] [--top-k K] [--top-p P] [--seed S]\n"
     "                  [--conversation conv.json [--json]] [--print-prompt] [--session FILE]\n"
-    "                  [-c CONTEXT] [-b BATCH] [-t THREADS] [--kv-cache f16|int8|f32]\n"
+    "                  [-c CONTEXT] [-b BATCH] [-t THREADS] [--kv-cache f16|int8|f32] [--date YYYY-MM-DD]\n"
     "  --system        the system prompt (interactive chats; a conversation file carries its own)\n"
     "  -n              most tokens per reply (default 512)\n"
     "  --conversation  a role/content JSON file ([{\"role\": \"user\", \"content\": \"...\"}, ...]) whose last\n"
@@ -29,6 +30,7 @@ const char* kChatUsage =
     "  --print-prompt  print the prompt text the chat template renders (with the generation prompt) and stop\n"
     "  --session FILE  resume the conversation and its KV cache from FILE when it exists; save them after\n"
     "                  every turn (so a long system prompt is computed once)\n"
+    "  --date          the date dated templates write (Llama 3.1+, Granite; default: today's)\n"
     "interactive commands: /reset  /save FILE  /load FILE  /quit\n";
 
 namespace {
@@ -122,7 +124,7 @@ int interactive(Chat& chat, uint32_t max_tokens, const std::string& session_path
 
 int chat_command(int argc, char** argv) {
   std::set<std::string> names = kSessionOptionNames;
-  names.insert({"-m", "-n", "--system", "--conversation", "--session", "--temp", "--top-k", "--top-p", "--seed"});
+  names.insert({"-m", "-n", "--system", "--conversation", "--session", "--temp", "--top-k", "--top-p", "--seed", "--date"});
   const Arguments args(argc, argv, names, {"--json", "--print-prompt"});
   if (!args.has("-m")) throw UsageError("-m MODEL is required");
   if (args.has("--json") && !args.has("--conversation")) throw UsageError("--json goes with --conversation");
@@ -143,7 +145,8 @@ int chat_command(int argc, char** argv) {
     return report_error(args.text("-m") + " has no chat template (a base model?); use sprig run, or convert with "
                         "--chat-template NAME");
   const Tokenizer tokenizer(model.value()->vocab());
-  const ChatFormatter formatter(*model.value(), tokenizer);
+  ChatFormatter formatter(*model.value(), tokenizer);
+  apply_chat_render_options(args, formatter);
 
   std::vector<StoredMessage> messages;
   if (args.has("--conversation")) {

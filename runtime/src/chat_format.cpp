@@ -39,17 +39,28 @@ std::string_view role_marker(Role role) {
 }
 
 // What an earlier reply keeps when the template drops its reasoning: the text after the last
-// "</think>", without the newlines that follow it (Qwen3's content.split('</think>')[-1].lstrip('\n')).
-std::string_view without_reasoning(std::string_view content) {
+// "</think>", without the newlines that follow it (Qwen3's content.split('</think>')[-1].lstrip('\n'))
+// or with them (DeepSeek-R1's content.split('</think>')[-1]).
+std::string_view without_reasoning(std::string_view content, bool strip_newlines = true) {
   const size_t end = content.rfind("</think>");
   if (end == std::string_view::npos) return content;
   content.remove_prefix(end + 8);
-  while (!content.empty() && content.front() == '\n') content.remove_prefix(1);
+  while (strip_newlines && !content.empty() && content.front() == '\n') content.remove_prefix(1);
   return content;
 }
 
-// Templates that fold the system message into the first turn after it.
-bool folds_system(ChatTemplateKind kind) { return kind == ChatTemplateKind::Llama2 || kind == ChatTemplateKind::Gemma; }
+// Templates that fold the system message into the first turn after it (Mistral: into the last
+// message, when that is the user's).
+bool folds_system(ChatTemplateKind kind) {
+  return kind == ChatTemplateKind::Llama2 || kind == ChatTemplateKind::Gemma || kind == ChatTemplateKind::Mistral;
+}
+
+// Templates that write no system message but the one they fold or move.
+bool drops_other_system(ChatTemplateKind kind) {
+  return kind == ChatTemplateKind::Llama2 || kind == ChatTemplateKind::Mistral || kind == ChatTemplateKind::DeepSeek;
+}
+
+constexpr std::string_view kDatePlaceholder = "{date}";
 
 }  // namespace
 
@@ -63,6 +74,18 @@ ChatFormatter::ChatFormatter(const Model& model, const Tokenizer& tokenizer)
   const int32_t bos = tokenizer.bos_id(), eos = tokenizer.eos_id();
   if (bos >= 0) bos_text_ = tokenizer.piece(bos);
   if (eos >= 0) eos_text_ = tokenizer.piece(eos);
+  set_date(today());
+}
+
+void ChatFormatter::set_date(const ChatDate& date) { date_text_ = format_chat_date(template_.date_format, date); }
+
+template <class Sink>
+void ChatFormatter::emit_dated(std::string_view text, Sink&& sink) const {
+  for (size_t at = text.find(kDatePlaceholder); at != std::string_view::npos; at = text.find(kDatePlaceholder)) {
+    sink(Segment{Part::Text, text.substr(0, at)}), sink(Segment{Part::Text, date_text_});
+    text.remove_prefix(at + kDatePlaceholder.size());
+  }
+  sink(Segment{Part::Text, text});
 }
 
 bool ChatFormatter::is_stop(int32_t token) const {
@@ -104,12 +127,31 @@ void ChatFormatter::emit_open(const ChatMessage& message, bool first_in_conversa
     case ChatTemplateKind::Llama3:
       if (first_in_conversation) sink(Segment{Part::Bos, {}});
       marker("<|start_header_id|>"), text(message.role), marker("<|end_header_id|>"), text("\n\n");
+      if (role == Role::System) emit_dated(template_.system_preamble, sink);
       text(trim(message.content));
       return;
     case ChatTemplateKind::Phi3:
     case ChatTemplateKind::Zephyr:
       if (role == Role::Unknown) return;
-      marker(role_marker(role)), text("\n"), text(message.content);
+      marker(role_marker(role));
+      if (!template_.compact_turns) text("\n");
+      text(message.content);
+      return;
+    case ChatTemplateKind::Granite:
+      marker("<|start_of_role|>"), text(message.role), marker("<|end_of_role|>"), text(message.content);
+      return;
+    case ChatTemplateKind::Mistral:
+      if (role == Role::User) {
+        marker("[INST]"), text(" ");
+        if (system_prefix.data() != nullptr) text(system_prefix), text("\n\n");
+        text(message.content), marker("[/INST]");
+      } else if (role == Role::Assistant) {
+        text(" "), text(trim(message.content));
+      }
+      return;
+    case ChatTemplateKind::DeepSeek:
+      if (role == Role::User) marker("<\xef\xbd\x9cUser\xef\xbd\x9c>"), text(message.content);
+      else if (role == Role::Assistant) marker("<\xef\xbd\x9c" "Assistant\xef\xbd\x9c>"), text(message.content);
       return;
     case ChatTemplateKind::Gemma:
       marker("<start_of_turn>"), text(role == Role::Assistant ? "model" : message.role), text("\n");
@@ -130,12 +172,19 @@ void ChatFormatter::emit_close(const ChatMessage& message, Sink&& sink) const {
       return;
     case ChatTemplateKind::Llama3: sink(Segment{Part::Marker, "<|eot_id|>"}); return;
     case ChatTemplateKind::Phi3:
-      if (role != Role::Unknown) sink(Segment{Part::Marker, "<|end|>"}), sink(Segment{Part::Text, "\n"});
+      if (role == Role::Unknown) return;
+      sink(Segment{Part::Marker, "<|end|>"});
+      if (!template_.compact_turns) sink(Segment{Part::Text, "\n"});
       return;
     case ChatTemplateKind::Zephyr:
       if (role != Role::Unknown) sink(Segment{Part::Eos, {}}), sink(Segment{Part::Text, "\n"});
       return;
     case ChatTemplateKind::Gemma: sink(Segment{Part::Marker, "<end_of_turn>"}), sink(Segment{Part::Text, "\n"}); return;
+    case ChatTemplateKind::Granite: sink(Segment{Part::Marker, "<|end_of_text|>"}), sink(Segment{Part::Text, "\n"}); return;
+    case ChatTemplateKind::Mistral:
+    case ChatTemplateKind::DeepSeek:
+      if (role == Role::Assistant) sink(Segment{Part::Eos, {}});
+      return;
   }
 }
 
@@ -158,6 +207,26 @@ Status ChatFormatter::emit(std::span<const ChatMessage> messages, size_t first, 
       sink(Segment{Part::Text, template_.default_system});
       sink(Segment{Part::Marker, "<|im_end|>"}), sink(Segment{Part::Text, "\n"});
     }
+    if (kind == ChatTemplateKind::Granite && template_.has_default_system && !system_first) {
+      sink(Segment{Part::Marker, "<|start_of_role|>"}), sink(Segment{Part::Text, "system"});
+      sink(Segment{Part::Marker, "<|end_of_role|>"}), emit_dated(template_.default_system, sink);
+      sink(Segment{Part::Marker, "<|end_of_text|>"}), sink(Segment{Part::Text, "\n"});
+    }
+    // Llama 3.1+ writes its dated system turn whether or not the conversation has a system message.
+    if (kind == ChatTemplateKind::Llama3 && !template_.system_preamble.empty() && !system_first) {
+      sink(Segment{Part::Bos, {}});
+      sink(Segment{Part::Marker, "<|start_header_id|>"}), sink(Segment{Part::Text, "system"});
+      sink(Segment{Part::Marker, "<|end_header_id|>"}), sink(Segment{Part::Text, "\n\n"});
+      emit_dated(template_.system_preamble, sink);
+      sink(Segment{Part::Marker, "<|eot_id|>"});
+    }
+    // DeepSeek-R1 writes the (last) system message's text bare, right after BOS.
+    if (kind == ChatTemplateKind::DeepSeek)
+      for (size_t i = messages.size(); i-- > 0;)
+        if (role_of(messages[i].role) == Role::System) {
+          sink(Segment{Part::Text, messages[i].content});
+          break;
+        }
   } else if (!previous_closed) {
     emit_close(messages[first - 1], sink);
   }
@@ -171,15 +240,20 @@ Status ChatFormatter::emit(std::span<const ChatMessage> messages, size_t first, 
     ChatMessage message = messages[i];
     if (role == Role::Assistant && i < last_user && template_.drop_history_reasoning)
       message.content = without_reasoning(message.content);
+    if (role == Role::Assistant && template_.drop_all_reasoning) message.content = without_reasoning(message.content, false);
     if (folds_system(kind) && role == Role::System) {
       if (i == 0 && messages.size() > 1) continue;  // written inside the next turn
-      if (kind == ChatTemplateKind::Llama2) continue;  // Llama 2 writes no other system message
+      if (drops_other_system(kind)) continue;  // Llama 2 and Mistral write no other system message
     }
+    if (drops_other_system(kind) && role == Role::System) continue;
     // A default string_view (null data) means no system message; an empty one is an empty message.
+    // Mistral writes it in the last message, when that is the user's.
     std::string_view prefix;
-    if (folds_system(kind) && system_first && i == 1)
+    const size_t folded_into = kind == ChatTemplateKind::Mistral ? messages.size() - 1 : 1;
+    if (folds_system(kind) && system_first && i == folded_into && i > 0)
       prefix = messages[0].content.data() ? messages[0].content : std::string_view("", 0);
-    emit_open(message, i == 0, prefix, sink);
+    const bool synthetic_system = kind == ChatTemplateKind::Llama3 && !template_.system_preamble.empty() && !system_first;
+    emit_open(message, i == 0 && !synthetic_system, prefix, sink);
     emit_close(message, sink);
   }
   if (add_generation_prompt) {
@@ -195,10 +269,21 @@ Status ChatFormatter::emit(std::span<const ChatMessage> messages, size_t first, 
         break;
       case ChatTemplateKind::Phi3:
       case ChatTemplateKind::Zephyr:
-        sink(Segment{Part::Marker, "<|assistant|>"}), sink(Segment{Part::Text, "\n"});
+        sink(Segment{Part::Marker, "<|assistant|>"});
+        if (!template_.compact_turns) sink(Segment{Part::Text, "\n"});
         break;
       case ChatTemplateKind::Gemma:
         sink(Segment{Part::Marker, "<start_of_turn>"}), sink(Segment{Part::Text, "model\n"});
+        break;
+      case ChatTemplateKind::Granite:
+        sink(Segment{Part::Marker, "<|start_of_role|>"}), sink(Segment{Part::Text, "assistant"});
+        sink(Segment{Part::Marker, "<|end_of_role|>"});
+        break;
+      case ChatTemplateKind::Mistral: break;  // the reply follows "[/INST]" directly
+      case ChatTemplateKind::DeepSeek:
+        // The reply opens inside its reasoning, as the template's generation prompt writes it.
+        sink(Segment{Part::Marker, "<\xef\xbd\x9c" "Assistant\xef\xbd\x9c>"}), sink(Segment{Part::Marker, "<think>"});
+        sink(Segment{Part::Text, "\n"});
         break;
     }
   } else if (kind == ChatTemplateKind::Phi3) {

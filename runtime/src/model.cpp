@@ -254,6 +254,10 @@ Status read_chat_template(const fb::ChatTemplate& t, uint32_t vocab_size, ChatTe
   if (t.source()) chat.source = std::string_view(t.source()->c_str(), t.source()->size());
   chat.skip_empty_system = t.skip_empty_system();
   chat.drop_history_reasoning = t.drop_history_reasoning();
+  if (t.system_preamble()) chat.system_preamble = std::string_view(t.system_preamble()->c_str(), t.system_preamble()->size());
+  if (t.date_format()) chat.date_format = std::string_view(t.date_format()->c_str(), t.date_format()->size());
+  chat.compact_turns = t.compact_turns();
+  chat.drop_all_reasoning = t.drop_all_reasoning();
   return {};
 }
 
@@ -267,6 +271,9 @@ const char* chat_template_name(ChatTemplateKind kind) {
     case ChatTemplateKind::Phi3: return "phi3";
     case ChatTemplateKind::Gemma: return "gemma";
     case ChatTemplateKind::Zephyr: return "zephyr";
+    case ChatTemplateKind::Granite: return "granite";
+    case ChatTemplateKind::Mistral: return "mistral";
+    case ChatTemplateKind::DeepSeek: return "deepseek";
   }
   return "unknown";
 }

@@ -113,12 +113,12 @@ const std::map<std::string, std::string> kExpected = {
     {"qwen3", "kind chatml"},  // enable_thinking absent, as the template's default: thinking on
     {"gemma3", "kind gemma"},
     {"phi-3.5", "kind phi3"},
-    {"llama-3.2", "the Llama 3.1+ chat template (dated system header) is not supported"},
+    {"llama-3.2", "kind llama3"},
     {"smollm3", "writes the date (strftime_now), which sprig does not render yet"},
-    {"granite-3.3", "the chat template is not one sprig recognises"},
-    {"deepseek-r1", "the chat template is not one sprig recognises"},
-    {"mistral-v0.3", "the chat template is not one sprig recognises"},
-    {"phi-4-mini", "the chat template is not one sprig recognises"},
+    {"granite-3.3", "kind granite"},
+    {"deepseek-r1", "kind deepseek"},
+    {"mistral-v0.3", "kind mistral"},
+    {"phi-4-mini", "kind phi3"},
 };
 
 TEST_CASE("today's chat templates: recognised ones render as python3-jinja2 does, the others are named errors") {
@@ -143,7 +143,10 @@ TEST_CASE("today's chat templates: recognised ones render as python3-jinja2 does
     std::vector<ChatMessage> messages;
     for (size_t i = 0; i < roles.size(); ++i) messages.push_back({roles[i], contents[i]});
     const Tokenizer tokenizer(r.model->vocab());
-    const ChatFormatter formatter(*r.model, tokenizer);
+    ChatFormatter formatter(*r.model, tokenizer);
+    ChatDate pinned;
+    REQUIRE(parse_chat_date(index["date"].get<std::string>(), pinned));
+    formatter.set_date(pinned);
     std::string rendered;
     REQUIRE(formatter.render_text(messages, true, rendered));
     CHECK_MESSAGE(rendered == read_text(fixtures + fixture["file"].get<std::string>()), fixture["file"]);
@@ -168,4 +171,31 @@ TEST_CASE("today's chat templates: recognised ones render as python3-jinja2 does
   CHECK(converted.at("qwen3").model->chat_template().drop_history_reasoning);
   CHECK_FALSE(converted.at("smollm2").model->chat_template().drop_history_reasoning);
   CHECK_FALSE(converted.at("gemma3").model->chat_template().skip_empty_system);
+  // The fields the dated and compact layouts are read into.
+  CHECK(converted.at("llama-3.2").model->chat_template().system_preamble ==
+        "Cutting Knowledge Date: December 2023\nToday Date: {date}\n\n");
+  CHECK(converted.at("llama-3.2").model->chat_template().date_format == "%d %b %Y");
+  CHECK(converted.at("granite-3.3").model->chat_template().date_format == "%B %d, %Y");
+  CHECK(converted.at("deepseek-r1").model->chat_template().drop_all_reasoning);
+  CHECK_FALSE(converted.at("deepseek-r1").model->chat_template().drop_history_reasoning);
+  CHECK(converted.at("phi-4-mini").model->chat_template().compact_turns);
+  CHECK_FALSE(converted.at("phi-3.5").model->chat_template().compact_turns);
+}
+
+TEST_CASE("chat dates: YYYY-MM-DD parsed strictly, formatted with English month names") {
+  ChatDate date;
+  REQUIRE(parse_chat_date("2024-02-29", date));
+  CHECK(format_chat_date("%d %b %Y", date) == "29 Feb 2024");
+  CHECK(format_chat_date("%B %d, %Y", date) == "February 29, 2024");
+  CHECK(format_chat_date("%d %B %Y|%m|%%|%q", date) == "29 February 2024|02|%|%q");
+  for (const char* bad : {"2023-02-29", "2026-13-01", "2026-04-31", "2026-3-09", "2026-03-09x", "", "2026/03/09",
+                          "0000-01-01", "2026-00-10", "2026-01-00"}) {
+    CAPTURE(bad);
+    CHECK_FALSE(parse_chat_date(bad, date));
+  }
+  // Unpinned, the device's clock gives a real calendar day.
+  const ChatDate now = today();
+  ChatDate again;
+  CHECK(parse_chat_date(format_chat_date("%Y-%m-%d", now), again));
+  CHECK(now.year >= 2024);
 }

@@ -9,6 +9,7 @@
 #include <string_view>
 #include <vector>
 
+#include "sprig/chat_date.h"
 #include "sprig/model.h"
 #include "sprig/status.h"
 #include "sprig/tokenizer.h"
@@ -30,8 +31,10 @@ class ChatFormatter {
     std::string text;  // the plain-text run between two markers
   };
 
-  // The model must carry a chat template (model.chat_template().present).
+  // The model must carry a chat template (model.chat_template().present). The date templates
+  // write (Llama 3.1+, Granite) is the device's today() until set_date pins another.
   ChatFormatter(const Model& model, const Tokenizer& tokenizer);
+  void set_date(const ChatDate& date);
 
   // The prompt text exactly as the model's Jinja template renders it (control tokens as text).
   Status render_text(std::span<const ChatMessage> messages, bool add_generation_prompt, std::string& out) const;
@@ -70,10 +73,14 @@ class ChatFormatter {
   template <class Sink>
   void emit_close(const ChatMessage& message, Sink&& sink) const;
   int32_t marker_token(std::string_view marker) const;
+  // `text` as plain text with each "{date}" replaced by the date.
+  template <class Sink>
+  void emit_dated(std::string_view text, Sink&& sink) const;
 
   const ChatTemplate& template_;
   const Tokenizer& tokenizer_;
   std::string_view bos_text_, eos_text_;
+  std::string date_text_;  // the date as the template's date_format writes it
 };
 
 }  // namespace sprig

@@ -116,11 +116,16 @@ struct Vocabulary {
 };
 
 // The chat template kinds the runtime renders (schemas/model.fbs ChatTemplateKind).
-enum class ChatTemplateKind : uint8_t { ChatMl = 0, Llama2 = 1, Llama3 = 2, Phi3 = 3, Gemma = 4, Zephyr = 5 };
+enum class ChatTemplateKind : uint8_t {
+  ChatMl = 0, Llama2 = 1, Llama3 = 2, Phi3 = 3, Gemma = 4, Zephyr = 5, Granite = 6, Mistral = 7, DeepSeek = 8
+};
 constexpr ChatTemplateKind kChatTemplateKinds[] = {ChatTemplateKind::ChatMl, ChatTemplateKind::Llama2,
                                                    ChatTemplateKind::Llama3, ChatTemplateKind::Phi3,
-                                                   ChatTemplateKind::Gemma,  ChatTemplateKind::Zephyr};
-// "chatml", "llama2", "llama3", "phi3", "gemma", "zephyr": the names --chat-template takes.
+                                                   ChatTemplateKind::Gemma,  ChatTemplateKind::Zephyr,
+                                                   ChatTemplateKind::Granite, ChatTemplateKind::Mistral,
+                                                   ChatTemplateKind::DeepSeek};
+// "chatml", "llama2", "llama3", "phi3", "gemma", "zephyr", "granite", "mistral", "deepseek": the
+// names --chat-template takes.
 const char* chat_template_name(ChatTemplateKind kind);
 
 struct ChatTemplate {
@@ -133,6 +138,10 @@ struct ChatTemplate {
   std::string_view source;          // the Jinja text it was recognised from
   bool skip_empty_system = false;   // an empty system message writes nothing
   bool drop_history_reasoning = false;  // earlier assistant turns lose their <think> span
+  std::string_view system_preamble;  // starts every system message; the system turn is always written
+  std::string_view date_format;      // how "{date}" in the preamble or default system is written
+  bool compact_turns = false;        // no newline after role and end markers
+  bool drop_all_reasoning = false;   // every assistant message loses its <think> span
 };
 
 // What the checkpoint's generation_config.json asked of generation (schemas/model.fbs

@@ -1,0 +1,16 @@
+#include "chat_render_options.h"
+
+#include "sprig/chat_date.h"
+
+namespace sprig::cli {
+
+void apply_chat_render_options(const Arguments& args, ChatFormatter& formatter) {
+  if (args.has("--date")) {
+    ChatDate date;
+    if (!parse_chat_date(args.text("--date"), date))
+      throw UsageError("--date " + args.text("--date") + " is not a calendar day as YYYY-MM-DD");
+    formatter.set_date(date);
+  }
+}
+
+}  // namespace sprig::cli

@@ -94,6 +94,8 @@ std::string known_kinds() {
 // The dated parts of a template (Llama 3.1+'s system header, Granite's default system prompt),
 // read out of its text by dated_template.cpp; throws naming what it could not find.
 void read_dated_parts(const std::string& jinja, const std::string& source, ChatTemplateData& chat);
+// The reasoning switch (enable_thinking) and its parts, by reasoning_template.cpp.
+void read_reasoning_switch(const std::string& jinja, const std::string& source, ChatTemplateData& chat);
 
 ChatTemplateData recognise_chat_template(const TokenizerData& tokenizer, const std::string& forced_name,
                                          const std::string& source) {
@@ -109,7 +111,8 @@ ChatTemplateData recognise_chat_template(const TokenizerData& tokenizer, const s
     throw ConvertError(source + ": the chat template is not one sprig recognises (" + known_kinds() +
                        "); name the closest with --chat-template NAME. It begins: " + jinja.substr(0, 160));
   } else if ((chat.kind == ChatTemplateKind::Llama3 && contains(jinja, "Cutting Knowledge Date")) ||
-             chat.kind == ChatTemplateKind::Granite) {
+             chat.kind == ChatTemplateKind::Granite ||
+             (chat.kind == ChatTemplateKind::ChatMl && contains(jinja, "Reasoning Mode: ") && contains(jinja, "strftime_now"))) {
     read_dated_parts(jinja, source, chat);
   } else if (contains(jinja, "strftime_now")) {
     // A template that writes today's date (SmolLM3, Granite) has parts the kind does not render.
@@ -120,7 +123,9 @@ ChatTemplateData recognise_chat_template(const TokenizerData& tokenizer, const s
   chat.present = true;
   chat.source = jinja;
   chat.bos_in_template = contains(jinja, "bos_token");
-  if (chat.kind == ChatTemplateKind::ChatMl) chat.has_default_system = find_default_system(jinja, chat.default_system);
+  if (chat.kind == ChatTemplateKind::ChatMl && chat.system_preamble.empty())
+    chat.has_default_system = find_default_system(jinja, chat.default_system);
+  if (chat.kind == ChatTemplateKind::ChatMl) read_reasoning_switch(jinja, source, chat);
   // Phi-3.5 tests `message['role'] == 'system' and message['content']`.
   chat.skip_empty_system = contains(jinja, "'system' and message['content']") ||
                            contains(jinja, "\"system\" and message[\"content\"]");

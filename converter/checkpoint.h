@@ -41,6 +41,15 @@ struct ChatTemplateData {
   std::string date_format;
   bool compact_turns = false;
   bool drop_all_reasoning = false;
+  std::string think_off_prefix;
+  bool think_off_by_default = false;
+  bool think_off_history = false;
+  bool system_think_flags = false;
+  bool has_default_system_no_think = false;
+  std::string default_system_no_think;
+  bool reply_lstrip_newlines = false;
+  bool has_system_close = false;
+  std::string system_close;
 };
 
 // What generation_config.json asks of generation (schemas/model.fbs GenerationDefaults).

@@ -57,6 +57,51 @@ bool date_format_of(std::string_view t, std::string& format) {
   return literal_next(t, at, format);
 }
 
+// The text the `{{- ... -}}` expressions in [from, to) write, statements between them skipped:
+// literals joined by + or ~, with the names in `names` standing for placeholders.
+bool expressions_text(std::string_view t, size_t from, size_t to, std::string& out) {
+  out.clear();
+  std::string piece;
+  for (size_t at = t.find("{{", from); at < to; at = t.find("{{", at)) {
+    at += 2;
+    if (at < t.size() && t[at] == '-') ++at;
+    for (bool first = true;; first = false) {
+      if (!first && !expect(t, at, "+") && !expect(t, at, "~")) break;
+      at = t.find_first_not_of(kSpace, at);
+      if (at == std::string_view::npos) return false;
+      if (t[at] == '"' || t[at] == '\'') {
+        if (!read_literal(t, at, piece, at)) return false;
+        out += piece;
+      } else if (t.substr(at, 5) == "today") {
+        out += "{date}", at += 5;
+      } else if (t.substr(at, 14) == "reasoning_mode") {
+        out += "{reasoning_mode}", at += 14;
+      } else {
+        return false;
+      }
+    }
+    if (!expect(t, at, "-}}") && !expect(t, at, "}}")) return false;
+  }
+  return true;
+}
+
+// The literal written by the first {{- ... }} after `after`.
+bool written_after(std::string_view t, std::string_view after, size_t from, std::string& out, size_t& end) {
+  size_t at = t.find(after, from);
+  if (at == std::string_view::npos) return false;
+  at = t.find("{{", at);
+  if (at == std::string_view::npos) return false;
+  at += 2;
+  if (at < t.size() && t[at] == '-') ++at;
+  end = at;
+  return literal_next(t, end, out);
+}
+
+// SmolLM3: a system turn always written, "## Metadata ... Today Date: {date}\nReasoning Mode:
+// {reasoning_mode}\n\n## Custom Instructions\n\n", then the system text or a default for the
+// reasoning mode, then "\n\n" and no end marker.
+void read_metadata_header(std::string_view t, const std::string& source, ChatTemplateData& chat);
+
 [[noreturn]] void missing(const std::string& source, const std::string& what) {
   throw ConvertError(source + ": the chat template writes the date, but " + what +
                      " was not found in it; --chat-template NAME renders a known form without the date");
@@ -80,6 +125,7 @@ void read_dated_parts(const std::string& jinja, const std::string& source, ChatT
     chat.system_preamble += piece;
     return;
   }
+  if (chat.kind == ChatTemplateKind::ChatMl) return read_metadata_header(t, source, chat);
   // Granite: the default system prompt is a dated literal pair, then the branch a plain chat takes
   // (no tools, documents or thinking): the {%- else %} that appends to system_message.
   if (!literal_holding(t, "Knowledge Cutoff Date", piece, at)) missing(source, "the default system prompt");
@@ -103,5 +149,38 @@ void read_dated_parts(const std::string& jinja, const std::string& source, ChatT
   if (!appended) missing(source, "the plain chat's default system text (the else branch appending to system_message)");
   chat.has_default_system = true;
 }
+
+namespace {
+
+void read_metadata_header(std::string_view t, const std::string& source, ChatTemplateData& chat) {
+  std::string piece;
+  size_t at = 0;
+  const size_t header = t.find("## Metadata");
+  const size_t branch = t.find("if custom_instructions", header == std::string_view::npos ? 0 : header);
+  if (header == std::string_view::npos || branch == std::string_view::npos)
+    missing(source, "the metadata header (\"## Metadata\" up to `if custom_instructions`)");
+  const size_t start = t.rfind("{{", header);
+  if (start == std::string_view::npos || !expressions_text(t, start, branch, chat.system_preamble))
+    missing(source, "the metadata header's text (literals, `today` and `reasoning_mode`)");
+  // custom_instructions + "\n\n": what follows the system text.
+  size_t close = branch + std::string_view("if custom_instructions").size();
+  if (!expect(t, close, "-%}") || !expect(t, close, "{{-") || !expect(t, close, "custom_instructions") ||
+      !expect(t, close, "+") || !literal_next(t, close, chat.system_close))
+    missing(source, "the text after the custom instructions");
+  chat.has_system_close = true;
+  if (!written_after(t, "elif reasoning_mode == \"/think\"", branch, chat.default_system, at))
+    missing(source, "the default instructions for /think");
+  if (!written_after(t, "else", at, chat.default_system_no_think, at))
+    missing(source, "the default instructions for /no_think");
+  for (std::string* text : {&chat.default_system, &chat.default_system_no_think}) {
+    if (text->size() < chat.system_close.size() ||
+        text->compare(text->size() - chat.system_close.size(), std::string::npos, chat.system_close) != 0)
+      missing(source, "default instructions that end as custom ones do");
+    text->resize(text->size() - chat.system_close.size());
+  }
+  chat.has_default_system = chat.has_default_system_no_think = true;
+}
+
+}  // namespace
 
 }  // namespace sprig::convert

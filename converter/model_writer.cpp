@@ -160,7 +160,14 @@ void finish_model(flatbuffers::FlatBufferBuilder& builder, flatbuffers::Offset<f
                                                  chat.skip_empty_system, chat.drop_history_reasoning,
                                                  chat.system_preamble.empty() ? nullptr : chat.system_preamble.c_str(),
                                                  chat.date_format.empty() ? nullptr : chat.date_format.c_str(),
-                                                 chat.compact_turns, chat.drop_all_reasoning);
+                                                 chat.compact_turns, chat.drop_all_reasoning,
+                                                 chat.think_off_prefix.empty() ? nullptr : chat.think_off_prefix.c_str(),
+                                                 chat.think_off_by_default, chat.think_off_history,
+                                                 chat.system_think_flags,
+                                                 chat.has_default_system_no_think ? chat.default_system_no_think.c_str()
+                                                                                  : nullptr,
+                                                 chat.reply_lstrip_newlines,
+                                                 chat.has_system_close ? chat.system_close.c_str() : nullptr);
   fb::ModelBuilder model(builder);
   model.add_schema_major(kSchemaMajor);
   model.add_schema_minor(kSchemaMinor);

@@ -22,6 +22,7 @@ const char* kChatUsage =
     "usage: sprig chat -m model.sprig [--system TEXT] [-n TOKENS] [--temp T] [--top-k K] [--top-p P] [--seed S]\n"
     "                  [--conversation conv.json [--json]] [--print-prompt] [--session FILE]\n"
     "                  [-c CONTEXT] [-b BATCH] [-t THREADS] [--kv-cache f16|int8|f32] [--date YYYY-MM-DD]\n"
+    "                  [--think on|off]\n"
     "  --system        the system prompt (interactive chats; a conversation file carries its own)\n"
     "  -n              most tokens per reply (default 512)\n"
     "  --conversation  a role/content JSON file ([{\"role\": \"user\", \"content\": \"...\"}, ...]) whose last\n"
@@ -30,7 +31,8 @@ const char* kChatUsage =
     "  --print-prompt  print the prompt text the chat template renders (with the generation prompt) and stop\n"
     "  --session FILE  resume the conversation and its KV cache from FILE when it exists; save them after\n"
     "                  every turn (so a long system prompt is computed once)\n"
-    "  --date          the date dated templates write (Llama 3.1+, Granite; default: today's)\n"
+    "  --date          the date dated templates write (Llama 3.1+, SmolLM3, Granite; default: today's)\n"
+    "  --think         the template's reasoning switch (Qwen3, SmolLM3 enable_thinking; default: the template's)\n"
     "interactive commands: /reset  /save FILE  /load FILE  /quit\n";
 
 namespace {
@@ -124,7 +126,8 @@ int interactive(Chat& chat, uint32_t max_tokens, const std::string& session_path
 
 int chat_command(int argc, char** argv) {
   std::set<std::string> names = kSessionOptionNames;
-  names.insert({"-m", "-n", "--system", "--conversation", "--session", "--temp", "--top-k", "--top-p", "--seed", "--date"});
+  names.insert({"-m", "-n", "--system", "--conversation", "--session", "--temp", "--top-k", "--top-p", "--seed", "--date",
+                "--think"});
   const Arguments args(argc, argv, names, {"--json", "--print-prompt"});
   if (!args.has("-m")) throw UsageError("-m MODEL is required");
   if (args.has("--json") && !args.has("--conversation")) throw UsageError("--json goes with --conversation");

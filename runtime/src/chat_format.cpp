@@ -60,7 +60,35 @@ bool drops_other_system(ChatTemplateKind kind) {
   return kind == ChatTemplateKind::Llama2 || kind == ChatTemplateKind::Mistral || kind == ChatTemplateKind::DeepSeek;
 }
 
-constexpr std::string_view kDatePlaceholder = "{date}";
+constexpr std::string_view kDatePlaceholder = "{date}", kModePlaceholder = "{reasoning_mode}";
+constexpr std::string_view kThinkFlag = "/think", kNoThinkFlag = "/no_think";
+
+// Calls piece(text) for the parts of a system message SmolLM3 keeps: content.replace("/no_think",
+// "").replace("/think", "").rstrip(), without building the string.
+template <class Piece>
+void for_each_unflagged(std::string_view content, Piece&& piece) {
+  // The end of the kept text: the last character that is neither whitespace nor part of a flag.
+  size_t kept_end = 0;
+  for (size_t i = 0; i < content.size();) {
+    if (content.substr(i, kNoThinkFlag.size()) == kNoThinkFlag) i += kNoThinkFlag.size();
+    else if (content.substr(i, kThinkFlag.size()) == kThinkFlag) i += kThinkFlag.size();
+    else if (kWhitespace.find(content[i]) != std::string_view::npos) ++i;
+    else kept_end = ++i;
+  }
+  size_t run = 0;
+  for (size_t i = 0; i < kept_end;) {
+    const size_t flag = content.substr(i, kNoThinkFlag.size()) == kNoThinkFlag ? kNoThinkFlag.size()
+                        : content.substr(i, kThinkFlag.size()) == kThinkFlag   ? kThinkFlag.size()
+                                                                               : 0;
+    if (flag == 0) {
+      ++i;
+      continue;
+    }
+    if (i > run) piece(content.substr(run, i - run));
+    i += flag, run = i;
+  }
+  if (kept_end > run) piece(content.substr(run, kept_end - run));
+}
 
 }  // namespace
 
@@ -75,6 +103,53 @@ ChatFormatter::ChatFormatter(const Model& model, const Tokenizer& tokenizer)
   if (bos >= 0) bos_text_ = tokenizer.piece(bos);
   if (eos >= 0) eos_text_ = tokenizer.piece(eos);
   set_date(today());
+  thinking_ = !template_.think_off_by_default;
+}
+
+bool ChatFormatter::thinking_for(std::span<const ChatMessage> messages) const {
+  if (!template_.system_think_flags || messages.empty() || role_of(messages[0].role) != Role::System) return thinking_;
+  // The template's order: "/no_think" is looked for first (and "/think" is not inside it).
+  if (messages[0].content.find(kNoThinkFlag) != std::string_view::npos) return false;
+  if (messages[0].content.find(kThinkFlag) != std::string_view::npos) return true;
+  return thinking_;
+}
+
+template <class Sink>
+void ChatFormatter::emit_reasoning(std::string_view text, Sink&& sink) const {
+  while (!text.empty()) {
+    const size_t open = text.find("<think>"), close = text.find("</think>");
+    const size_t at = std::min(open, close);
+    if (at == std::string_view::npos) break;
+    const size_t length = at == open ? 7 : 8;
+    if (at > 0) sink(Segment{Part::Text, text.substr(0, at)});
+    sink(Segment{Part::Marker, text.substr(at, length)});
+    text.remove_prefix(at + length);
+  }
+  if (!text.empty()) sink(Segment{Part::Text, text});
+}
+
+template <class Sink>
+void ChatFormatter::emit_metadata_system(std::span<const ChatMessage> messages, bool thinking, Sink&& sink) const {
+  sink(Segment{Part::Marker, "<|im_start|>"}), sink(Segment{Part::Text, "system\n"});
+  const std::string_view mode = thinking ? kThinkFlag : kNoThinkFlag;
+  std::string_view preamble = template_.system_preamble;
+  for (size_t at = preamble.find(kModePlaceholder); at != std::string_view::npos; at = preamble.find(kModePlaceholder)) {
+    emit_dated(preamble.substr(0, at), sink), sink(Segment{Part::Text, mode});
+    preamble.remove_prefix(at + kModePlaceholder.size());
+  }
+  emit_dated(preamble, sink);
+  bool custom = false;
+  if (!messages.empty() && role_of(messages[0].role) == Role::System) {
+    auto piece = [&](std::string_view text) {
+      custom = true;
+      sink(Segment{Part::Text, text});
+    };
+    if (template_.system_think_flags) for_each_unflagged(messages[0].content, piece);
+    else if (!messages[0].content.empty()) piece(messages[0].content);
+  }
+  if (!custom) sink(Segment{Part::Text, thinking || !template_.has_default_system_no_think ? template_.default_system
+                                                                                           : template_.default_system_no_think});
+  sink(Segment{Part::Text, template_.system_close});
 }
 
 void ChatFormatter::set_date(const ChatDate& date) { date_text_ = format_chat_date(template_.date_format, date); }
@@ -101,14 +176,20 @@ int32_t ChatFormatter::marker_token(std::string_view marker) const {
 
 template <class Sink>
 void ChatFormatter::emit_open(const ChatMessage& message, bool first_in_conversation, std::string_view system_prefix,
-                              Sink&& sink) const {
+                              Sink&& sink, bool thinking) const {
   const Role role = role_of(message.role);
   auto text = [&](std::string_view t) { sink(Segment{Part::Text, t}); };
   auto marker = [&](std::string_view t) { sink(Segment{Part::Marker, t}); };
   switch (template_.kind) {
-    case ChatTemplateKind::ChatMl:
-      marker("<|im_start|>"), text(message.role), text("\n"), text(message.content);
+    case ChatTemplateKind::ChatMl: {
+      marker("<|im_start|>"), text(message.role), text("\n");
+      std::string_view content = message.content;
+      if (role == Role::Assistant && !thinking && template_.think_off_history) emit_reasoning(template_.think_off_prefix, sink);
+      if (role == Role::Assistant && template_.reply_lstrip_newlines)
+        while (!content.empty() && content.front() == '\n') content.remove_prefix(1);
+      text(content);
       return;
+    }
     case ChatTemplateKind::Llama2:
       if (role == Role::User) {
         sink(Segment{Part::Bos, {}});
@@ -199,10 +280,15 @@ Status ChatFormatter::emit(std::span<const ChatMessage> messages, size_t first, 
                    "'; roles are system, user and assistant");
   const ChatTemplateKind kind = template_.kind;
   const bool system_first = !messages.empty() && role_of(messages[0].role) == Role::System;
+  const bool thinking = thinking_for(messages);
+  // SmolLM3 writes its system turn itself, and no system message in the conversation's loop.
+  const bool metadata_system = kind == ChatTemplateKind::ChatMl && !template_.system_preamble.empty();
   if (first == 0) {
     if (template_.bos_in_template && kind != ChatTemplateKind::Llama2 && kind != ChatTemplateKind::Llama3)
       sink(Segment{Part::Bos, {}});
-    if (kind == ChatTemplateKind::ChatMl && template_.has_default_system && !system_first) {
+    if (kind == ChatTemplateKind::ChatMl && !template_.system_preamble.empty()) emit_metadata_system(messages, thinking, sink);
+    if (kind == ChatTemplateKind::ChatMl && template_.system_preamble.empty() && template_.has_default_system &&
+        !system_first) {
       sink(Segment{Part::Marker, "<|im_start|>"}), sink(Segment{Part::Text, "system\n"});
       sink(Segment{Part::Text, template_.default_system});
       sink(Segment{Part::Marker, "<|im_end|>"}), sink(Segment{Part::Text, "\n"});
@@ -245,7 +331,7 @@ Status ChatFormatter::emit(std::span<const ChatMessage> messages, size_t first, 
       if (i == 0 && messages.size() > 1) continue;  // written inside the next turn
       if (drops_other_system(kind)) continue;  // Llama 2 and Mistral write no other system message
     }
-    if (drops_other_system(kind) && role == Role::System) continue;
+    if ((drops_other_system(kind) || metadata_system) && role == Role::System) continue;
     // A default string_view (null data) means no system message; an empty one is an empty message.
     // Mistral writes it in the last message, when that is the user's.
     std::string_view prefix;
@@ -253,7 +339,7 @@ Status ChatFormatter::emit(std::span<const ChatMessage> messages, size_t first, 
     if (folds_system(kind) && system_first && i == folded_into && i > 0)
       prefix = messages[0].content.data() ? messages[0].content : std::string_view("", 0);
     const bool synthetic_system = kind == ChatTemplateKind::Llama3 && !template_.system_preamble.empty() && !system_first;
-    emit_open(message, i == 0 && !synthetic_system, prefix, sink);
+    emit_open(message, i == 0 && !synthetic_system, prefix, sink, thinking);
     emit_close(message, sink);
   }
   if (add_generation_prompt) {
@@ -261,6 +347,7 @@ Status ChatFormatter::emit(std::span<const ChatMessage> messages, size_t first, 
     switch (kind) {
       case ChatTemplateKind::ChatMl:
         sink(Segment{Part::Marker, "<|im_start|>"}), sink(Segment{Part::Text, "assistant\n"});
+        if (!thinking && has_think_switch()) emit_reasoning(template_.think_off_prefix, sink);
         break;
       case ChatTemplateKind::Llama2: break;  // the reply follows " [/INST]" directly
       case ChatTemplateKind::Llama3:

@@ -258,6 +258,20 @@ Status read_chat_template(const fb::ChatTemplate& t, uint32_t vocab_size, ChatTe
   if (t.date_format()) chat.date_format = std::string_view(t.date_format()->c_str(), t.date_format()->size());
   chat.compact_turns = t.compact_turns();
   chat.drop_all_reasoning = t.drop_all_reasoning();
+  if (t.think_off_prefix()) chat.think_off_prefix = std::string_view(t.think_off_prefix()->c_str(), t.think_off_prefix()->size());
+  chat.think_off_by_default = t.think_off_by_default();
+  chat.think_off_history = t.think_off_history();
+  chat.system_think_flags = t.system_think_flags();
+  if (t.default_system_no_think()) {
+    chat.has_default_system_no_think = true;
+    chat.default_system_no_think =
+        std::string_view(t.default_system_no_think()->c_str(), t.default_system_no_think()->size());
+  }
+  chat.reply_lstrip_newlines = t.reply_lstrip_newlines();
+  if (t.system_close()) {
+    chat.has_system_close = true;
+    chat.system_close = std::string_view(t.system_close()->c_str(), t.system_close()->size());
+  }
   return {};
 }
 

@@ -66,6 +66,12 @@ CONVERSATIONS = {
         {"role": "assistant", "content": "<think>\nTwo and two make four.\n</think>\n\n4"},
         {"role": "user", "content": "And 3+3?"},
     ],
+    # SmolLM3 reads "/think" and "/no_think" out of the system message and strips what remains.
+    "system_flags": [{"role": "system", "content": "Answer briefly. /no_think \n"},
+                     {"role": "user", "content": "Hi"}],
+    # A reply that starts with newlines (SmolLM3 writes it without them).
+    "newline_reply": [{"role": "user", "content": "Hi"}, {"role": "assistant", "content": "\n\nHello."},
+                      {"role": "user", "content": "Bye"}],
 }
 
 

@@ -114,7 +114,7 @@ const std::map<std::string, std::string> kExpected = {
     {"gemma3", "kind gemma"},
     {"phi-3.5", "kind phi3"},
     {"llama-3.2", "kind llama3"},
-    {"smollm3", "writes the date (strftime_now), which sprig does not render yet"},
+    {"smollm3", "kind chatml"},
     {"granite-3.3", "kind granite"},
     {"deepseek-r1", "kind deepseek"},
     {"mistral-v0.3", "kind mistral"},
@@ -131,9 +131,6 @@ TEST_CASE("today's chat templates: recognised ones render as python3-jinja2 does
   std::map<std::string, int> compared;
   for (const json& fixture : index["fixtures"]) {
     const std::string name = fixture["template"], source = fixture["source"];
-    // --think on|off is not rendered yet; Qwen3's default (no enable_thinking) is thinking on.
-    if (fixture["variant"] == "think_off") continue;
-    if (fixture["variant"] == "think_on" && name != "qwen3") continue;
     if (!converted.count(name)) converted[name] = convert_template(shared, name, source.substr(0, source.size() - 6), dir);
     const Recognised& r = converted[name];
     if (!r.model) continue;
@@ -147,10 +144,17 @@ TEST_CASE("today's chat templates: recognised ones render as python3-jinja2 does
     ChatDate pinned;
     REQUIRE(parse_chat_date(index["date"].get<std::string>(), pinned));
     formatter.set_date(pinned);
+    // enable_thinking absent (the template's default), false and true: --think as the user gives it.
+    const std::string variant = fixture["variant"];
+    if (variant != "default") {
+      REQUIRE(formatter.has_think_switch());
+      formatter.set_thinking(variant == "think_on");
+    }
     std::string rendered;
     REQUIRE(formatter.render_text(messages, true, rendered));
     CHECK_MESSAGE(rendered == read_text(fixtures + fixture["file"].get<std::string>()), fixture["file"]);
     ++compared[name];
+    if (variant != "default") ++compared[name + " " + variant];
   }
   REQUIRE(converted.size() == kExpected.size());
   for (const auto& [name, expected] : kExpected) {
@@ -159,7 +163,12 @@ TEST_CASE("today's chat templates: recognised ones render as python3-jinja2 does
     if (expected.rfind("kind ", 0) == 0) {
       REQUIRE(r.model);
       CHECK(std::string("kind ") + chat_template_name(r.model->chat_template().kind) == expected);
-      CHECK(compared[name] >= 9);  // every conversation of the index
+      const int conversations = int(index["conversations"].size());
+      CHECK(compared[name] >= conversations);  // every conversation of the index
+      if (r.model->chat_template().think_off_prefix.size()) {
+        CHECK(compared[name + " think_off"] == conversations);
+        CHECK(compared[name + " think_on"] == conversations);
+      }
     } else {
       CHECK(!r.model);
       CHECK_MESSAGE(r.error.find(expected) != std::string::npos, r.error);
@@ -179,6 +188,19 @@ TEST_CASE("today's chat templates: recognised ones render as python3-jinja2 does
   CHECK(converted.at("deepseek-r1").model->chat_template().drop_all_reasoning);
   CHECK_FALSE(converted.at("deepseek-r1").model->chat_template().drop_history_reasoning);
   CHECK(converted.at("phi-4-mini").model->chat_template().compact_turns);
+  // Reasoning switches: Qwen3 and SmolLM3 only, both on by default; SmolLM3's header and flags.
+  for (const auto& [name, r] : converted) {
+    CAPTURE(name);
+    const bool has_switch = name == "qwen3" || name == "smollm3";
+    CHECK(r.model->chat_template().think_off_prefix.empty() != has_switch);
+    CHECK_FALSE(r.model->chat_template().think_off_by_default);
+  }
+  const ChatTemplate& smollm3 = converted.at("smollm3").model->chat_template();
+  CHECK(smollm3.system_think_flags);
+  CHECK(smollm3.think_off_history);
+  CHECK(smollm3.date_format == "%d %B %Y");
+  CHECK(smollm3.system_preamble.find("Today Date: {date}\nReasoning Mode: {reasoning_mode}\n") != std::string_view::npos);
+  CHECK(smollm3.system_close == "\n\n");
   CHECK_FALSE(converted.at("phi-3.5").model->chat_template().compact_turns);
 }
 

@@ -35,6 +35,11 @@ class ChatFormatter {
   // write (Llama 3.1+, Granite) is the device's today() until set_date pins another.
   ChatFormatter(const Model& model, const Tokenizer& tokenizer);
   void set_date(const ChatDate& date);
+  // The template's reasoning switch (Qwen3's and SmolLM3's enable_thinking): on or off; starts as
+  // the template's default. Without a switch it changes nothing.
+  bool has_think_switch() const { return !template_.think_off_prefix.empty(); }
+  void set_thinking(bool on) { thinking_ = on; }
+  bool thinking() const { return thinking_; }
 
   // The prompt text exactly as the model's Jinja template renders it (control tokens as text).
   Status render_text(std::span<const ChatMessage> messages, bool add_generation_prompt, std::string& out) const;
@@ -69,7 +74,15 @@ class ChatFormatter {
               Sink&& sink) const;
   template <class Sink>
   void emit_open(const ChatMessage& message, bool first_in_conversation, std::string_view system_prefix,
-                 Sink&& sink) const;
+                 Sink&& sink, bool thinking = true) const;
+  // `text` with "<think>" and "</think>" as markers (tokens when the vocabulary has them).
+  template <class Sink>
+  void emit_reasoning(std::string_view text, Sink&& sink) const;
+  // SmolLM3's system turn: header, the system text (flags removed) or the mode's default, close.
+  template <class Sink>
+  void emit_metadata_system(std::span<const ChatMessage> messages, bool thinking, Sink&& sink) const;
+  // The switch as this conversation sets it (a system message's "/think", "/no_think").
+  bool thinking_for(std::span<const ChatMessage> messages) const;
   template <class Sink>
   void emit_close(const ChatMessage& message, Sink&& sink) const;
   int32_t marker_token(std::string_view marker) const;
@@ -81,6 +94,7 @@ class ChatFormatter {
   const Tokenizer& tokenizer_;
   std::string_view bos_text_, eos_text_;
   std::string date_text_;  // the date as the template's date_format writes it
+  bool thinking_ = true;
 };
 
 }  // namespace sprig

@@ -142,6 +142,15 @@ struct ChatTemplate {
   std::string_view date_format;      // how "{date}" in the preamble or default system is written
   bool compact_turns = false;        // no newline after role and end markers
   bool drop_all_reasoning = false;   // every assistant message loses its <think> span
+  std::string_view think_off_prefix;  // a reasoning switch: what a reply opens with when off
+  bool think_off_by_default = false;
+  bool think_off_history = false;     // earlier replies open with think_off_prefix too when off
+  bool system_think_flags = false;    // "/think", "/no_think" in the system message set the switch
+  bool has_default_system_no_think = false;
+  std::string_view default_system_no_think;
+  bool reply_lstrip_newlines = false;
+  bool has_system_close = false;
+  std::string_view system_close;     // ends the system turn instead of the kind's end marker
 };
 
 // What the checkpoint's generation_config.json asked of generation (schemas/model.fbs

@@ -12,6 +12,7 @@
 #include "json_text.h"
 #include "sampling_defaults.h"
 #include "chat_render_options.h"
+#include "reasoning_display.h"
 #include "session_arguments.h"
 #include "sprig/chat.h"
 #include "sprig/cpu_features.h"
@@ -22,7 +23,7 @@ const char* kChatUsage =
     "usage: sprig chat -m model.sprig [--system TEXT] [-n TOKENS] [--temp T] [--top-k K] [--top-p P] [--seed S]\n"
     "                  [--conversation conv.json [--json]] [--print-prompt] [--session FILE]\n"
     "                  [-c CONTEXT] [-b BATCH] [-t THREADS] [--kv-cache f16|int8|f32] [--date YYYY-MM-DD]\n"
-    "                  [--think on|off]\n"
+    "                  [--think on|off] [--reasoning show|hide]\n"
     "  --system        the system prompt (interactive chats; a conversation file carries its own)\n"
     "  -n              most tokens per reply (default 512)\n"
     "  --conversation  a role/content JSON file ([{\"role\": \"user\", \"content\": \"...\"}, ...]) whose last\n"
@@ -33,6 +34,8 @@ const char* kChatUsage =
     "                  every turn (so a long system prompt is computed once)\n"
     "  --date          the date dated templates write (Llama 3.1+, SmolLM3, Granite; default: today's)\n"
     "  --think         the template's reasoning switch (Qwen3, SmolLM3 enable_thinking; default: the template's)\n"
+    "  --reasoning     show (dimmed on a terminal; the default) or hide a reply's <think> span; --json gives it\n"
+    "                  as \"reasoning_content\"\n"
     "interactive commands: /reset  /save FILE  /load FILE  /quit\n";
 
 namespace {
@@ -68,13 +71,8 @@ void report_turn(const ChatTurnStats& stats) {
                                                        : "");
 }
 
-bool stream_text(int32_t, std::string_view text) {
-  std::fwrite(text.data(), 1, text.size(), stdout);
-  std::fflush(stdout);
-  return true;
-}
-
-int interactive(Chat& chat, uint32_t max_tokens, const std::string& session_path) {
+int interactive(Chat& chat, uint32_t max_tokens, const std::string& session_path, ReasoningPrinter& printer,
+                bool opened) {
   const bool tty = isatty(fileno(stdin));
   std::string line;
   while (true) {
@@ -108,7 +106,9 @@ int interactive(Chat& chat, uint32_t max_tokens, const std::string& session_path
       std::fprintf(stderr, "sprig: commands are /reset, /save FILE, /load FILE and /quit\n");
       continue;
     }
-    auto stats = chat.turn(line, max_tokens, stream_text);
+    printer.begin(opened);
+    auto stats = chat.turn(line, max_tokens, [&](int32_t, std::string_view text) { return printer.write(text), true; });
+    printer.end();
     std::fputc('\n', stdout);
     std::fflush(stdout);
     if (!stats) {
@@ -127,7 +127,7 @@ int interactive(Chat& chat, uint32_t max_tokens, const std::string& session_path
 int chat_command(int argc, char** argv) {
   std::set<std::string> names = kSessionOptionNames;
   names.insert({"-m", "-n", "--system", "--conversation", "--session", "--temp", "--top-k", "--top-p", "--seed", "--date",
-                "--think"});
+                "--think", "--reasoning"});
   const Arguments args(argc, argv, names, {"--json", "--print-prompt"});
   if (!args.has("-m")) throw UsageError("-m MODEL is required");
   if (args.has("--json") && !args.has("--conversation")) throw UsageError("--json goes with --conversation");
@@ -186,13 +186,20 @@ int chat_command(int argc, char** argv) {
     if (Status s = chat.save_state(session_path); !s) return report_error(s.message());
   }
 
-  if (!args.has("--conversation")) return interactive(chat, max_tokens, session_path);
+  const std::string reasoning = args.has("--reasoning") ? args.text("--reasoning") : "show";
+  if (reasoning != "show" && reasoning != "hide") throw UsageError("--reasoning takes show or hide, not '" + reasoning + "'");
+  ReasoningPrinter printer(stdout, reasoning == "show", isatty(fileno(stdout)) != 0);
+  const bool opened = prompt_opens_reasoning(formatter);
+  if (!args.has("--conversation")) return interactive(chat, max_tokens, session_path, printer, opened);
 
   const bool json = args.has("--json");
-  auto stats = chat.turn("", max_tokens, json ? TokenSink([](int32_t, std::string_view) { return true; }) : TokenSink(stream_text));
+  printer.begin(opened);
+  auto stats = chat.turn("", max_tokens, json ? TokenSink([](int32_t, std::string_view) { return true; })
+                                              : TokenSink([&](int32_t, std::string_view text) { return printer.write(text), true; }));
+  printer.end();
   if (!stats) return report_error(stats.error().message());
   if (json) {
-    const std::string text = format_chat_json(chat.messages());
+    const std::string text = conversation_json(chat.messages(), opened);
     std::fwrite(text.data(), 1, text.size(), stdout);
   } else {
     std::fputc('\n', stdout);

@@ -26,6 +26,9 @@ KindMarkers markers_of(ChatTemplateKind kind) {
     case ChatTemplateKind::Phi3: return {kind, {"<|end|>", "<|endoftext|>"}, true};
     case ChatTemplateKind::Gemma: return {kind, {"<end_of_turn>"}, true};
     case ChatTemplateKind::Zephyr: return {kind, {}, false};
+    case ChatTemplateKind::Granite: return {kind, {"<|end_of_text|>"}, true};
+    case ChatTemplateKind::Mistral: return {kind, {}, false};
+    case ChatTemplateKind::DeepSeek: return {kind, {}, false};
   }
   return {kind, {}, false};
 }
@@ -35,8 +38,18 @@ bool detect_kind(std::string_view t, ChatTemplateKind& kind) {
   if (contains(t, "<|im_start|>") && contains(t, "<|im_end|>")) kind = ChatTemplateKind::ChatMl;
   else if (contains(t, "<|start_header_id|>") && contains(t, "<|eot_id|>")) kind = ChatTemplateKind::Llama3;
   else if (contains(t, "<start_of_turn>") && contains(t, "<end_of_turn>")) kind = ChatTemplateKind::Gemma;
+  else if (contains(t, "<|start_of_role|>") && contains(t, "<|end_of_role|>")) kind = ChatTemplateKind::Granite;
+  else if (contains(t, "<\xef\xbd\x9cUser\xef\xbd\x9c>") && contains(t, "<\xef\xbd\x9c" "Assistant\xef\xbd\x9c>"))
+    kind = ChatTemplateKind::DeepSeek;
   else if (contains(t, "[INST]") && contains(t, "<<SYS>>")) kind = ChatTemplateKind::Llama2;
+  // Mistral v0.3's layout exactly: "[INST] " + content + "[/INST]", no space before the closing tag
+  // (v0.1's "[INST] " + content + " [/INST]" would render differently).
+  else if (contains(t, "\"[INST] \" + message[\"content\"] + \"[/INST]\"") ||
+           contains(t, "'[INST] ' + message['content'] + '[/INST]'"))
+    kind = ChatTemplateKind::Mistral;
   else if (contains(t, "<|user|>") && contains(t, "<|end|>")) kind = ChatTemplateKind::Phi3;
+  // Phi-4-mini builds each role marker from the role's name.
+  else if (contains(t, "'<|' + message['role'] + '|>'") && contains(t, "<|end|>")) kind = ChatTemplateKind::Phi3;
   else if (contains(t, "<|user|>") && contains(t, "<|assistant|>") && contains(t, "eos_token")) kind = ChatTemplateKind::Zephyr;
   else return false;
   return true;
@@ -78,6 +91,12 @@ std::string known_kinds() {
 
 }  // namespace
 
+// The dated parts of a template (Llama 3.1+'s system header, Granite's default system prompt),
+// read out of its text by dated_template.cpp; throws naming what it could not find.
+void read_dated_parts(const std::string& jinja, const std::string& source, ChatTemplateData& chat);
+// The reasoning switch (enable_thinking) and its parts, by reasoning_template.cpp.
+void read_reasoning_switch(const std::string& jinja, const std::string& source, ChatTemplateData& chat);
+
 ChatTemplateData recognise_chat_template(const TokenizerData& tokenizer, const std::string& forced_name,
                                          const std::string& source) {
   ChatTemplateData chat;
@@ -91,16 +110,31 @@ ChatTemplateData recognise_chat_template(const TokenizerData& tokenizer, const s
   } else if (!detect_kind(jinja, chat.kind)) {
     throw ConvertError(source + ": the chat template is not one sprig recognises (" + known_kinds() +
                        "); name the closest with --chat-template NAME. It begins: " + jinja.substr(0, 160));
-  } else if (chat.kind == ChatTemplateKind::Llama3 && contains(jinja, "Cutting Knowledge Date")) {
-    // Llama 3.1+ always writes a system header with dates and tool text, which sprig does not
-    // reproduce; claiming it would render prompts that differ from the model's training.
-    throw ConvertError(source + ": the Llama 3.1+ chat template (dated system header) is not supported; "
-                       "--chat-template llama3 renders the Llama 3 form instead");
+  } else if ((chat.kind == ChatTemplateKind::Llama3 && contains(jinja, "Cutting Knowledge Date")) ||
+             chat.kind == ChatTemplateKind::Granite ||
+             (chat.kind == ChatTemplateKind::ChatMl && contains(jinja, "Reasoning Mode: ") && contains(jinja, "strftime_now"))) {
+    read_dated_parts(jinja, source, chat);
+  } else if (contains(jinja, "strftime_now")) {
+    // A template that writes today's date (SmolLM3, Granite) has parts the kind does not render.
+    throw ConvertError(source + ": the " + std::string(chat_template_name(chat.kind)) +
+                       "-like chat template writes the date (strftime_now), which sprig does not render yet; "
+                       "--chat-template " + chat_template_name(chat.kind) + " renders the plain form instead");
   }
   chat.present = true;
   chat.source = jinja;
   chat.bos_in_template = contains(jinja, "bos_token");
-  if (chat.kind == ChatTemplateKind::ChatMl) chat.has_default_system = find_default_system(jinja, chat.default_system);
+  if (chat.kind == ChatTemplateKind::ChatMl && chat.system_preamble.empty())
+    chat.has_default_system = find_default_system(jinja, chat.default_system);
+  if (chat.kind == ChatTemplateKind::ChatMl) read_reasoning_switch(jinja, source, chat);
+  // Phi-3.5 tests `message['role'] == 'system' and message['content']`.
+  chat.skip_empty_system = contains(jinja, "'system' and message['content']") ||
+                           contains(jinja, "\"system\" and message[\"content\"]");
+  // Qwen3 keeps only what follows the reasoning of replies before the last user message.
+  chat.drop_history_reasoning = contains(jinja, "content.split('</think>')[-1].lstrip('\\n')");
+  // DeepSeek-R1 distills keep only what follows the reasoning of every reply, newlines included.
+  chat.drop_all_reasoning = contains(jinja, "content.split('</think>')[-1] %}");
+  // Phi-4-mini writes the content right after the role marker, and nothing after <|end|>.
+  chat.compact_turns = chat.kind == ChatTemplateKind::Phi3 && contains(jinja, "'|>' + message['content']");
 
   const KindMarkers markers = markers_of(chat.kind);
   auto find_token = [&](std::string_view piece) -> int32_t {

@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -34,6 +35,30 @@ struct ChatTemplateData {
   bool bos_in_template = false;
   std::vector<int32_t> stop_ids;
   std::string source;
+  bool skip_empty_system = false;
+  bool drop_history_reasoning = false;
+  std::string system_preamble;
+  std::string date_format;
+  bool compact_turns = false;
+  bool drop_all_reasoning = false;
+  std::string think_off_prefix;
+  bool think_off_by_default = false;
+  bool think_off_history = false;
+  bool system_think_flags = false;
+  bool has_default_system_no_think = false;
+  std::string default_system_no_think;
+  bool reply_lstrip_newlines = false;
+  bool has_system_close = false;
+  std::string system_close;
+};
+
+// What generation_config.json asks of generation (schemas/model.fbs GenerationDefaults).
+struct GenerationData {
+  bool present = false;
+  std::vector<int32_t> stop_ids;  // eos_token_id, one id or a list
+  std::optional<float> temperature, top_p;
+  std::optional<int32_t> top_k;
+  std::string note;  // for the report: where the values came from, or why there are none
 };
 
 struct TokenizerData {
@@ -64,6 +89,7 @@ struct Checkpoint {
   Hyperparameters hparams;
   FamilyOptions family;  // what the family changes in a Llama block
   TokenizerData tokenizer;
+  GenerationData generation;  // Hugging Face folders with generation_config.json
   std::vector<SourceTensor> tensors;
   std::string source;
   std::string source_format;
@@ -91,6 +117,17 @@ TokenizerData read_vocab_merges(const std::string& folder);
 TokenizerData read_tokenizer_source(const std::string& path, uint32_t vocab_size = 0);
 Checkpoint read_gguf(const std::string& path);
 Checkpoint read_hf_folder(const std::string& folder);
+// The tokenizer a Hugging Face folder carries beside config.json (hf_folder_tokenizer.cpp):
+// tokenizer.json, else vocab.json + merges.txt, else a SentencePiece tokenizer.model; then
+// tokenizer_config.json, special_tokens_map.json and chat_template.jinja.
+TokenizerData read_hf_folder_tokenizer(const std::string& folder);
+// A SentencePiece BPE tokenizer.model, read through libsentencepiece.
+TokenizerData read_sentencepiece_model(const std::string& path);
+// generation_config.json of `folder`; absent, a GenerationData with only a note. Its eos ids
+// must be below `vocab_size`.
+GenerationData read_generation_config(const std::string& folder, size_t vocab_size);
+// Adds the generation config's stop ids to the chat template's.
+void add_generation_stops(ChatTemplateData& chat, const GenerationData& generation);
 
 // Any supported input; `tokenizer` (a llama2.c tokenizer .bin) replaces the checkpoint's own.
 Checkpoint read_checkpoint(const std::string& input, const std::string& tokenizer);

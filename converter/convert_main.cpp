@@ -8,6 +8,7 @@
 #include "arguments.h"
 #include "calibrate.h"
 #include "checkpoint.h"
+#include "gguf_kept_types.h"
 #include "model_writer.h"
 
 namespace {
@@ -23,12 +24,15 @@ const char* kUsage =
     "       sprig-convert --tokenizer-only SOURCE -o tokenizer.sprig [--chat-template NAME]\n"
     "  checkpoint   a llama2.c .bin, a .gguf file, or a Hugging Face folder (config.json + safetensors)\n"
     "  --synthetic  random weights in the shape of smollm2-135m, qwen2.5-0.5b or llama-3.2-1b\n"
-    "  --tokenizer  replaces the checkpoint's tokenizer (llama2.c checkpoints and folders have none); with\n"
+    "  --tokenizer  replaces the checkpoint's tokenizer (llama2.c checkpoints have none; a folder's own\n"
+    "               tokenizer.json, vocab.json + merges.txt or tokenizer.model is read otherwise); with\n"
     "               --synthetic the vocabulary size is the tokenizer's\n"
     "  --chat-template  the chat template kind, when the source's Jinja template is absent or not recognised\n"
     "  --tokenizer-only  writes a vocab-only file (the tokenizer, no weights)\n"
     "  SOURCE       tokenizer.json, a folder with tokenizer.json or vocab.json + merges.txt, a GGUF file\n"
     "               (vocab-only files included) or a llama2.c tokenizer .bin\n"
+    "  --dtype/--quant  default: f32, except that a GGUF file keeps its types (Q8_0 -> q8, Q4_0 -> q4,\n"
+    "               Q4_1 and Q4_K -> q4a, Q6_K -> q8, F16/BF16 -> f16), said per type in the summary\n"
     "  --quant      weight-only quantization of the transformer blocks' matrices, in blocks of --group\n"
     "               columns; q4a stores a minimum per block. --method search (default) picks each block's\n"
     "               scale for the least error, rtn is plain absmax rounding\n"
@@ -49,6 +53,17 @@ void report(const Checkpoint& c) {
                  "padded vocabulary: the tokenizer has %zu tokens, the embedding %u rows; the rows are kept and ids "
                  "%zu..%u are never sampled or shown\n",
                  c.tokenizer.pieces.size(), h.vocab_size, c.tokenizer.pieces.size(), h.vocab_size - 1);
+  std::fprintf(stderr, "tokenizer: %s\n", c.tokenizer.source_format.c_str());
+  const GenerationData& g = c.generation;
+  if (!g.note.empty()) std::fprintf(stderr, "%s\n", g.note.c_str());
+  if (g.temperature)
+    std::fprintf(stderr, "sampling defaults: temperature %g, top_p %g, top_k %d\n", *g.temperature, g.top_p.value_or(1.0f),
+                 g.top_k.value_or(0));
+  if (!g.stop_ids.empty()) {
+    std::string ids;
+    for (int32_t id : g.stop_ids) ids += (ids.empty() ? "" : ", ") + std::to_string(id);
+    std::fprintf(stderr, "stop tokens from generation_config.json: %s\n", ids.c_str());
+  }
   const ChatTemplateData& chat = c.tokenizer.chat;
   if (chat.present)
     std::fprintf(stderr, "chat template: %s%s, %zu stop tokens\n", chat_template_name(chat.kind),
@@ -131,6 +146,13 @@ int main(int argc, char** argv) {
       }
       if (args.has("--tokenizer")) tokenizer_source = args.text("--tokenizer");
       checkpoint.tokenizer.chat = recognise_chat_template(checkpoint.tokenizer, args.text("--chat-template"), tokenizer_source);
+      add_generation_stops(checkpoint.tokenizer.chat, checkpoint.generation);
+      if (!args.has("--dtype") && !args.has("--quant") && checkpoint.source_format == "gguf") {
+        const QuantMethod method = options.method;
+        const std::string kept = keep_gguf_types(checkpoint, !args.has("--head"), options);
+        if (args.has("--method")) options.method = method;
+        std::fprintf(stderr, "keeping the GGUF's types (--dtype or --quant choose others): %s\n", kept.c_str());
+      }
       report(checkpoint);
       if (args.has("--calibration")) {
         options.importance = measure_activations(checkpoint, args.text("--calibration"), output + ".calibration",

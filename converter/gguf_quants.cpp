@@ -8,7 +8,7 @@
 namespace sprig::convert {
 namespace {
 
-constexpr uint32_t kQ4_0 = 2, kQ8_0 = 8, kQ4_K = 12, kQ6_K = 14;
+constexpr uint32_t kQ4_0 = 2, kQ4_1 = 3, kQ8_0 = 8, kQ4_K = 12, kQ6_K = 14;
 
 float half_at(const uint8_t* p) {
   uint16_t bits;
@@ -26,6 +26,14 @@ void q4_0(const uint8_t* block, float* out) {
   for (int i = 0; i < 16; ++i) {
     out[i] = d * float(int(block[2 + i] & 0xF) - 8);
     out[i + 16] = d * float(int(block[2 + i] >> 4) - 8);
+  }
+}
+
+void q4_1(const uint8_t* block, float* out) {
+  const float d = half_at(block), m = half_at(block + 2);
+  for (int i = 0; i < 16; ++i) {
+    out[i] = d * float(block[4 + i] & 0xF) + m;
+    out[i + 16] = d * float(block[4 + i] >> 4) + m;
   }
 }
 
@@ -88,6 +96,7 @@ void q6_k(const uint8_t* block, float* out) {
 std::optional<GgufQuantType> gguf_quant_type(uint32_t ggml_type) {
   switch (ggml_type) {
     case kQ4_0: return GgufQuantType{"Q4_0", 32, 18};
+    case kQ4_1: return GgufQuantType{"Q4_1", 32, 20};
     case kQ8_0: return GgufQuantType{"Q8_0", 32, 34};
     case kQ4_K: return GgufQuantType{"Q4_K", 256, 144};
     case kQ6_K: return GgufQuantType{"Q6_K", 256, 210};
@@ -105,6 +114,7 @@ std::vector<float> dequantize_gguf(const uint8_t* bytes, uint64_t count, uint32_
     switch (ggml_type) {
       case kQ8_0: q8_0(block, values); break;
       case kQ4_0: q4_0(block, values); break;
+      case kQ4_1: q4_1(block, values); break;
       case kQ4_K: q4_k(block, values); break;
       case kQ6_K: q6_k(block, values); break;
     }

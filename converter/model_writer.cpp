@@ -19,6 +19,7 @@ uint64_t align(uint64_t value) { return (value + kTensorAlignment - 1) / kTensor
 
 DType stored_dtype(const SourceTensor& tensor, const WriteOptions& options) {
   if (tensor.shape.size() == 1) return DType::F32;
+  if (auto it = options.tensor_dtypes.find(tensor.name); it != options.tensor_dtypes.end()) return it->second;
   if (tensor.name == "token_embd" || tensor.name == "output" || tensor.name == "position_embd") return options.head_dtype;
   return options.dtype;
 }
@@ -36,6 +37,7 @@ uint64_t stored_bytes(const SourceTensor& tensor, const WriteOptions& options) {
 }
 
 std::string recipe_text(const WriteOptions& options) {
+  if (!options.recipe_override.empty()) return options.recipe_override;
   auto describe = [&](DType dtype) {
     std::string text = dtype_name(dtype);
     if (is_quantized(dtype))
@@ -148,12 +150,24 @@ void finish_model(flatbuffers::FlatBufferBuilder& builder, flatbuffers::Offset<f
                   flatbuffers::Offset<flatbuffers::Vector<flatbuffers::Offset<fb::Tensor>>> tensors,
                   flatbuffers::Offset<fb::Provenance> provenance, const ChatTemplateData& chat, bool vocab_only,
                   Architecture architecture = Architecture::Llama,
-                  flatbuffers::Offset<fb::Family> family = 0) {
+                  flatbuffers::Offset<fb::Family> family = 0,
+                  flatbuffers::Offset<fb::GenerationDefaults> generation = 0) {
   flatbuffers::Offset<fb::ChatTemplate> chat_template;
   if (chat.present)
     chat_template = fb::CreateChatTemplateDirect(builder, fb::ChatTemplateKind(chat.kind),
                                                  chat.has_default_system ? chat.default_system.c_str() : nullptr,
-                                                 chat.bos_in_template, &chat.stop_ids, chat.source.c_str());
+                                                 chat.bos_in_template, &chat.stop_ids, chat.source.c_str(),
+                                                 chat.skip_empty_system, chat.drop_history_reasoning,
+                                                 chat.system_preamble.empty() ? nullptr : chat.system_preamble.c_str(),
+                                                 chat.date_format.empty() ? nullptr : chat.date_format.c_str(),
+                                                 chat.compact_turns, chat.drop_all_reasoning,
+                                                 chat.think_off_prefix.empty() ? nullptr : chat.think_off_prefix.c_str(),
+                                                 chat.think_off_by_default, chat.think_off_history,
+                                                 chat.system_think_flags,
+                                                 chat.has_default_system_no_think ? chat.default_system_no_think.c_str()
+                                                                                  : nullptr,
+                                                 chat.reply_lstrip_newlines,
+                                                 chat.has_system_close ? chat.system_close.c_str() : nullptr);
   fb::ModelBuilder model(builder);
   model.add_schema_major(kSchemaMajor);
   model.add_schema_minor(kSchemaMinor);
@@ -165,6 +179,7 @@ void finish_model(flatbuffers::FlatBufferBuilder& builder, flatbuffers::Offset<f
   model.add_provenance(provenance);
   if (vocab_only) model.add_vocab_only(true);
   if (chat.present) model.add_chat_template(chat_template);
+  if (!generation.IsNull()) model.add_generation(generation);
   fb::FinishSizePrefixedModelBuffer(builder, model.Finish());
 }
 
@@ -191,13 +206,28 @@ flatbuffers::Offset<fb::Family> build_family(flatbuffers::FlatBufferBuilder& bui
   return b.Finish();
 }
 
+// The GenerationDefaults table; none without a generation_config.json.
+flatbuffers::Offset<fb::GenerationDefaults> build_generation(flatbuffers::FlatBufferBuilder& builder,
+                                                             const GenerationData& g) {
+  if (!g.present) return 0;
+  auto stops = builder.CreateVector(g.stop_ids);
+  fb::GenerationDefaultsBuilder b(builder);
+  if (!g.stop_ids.empty()) b.add_stop_ids(stops);
+  if (g.temperature) b.add_temperature(*g.temperature);
+  if (g.top_p) b.add_top_p(*g.top_p);
+  if (g.top_k) b.add_top_k(*g.top_k);
+  return b.Finish();
+}
+
 }  // namespace
 
 std::string requantization_warning(const Checkpoint& checkpoint, const WriteOptions& options) {
   std::string twice;
   for (const SourceTensor& t : checkpoint.tensors) {
-    const bool quantized_source = t.source_dtype == "Q8_0" || t.source_dtype == "Q4_0" || t.source_dtype == "Q4_K" ||
-                                  t.source_dtype == "Q6_K";
+    // Types kept from the source (gguf_kept_types.h) are written on the source's own grid.
+    if (options.tensor_dtypes.count(t.name)) continue;
+    const bool quantized_source = t.source_dtype == "Q8_0" || t.source_dtype == "Q4_0" || t.source_dtype == "Q4_1" ||
+                                  t.source_dtype == "Q4_K" || t.source_dtype == "Q6_K";
     if (quantized_source && is_quantized(stored_dtype(t, options))) {
       if (!twice.empty()) twice += ", ";
       twice += t.name + " (" + t.source_dtype + ")";
@@ -264,8 +294,9 @@ WriteSummary write_model(const Checkpoint& checkpoint, const std::string& path, 
                                                kConverterVersion, options.options_text.c_str(),
                                                recipe_text(options).c_str());
   auto family = build_family(builder, checkpoint.family);
+  auto generation = build_generation(builder, checkpoint.generation);
   finish_model(builder, hparams, tokenizer, tensor_vector, provenance, checkpoint.tokenizer.chat,
-               /*vocab_only=*/false, checkpoint.family.architecture, family);
+               /*vocab_only=*/false, checkpoint.family.architecture, family, generation);
 
   summary.file_bytes = write_file(builder, checkpoint, path, options);
   summary.recipe = recipe_text(options);

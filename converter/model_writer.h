@@ -22,6 +22,10 @@ struct WriteOptions {
   std::map<std::string, std::vector<float>> importance;
   ImportanceSource importance_source = ImportanceSource::Activations;
   std::string options_text;       // recorded as provenance
+  // Per matrix name, a dtype that replaces dtype/head_dtype (a quantized GGUF keeping its bits).
+  std::map<std::string, DType> tensor_dtypes;
+  // Said in the recipe instead of the blocks/embedding dtypes when tensor_dtypes decides.
+  std::string recipe_override;
   bool report = false;            // print each tensor's dtype and size to stderr
 };
 

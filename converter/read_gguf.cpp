@@ -41,7 +41,7 @@ Decoder decoder_of(const GgufFile& gguf, const GgufTensor& tensor) {
     return {std::nullopt, tensor.type, quant->name};
   }
   gguf.file().fail("tensor '" + tensor.name + "' has ggml type " + std::to_string(tensor.type) +
-                   ", which sprig cannot read (F32, F16, BF16, Q8_0, Q4_0, Q4_K and Q6_K are supported)");
+                   ", which sprig cannot read (F32, F16, BF16, Q8_0, Q4_0, Q4_1, Q4_K and Q6_K are supported)");
 }
 
 // "blk.3.attn_q.weight" -> "blk.3.attn_q", "blk.3.attn_q.bias" -> "blk.3.attn_q_bias"; "" for

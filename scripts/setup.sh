@@ -8,6 +8,7 @@ packages=(
   libflatbuffers-dev flatbuffers-compiler
   libxnnpack-dev libpthreadpool-dev libcpuinfo-dev
   nlohmann-json3-dev doctest-dev
+  libsentencepiece-dev
   clang libclang-rt-14-dev libutf8proc-dev
   python3 python3-numpy python3-jinja2
   # The Java API (platforms/android) and its JUnit tests on the host JVM.

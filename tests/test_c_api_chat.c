@@ -1,6 +1,7 @@
 /* The chat part of the C API, compiled as C: two greedy turns on stories260K-chat (the second
  * prefills only its own tokens), the rendered prompt, the conversation as JSON, a saved session
- * resumed in a new session, and errors for malformed JSON and for a model without a template. */
+ * resumed in a new session, and errors for malformed JSON and for a model without a template.
+ * With a fourth model (SmolLM3's template), sprig_chat_options pins the date and the switch. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,11 +35,16 @@ static int collect(void* user, int32_t token, const char* text, size_t length) {
   return 1;
 }
 
+static int ends_with(const char* text, size_t length, const char* tail) {
+  const size_t n = strlen(tail);
+  return length >= n && memcmp(text + length - n, tail, n) == 0;
+}
+
 static const char* kSystem = "[{\"role\": \"system\", \"content\": \"You are a kind storyteller.\"}]";
 
 int main(int argc, char** argv) {
-  if (argc != 4) {
-    fprintf(stderr, "usage: test_c_api_chat CHAT_MODEL BASE_MODEL WORK_DIR\n");
+  if (argc != 4 && argc != 5) {
+    fprintf(stderr, "usage: test_c_api_chat CHAT_MODEL BASE_MODEL WORK_DIR [SMOLLM3_TEMPLATE_MODEL]\n");
     return 2;
   }
   sprig_model* model = NULL;
@@ -115,6 +121,43 @@ int main(int argc, char** argv) {
   CHECK(sprig_session_create(base, &options, NULL, 0, &base_session) == SPRIG_OK);
   CHECK(sprig_chat_create(base_session, &none) == SPRIG_ERROR_MODEL);
   CHECK(strstr(sprig_last_error(), "no chat template") != NULL);
+
+  /* Chat options: stories260K-chat's template has neither a date nor a reasoning switch. */
+  sprig_chat_options chat_options;
+  sprig_chat_options_init(&chat_options);
+  CHECK(chat_options.date == NULL && chat_options.think == -1);
+  CHECK(sprig_chat_set_options(chat2, &chat_options) == SPRIG_OK);
+  chat_options.think = 0;
+  CHECK(sprig_chat_set_options(chat2, &chat_options) == SPRIG_ERROR_INVALID_ARGUMENT);
+  CHECK(strstr(sprig_last_error(), "no reasoning switch") != NULL);
+  chat_options.think = -1;
+  chat_options.date = "2026-02-30";
+  CHECK(sprig_chat_set_options(chat2, &chat_options) == SPRIG_ERROR_INVALID_ARGUMENT);
+  CHECK(strstr(sprig_last_error(), "2026-02-30") != NULL);
+  if (argc == 5) {
+    sprig_model* smol = NULL;
+    sprig_session* smol_session = NULL;
+    sprig_chat* smol_chat = NULL;
+    CHECK(sprig_model_open(argv[4], &smol) == SPRIG_OK);
+    CHECK(sprig_session_create(smol, &options, NULL, 0, &smol_session) == SPRIG_OK);
+    CHECK(sprig_chat_create(smol_session, &smol_chat) == SPRIG_OK);
+    const char* hello = "[{\"role\": \"user\", \"content\": \"Hi\"}]";
+    CHECK(sprig_chat_set_messages_json(smol_chat, hello, strlen(hello)) == SPRIG_OK);
+    chat_options.date = "2026-03-09";
+    chat_options.think = 0;
+    CHECK(sprig_chat_set_options(smol_chat, &chat_options) == SPRIG_OK);
+    CHECK(sprig_chat_render_prompt(smol_chat, &text, &length) == SPRIG_OK);
+    CHECK(strstr(text, "Today Date: 09 March 2026\nReasoning Mode: /no_think\n") != NULL);
+    CHECK(ends_with(text, length, "<|im_start|>assistant\n<think>\n\n</think>\n"));
+    chat_options.think = -1; /* the template's default: thinking on */
+    CHECK(sprig_chat_set_options(smol_chat, &chat_options) == SPRIG_OK);
+    CHECK(sprig_chat_render_prompt(smol_chat, &text, &length) == SPRIG_OK);
+    CHECK(strstr(text, "Reasoning Mode: /think\n") != NULL);
+    CHECK(ends_with(text, length, "Hi<|im_end|>\n<|im_start|>assistant\n"));
+    sprig_chat_destroy(smol_chat);
+    sprig_session_destroy(smol_session);
+    sprig_model_close(smol);
+  }
 
   sprig_chat_destroy(chat2);
   sprig_chat_destroy(chat);

@@ -3,6 +3,7 @@
 // --print-prompt shows exactly what the template renders. Status lines go to stderr.
 #include <chrono>
 #include <cstdio>
+#include <unistd.h>
 #include <cstdlib>
 #include <thread>
 #include <filesystem>
@@ -16,6 +17,9 @@
 #include "line_input.h"
 #include "model_hint.h"
 #include "sampling_arguments.h"
+#include "sampling_defaults.h"
+#include "chat_render_options.h"
+#include "reasoning_display.h"
 #include "session_arguments.h"
 #include "sprig/chat.h"
 #include "sprig/cpu_features.h"
@@ -36,6 +40,11 @@ const char* kChatUsage =
     "  --print-prompt        print the prompt text the chat template renders (with the generation prompt), stop\n"
     "  --session FILE        resume the conversation and its KV cache from FILE when it exists; save them after\n"
     "                        every turn (so a long system prompt is computed once)\n"
+    "  --date YYYY-MM-DD     the date dated templates write (Llama 3.1+, SmolLM3, Granite; default: today's)\n"
+    "  --think on|off        the template's reasoning switch (Qwen3, SmolLM3 enable_thinking; default: the\n"
+    "                        template's)\n"
+    "  --reasoning show|hide show (dimmed on a terminal; the default) or hide a reply's <think> span; --json\n"
+    "                        gives it as \"reasoning_content\"\n"
     "interactive commands: /help  /reset  /save FILE  /load FILE  /quit\n";
 
 namespace {
@@ -72,23 +81,18 @@ void report_turn(const ChatTurnStats& stats) {
                                                        : "");
 }
 
-bool stream_text(int32_t, std::string_view text) {
-  std::fwrite(text.data(), 1, text.size(), stdout);
-  std::fflush(stdout);
-  return true;
-}
-
-// Streams like stream_text until Ctrl-C, which stops the reply (the conversation keeps it).
+// Streams through the reasoning printer until Ctrl-C, which stops the reply (the conversation keeps it).
 // SPRIG_REPLY_DELAY_MS paces the tokens: tiny models reply faster than a test (or a person)
 // can press Ctrl-C in the middle.
-bool stream_until_interrupted(int32_t token, std::string_view text) {
+bool stream_until_interrupted(ReasoningPrinter& printer, std::string_view text) {
   static const long delay_ms = [] {
     const char* value = std::getenv("SPRIG_REPLY_DELAY_MS");
     return value ? std::strtol(value, nullptr, 10) : 0L;
   }();
   if (delay_ms > 0) std::this_thread::sleep_for(std::chrono::milliseconds(delay_ms));
   if (interrupt_requested()) return false;
-  return stream_text(token, text);
+  printer.write(text);
+  return true;
 }
 
 const char* kInteractiveHelp =
@@ -138,7 +142,8 @@ bool read_message(LineInput& input, std::string& message) {
 
 // Interactive chat; the exit status is 1 when a turn failed and the input was not a terminal
 // (a script must see the failure).
-int interactive(Chat& chat, uint32_t max_tokens, const std::string& session_path) {
+int interactive(Chat& chat, uint32_t max_tokens, const std::string& session_path, ReasoningPrinter& printer,
+                bool opened) {
   LineInput input;
   bool failed = false;
   std::string line;
@@ -177,7 +182,14 @@ int interactive(Chat& chat, uint32_t max_tokens, const std::string& session_path
       continue;
     }
     interrupt_requested();  // a Ctrl-C from before this turn does not stop it
-    auto stats = chat.turn(line, max_tokens, input.terminal() ? stream_until_interrupted : stream_text);
+    printer.begin(opened);
+    const bool terminal = input.terminal();
+    auto stats = chat.turn(line, max_tokens, [&](int32_t, std::string_view text) {
+      if (terminal) return stream_until_interrupted(printer, text);
+      printer.write(text);
+      return true;
+    });
+    printer.end();
     std::fputc('\n', stdout);
     std::fflush(stdout);
     if (!stats) {
@@ -201,7 +213,7 @@ int interactive(Chat& chat, uint32_t max_tokens, const std::string& session_path
 int chat_command(int argc, char** argv) {
   std::set<std::string> names = kSessionOptionNames;
   names.insert(kSamplingOptionNames.begin(), kSamplingOptionNames.end());
-  names.insert({"-m", "-n", "--system", "--conversation", "--session"});
+  names.insert({"-m", "-n", "--system", "--conversation", "--session", "--date", "--think", "--reasoning"});
   const Arguments args(argc, argv, names, {"--json", "--print-prompt"});
   if (!args.has("-m")) throw UsageError("-m MODEL is required");
   if (args.has("--json") && !args.has("--conversation")) throw UsageError("--json goes with --conversation");
@@ -209,16 +221,19 @@ int chat_command(int argc, char** argv) {
     throw UsageError("--conversation carries its own system message; give --system only to interactive chats");
   const uint32_t max_tokens = uint32_t(args.integer("-n", 512, 1, 1 << 24));
   // The defaults a model file may carry (its generation config) will replace recommended() here.
-  const SamplerOptions sampling = sampling_options(args, SamplerOptions::recommended());
+  SamplerOptions sampling = sampling_options(args, SamplerOptions::recommended());
 
   if (auto hint = foreign_model_hint(args.text("-m"))) return report_error(*hint);
   auto model = Model::open(args.text("-m"));
   if (!model) return report_error(model.error().message());
+  if (const std::string taken = apply_model_sampling_defaults(args, *model.value(), sampling); !taken.empty())
+    std::fprintf(stderr, "sprig: %s\n", taken.c_str());
   if (!model.value()->chat_template().present)
     return report_error(args.text("-m") + " has no chat template (a base model?); use sprig run, or convert with "
                         "--chat-template NAME");
   const Tokenizer tokenizer(model.value()->vocab());
-  const ChatFormatter formatter(*model.value(), tokenizer);
+  ChatFormatter formatter(*model.value(), tokenizer);
+  apply_chat_render_options(args, formatter);
 
   std::vector<StoredMessage> messages;
   if (args.has("--conversation")) {
@@ -256,13 +271,20 @@ int chat_command(int argc, char** argv) {
     if (Status s = chat.save_state(session_path); !s) return report_error(s.message());
   }
 
-  if (!args.has("--conversation")) return interactive(chat, max_tokens, session_path);
+  const std::string reasoning = args.has("--reasoning") ? args.text("--reasoning") : "show";
+  if (reasoning != "show" && reasoning != "hide") throw UsageError("--reasoning takes show or hide, not '" + reasoning + "'");
+  ReasoningPrinter printer(stdout, reasoning == "show", isatty(fileno(stdout)) != 0);
+  const bool opened = prompt_opens_reasoning(formatter);
+  if (!args.has("--conversation")) return interactive(chat, max_tokens, session_path, printer, opened);
 
   const bool json = args.has("--json");
-  auto stats = chat.turn("", max_tokens, json ? TokenSink([](int32_t, std::string_view) { return true; }) : TokenSink(stream_text));
+  printer.begin(opened);
+  auto stats = chat.turn("", max_tokens, json ? TokenSink([](int32_t, std::string_view) { return true; })
+                                              : TokenSink([&](int32_t, std::string_view text) { return printer.write(text), true; }));
+  printer.end();
   if (!stats) return report_error(stats.error().message());
   if (json) {
-    const std::string text = format_chat_json(chat.messages());
+    const std::string text = conversation_json(chat.messages(), opened);
     std::fwrite(text.data(), 1, text.size(), stdout);
   } else {
     std::fputc('\n', stdout);

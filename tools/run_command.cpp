@@ -12,6 +12,7 @@
 #include "model_hint.h"
 #include "sampling_arguments.h"
 #include "sprig/kernels.h"
+#include "sampling_defaults.h"
 #include "session_arguments.h"
 #include "sprig/cpu_features.h"
 #include "sprig/generate.h"
@@ -62,6 +63,8 @@ int run_command(int argc, char** argv) {
   }
   auto model = Model::open(args.text("-m"));
   if (!model) return report_error(model.error().message());
+  if (const std::string taken = apply_model_sampling_defaults(args, *model.value(), sampling); !taken.empty())
+    std::fprintf(stderr, "sprig: %s\n", taken.c_str());
   std::fprintf(stderr, "sprig: %s | kernels %s, %u threads | model %s, %.2f MB of weights\n",
                cpu_features().describe().c_str(), kernels::active_kernel_set_name(), options.threads,
                args.text("-m").c_str(), double(model.value()->weight_bytes()) / 1e6);

@@ -615,6 +615,28 @@ sprig_status sprig_chat_load_session(sprig_chat* chat, const char* path) {
   return SPRIG_OK;
 }
 
+void sprig_chat_options_init(sprig_chat_options* options) {
+  if (!options) return;
+  options->date = nullptr;
+  options->think = -1;
+}
+
+sprig_status sprig_chat_set_options(sprig_chat* chat, const sprig_chat_options* options) {
+  if (!chat || !options) return fail(SPRIG_ERROR_INVALID_ARGUMENT, "sprig_chat_set_options: chat and options are required");
+  ChatDate date = today();
+  if (options->date && !parse_chat_date(options->date, date))
+    return fail(SPRIG_ERROR_INVALID_ARGUMENT, std::string("sprig_chat_options.date '") + options->date +
+                                                  "' is not a calendar day as YYYY-MM-DD");
+  if (options->think < -1 || options->think > 1)
+    return fail(SPRIG_ERROR_INVALID_ARGUMENT, "sprig_chat_options.think is -1 (the template's), 0 (off) or 1 (on)");
+  if (options->think >= 0 && !chat->formatter.has_think_switch())
+    return fail(SPRIG_ERROR_INVALID_ARGUMENT, "sprig_chat_options.think: the chat template has no reasoning switch");
+  chat->formatter.set_date(date);
+  chat->formatter.set_thinking(options->think >= 0 ? options->think == 1
+                                                   : !chat->formatter.chat_template().think_off_by_default);
+  return SPRIG_OK;
+}
+
 }  // extern "C"
 
 // ---- Prefix reuse (sprig serve) ----------------------------------------------------------------

@@ -141,17 +141,19 @@ class Reader {
 
 Status read_message(Reader& reader, StoredMessage& message) {
   if (!reader.consume('{')) return reader.fail("expected an object {\"role\": ..., \"content\": ...}");
-  bool has_role = false, has_content = false;
-  std::string key;
+  bool has_role = false, has_content = false, has_reasoning = false;
+  std::string key, reasoning;
   if (!reader.consume('}')) {
     do {
       if (Status s = reader.read_string(key); !s) return s;
       if (!reader.consume(':')) return reader.fail("expected ':' after \"" + key + "\"");
-      if (key != "role" && key != "content") return reader.fail("unknown member \"" + key + "\" (messages hold role and content)");
-      bool& seen = key == "role" ? has_role : has_content;
+      if (key != "role" && key != "content" && key != "reasoning_content")
+        return reader.fail("unknown member \"" + key + "\" (messages hold role, content and reasoning_content)");
+      bool& seen = key == "role" ? has_role : key == "content" ? has_content : has_reasoning;
       if (seen) return reader.fail("\"" + key + "\" appears twice");
       seen = true;
-      if (Status s = reader.read_string(key == "role" ? message.role : message.content); !s) return s;
+      std::string& value = key == "role" ? message.role : key == "content" ? message.content : reasoning;
+      if (Status s = reader.read_string(value); !s) return s;
     } while (reader.consume(','));
     if (!reader.consume('}')) return reader.fail("expected ',' or '}'");
   }
@@ -159,6 +161,12 @@ Status read_message(Reader& reader, StoredMessage& message) {
   if (!has_content) return reader.fail("a message has no \"content\"");
   if (message.role != "system" && message.role != "user" && message.role != "assistant")
     return reader.fail("role \"" + message.role + "\" is not system, user or assistant");
+  // A reply's reasoning (as `sprig chat --json` writes it) goes back into its text the way the
+  // thinking templates write it, so the template keeps or drops it as it does (Qwen3, DeepSeek-R1).
+  if (has_reasoning) {
+    if (message.role != "assistant") return reader.fail("\"reasoning_content\" belongs to assistant messages");
+    message.content = "<think>\n" + reasoning + "\n</think>\n\n" + message.content;
+  }
   return {};
 }
 

@@ -38,7 +38,7 @@ Result<GenerationStats> generate(Session& session, const Tokenizer& tokenizer, S
     }
     std::copy(session.logits().begin(), session.logits().end(), logits.begin());
     const int32_t token = sampler.sample(logits);
-    if (token == tokenizer.eos_id()) {
+    if (tokenizer.ends_generation(token)) {
       stats.stop = StopReason::EndOfSequence;
       break;
     }

@@ -11,6 +11,7 @@
 
 #include "sprig/mapped_file.h"
 #include "model_generated.h"
+#include "../model/generation_defaults.h"
 
 namespace sprig {
 namespace {
@@ -257,6 +258,26 @@ Status read_chat_template(const fb::ChatTemplate& t, uint32_t vocab_size, ChatTe
     }
   }
   if (t.source()) chat.source = std::string_view(t.source()->c_str(), t.source()->size());
+  chat.skip_empty_system = t.skip_empty_system();
+  chat.drop_history_reasoning = t.drop_history_reasoning();
+  if (t.system_preamble()) chat.system_preamble = std::string_view(t.system_preamble()->c_str(), t.system_preamble()->size());
+  if (t.date_format()) chat.date_format = std::string_view(t.date_format()->c_str(), t.date_format()->size());
+  chat.compact_turns = t.compact_turns();
+  chat.drop_all_reasoning = t.drop_all_reasoning();
+  if (t.think_off_prefix()) chat.think_off_prefix = std::string_view(t.think_off_prefix()->c_str(), t.think_off_prefix()->size());
+  chat.think_off_by_default = t.think_off_by_default();
+  chat.think_off_history = t.think_off_history();
+  chat.system_think_flags = t.system_think_flags();
+  if (t.default_system_no_think()) {
+    chat.has_default_system_no_think = true;
+    chat.default_system_no_think =
+        std::string_view(t.default_system_no_think()->c_str(), t.default_system_no_think()->size());
+  }
+  chat.reply_lstrip_newlines = t.reply_lstrip_newlines();
+  if (t.system_close()) {
+    chat.has_system_close = true;
+    chat.system_close = std::string_view(t.system_close()->c_str(), t.system_close()->size());
+  }
   return {};
 }
 
@@ -270,6 +291,9 @@ const char* chat_template_name(ChatTemplateKind kind) {
     case ChatTemplateKind::Phi3: return "phi3";
     case ChatTemplateKind::Gemma: return "gemma";
     case ChatTemplateKind::Zephyr: return "zephyr";
+    case ChatTemplateKind::Granite: return "granite";
+    case ChatTemplateKind::Mistral: return "mistral";
+    case ChatTemplateKind::DeepSeek: return "deepseek";
   }
   return "unknown";
 }
@@ -332,6 +356,11 @@ Status Model::parse(const uint8_t* data, size_t size) {
   if (m.chat_template())
     if (Status s = read_chat_template(*m.chat_template(), uint32_t(vocab_.pieces.size()), chat_template_); !s)
       return s;
+  if (m.generation()) {
+    if (Status s = read_generation_defaults(*m.generation(), uint32_t(vocab_.pieces.size()), generation_defaults_); !s)
+      return s;
+    vocab_.stop_ids = generation_defaults_.stop_ids;
+  }
   if (const fb::Provenance* p = m.provenance()) {
     auto text = [](const flatbuffers::String* s) { return s ? s->str() : std::string(); };
     provenance_ = {text(p->source()), text(p->source_format()), text(p->converter_version()), text(p->options())};

@@ -4,4 +4,5 @@ list(APPEND SPRIG_RUNTIME_SOURCES
   runtime/model/mapped_file.cpp
   runtime/model/model.cpp
   runtime/model/tensor_format.cpp
+  runtime/model/generation_defaults.cpp
 )

@@ -13,7 +13,7 @@
 # -timeout=10 seconds per input.
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
-targets="gguf hf_folder tokenizer_json vocab_merges llama2c model_file chat_json session_file tokenizer"
+targets="gguf hf_folder hf_folder_files tokenizer_json vocab_merges llama2c model_file chat_json session_file tokenizer"
 
 prepare() {
   local repo=$1 shared=$2 work=$3 convert=$4
@@ -33,7 +33,7 @@ prepare() {
     { tail -n 40 "$work/build.log"; return 1; }
 
   local seeds=$work/seeds
-  rm -rf "$seeds" && mkdir -p "$seeds"/{gguf,llama2c,model_file,session_file,tokenizer} "$work/tokenizers"
+  rm -rf "$seeds" && mkdir -p "$seeds"/{gguf,hf_folder_files,llama2c,model_file,session_file,tokenizer} "$work/tokenizers"
   python3 "$here/make_seeds.py" "$shared" "$seeds" || return 1
   local models=$shared/models
   cp "$models/stories260K/stories260K.gguf" "$models/stories260K-chat/stories260K-chat.gguf" \
@@ -60,6 +60,16 @@ prepare() {
   for i in 0 1 2 3 4 5 6 7; do
     { printf "\\x$(printf %02x $i)"; cat "$shared/eval/multilingual.txt"; } > "$seeds/tokenizer/multilingual_$i"
     { printf "\\x$(printf %02x $((i + 128)))"; printf 'hi<|im_end|>\n<|im_start|>system</s>  x'; } > "$seeds/tokenizer/special_$i"
+  done
+  # The HF folder files: the first byte picks the file (0 generation_config.json,
+  # 1 special_tokens_map.json, 2 tokenizer.model).
+  { printf '\x00'; printf '{"eos_token_id": [8, 7], "do_sample": true, "temperature": 0.6, "top_p": 0.95, "top_k": 20}'; } \
+    > "$seeds/hf_folder_files/generation"
+  { printf '\x01'; printf '{"bos_token": "<s>", "eos_token": {"content": "</s>", "lstrip": false}}'; } \
+    > "$seeds/hf_folder_files/special"
+  for model in "$shared"/models/*/tokenizer.model "$shared"/tokenizers/*/tokenizer.model; do
+    [ -f "$model" ] || continue
+    { printf '\x02'; cat "$model"; } > "$seeds/hf_folder_files/spm_$(basename "$(dirname "$model")")"
   done
   touch "$work/prepared"
 }

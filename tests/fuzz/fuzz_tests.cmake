@@ -6,7 +6,7 @@ set(SPRIG_FUZZ_WORK ${CMAKE_CURRENT_BINARY_DIR}/scratch/fuzz)
 add_test(NAME fuzz_build COMMAND ${CMAKE_CURRENT_LIST_DIR}/fuzz.sh prepare ${CMAKE_SOURCE_DIR} ${SPRIG_SHARED_DIR}
          ${SPRIG_FUZZ_WORK} $<TARGET_FILE:sprig-convert>)
 set_tests_properties(fuzz_build PROPERTIES FIXTURES_SETUP sprig_fuzz TIMEOUT 1800)
-foreach(target gguf hf_folder tokenizer_json vocab_merges llama2c model_file chat_json session_file tokenizer)
+foreach(target gguf hf_folder hf_folder_files tokenizer_json vocab_merges llama2c model_file chat_json session_file tokenizer)
   add_test(NAME fuzz_${target} COMMAND ${CMAKE_CURRENT_LIST_DIR}/fuzz.sh run ${SPRIG_FUZZ_WORK} ${target} 3)
   set_tests_properties(fuzz_${target} PROPERTIES FIXTURES_REQUIRED sprig_fuzz)
 endforeach()

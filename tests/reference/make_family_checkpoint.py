@@ -2,7 +2,7 @@
 """Write a small random-weight Hugging Face checkpoint of one model family.
 
 Usage:
-  make_family_checkpoint.py FAMILY OUTDIR [--seed N] [--layers N] [--ffn N] [--gguf-compatible]
+  make_family_checkpoint.py FAMILY OUTDIR [--seed N] [--layers N] [--ffn N] [--dim N] [--gguf-compatible]
                             [--padded-vocab N]
   FAMILY: llama3 smollm2 qwen2 qwen3 gemma2 gemma3 phi3 gpt2
 
@@ -365,7 +365,7 @@ FAMILIES = {
 
 
 def main():
-    global FFN, LAYERS, VOCAB
+    global DIM, FFN, LAYERS, VOCAB
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("family", choices=sorted(FAMILIES))
     ap.add_argument("outdir")
@@ -373,6 +373,7 @@ def main():
     ap.add_argument("--ffn", type=int, help="intermediate size (default and least: the vocabulary's rows, one "
                                             "memory neuron each; 512 rows are whole GGUF k-quant blocks)")
     ap.add_argument("--layers", type=int, default=LAYERS)
+    ap.add_argument("--dim", type=int, default=DIM, help="hidden size (256 makes every matrix whole GGUF k-quant rows)")
     ap.add_argument("--padded-vocab", type=int, metavar="N",
                     help=f"N > {TOKENIZER_VOCAB} embedding rows, more than the tokenizer's {TOKENIZER_VOCAB} tokens")
     ap.add_argument("--gguf-compatible", action="store_true",
@@ -383,7 +384,7 @@ def main():
         if args.padded_vocab <= TOKENIZER_VOCAB:
             ap.error(f"--padded-vocab must exceed the tokenizer's {TOKENIZER_VOCAB} tokens")
         VOCAB = args.padded_vocab
-    FFN, LAYERS = args.ffn or VOCAB, args.layers
+    FFN, LAYERS, DIM = args.ffn or VOCAB, args.layers, args.dim
     if FFN < VOCAB:
         ap.error(f"--ffn must be at least the vocabulary's {VOCAB} rows: the last MLP holds one neuron per token")
     w = Weights(args.seed + sorted(FAMILIES).index(args.family))

@@ -2,7 +2,7 @@
 """Write a Hugging Face checkpoint of make_family_checkpoint.py as GGUF, the way llama.cpp lays it out.
 
 Usage:
-  make_family_gguf.py HF_DIR OUT.gguf [--quant] [--dequantized-hf DIR]
+  make_family_gguf.py HF_DIR OUT.gguf [--quant | --type f16|q8_0|q4_0|q4_1|q4_k_m] [--dequantized-hf DIR]
 
 Follows the GGUF spec (version 3, 32-byte alignment) and llama.cpp's names per architecture
 (llama, qwen2, qwen3, phi3, gemma2, gemma3, gpt2): `<arch>.embedding_length` and friends, tensors `token_embd`,
@@ -15,6 +15,12 @@ llama.cpp's `rope_freqs` divisors.
 
 --quant stores the matrices in GGUF block types: attention Q8_0, gate/up Q4_0, down Q4_K in
 even layers and Q6_K in odd ones (when its rows are a multiple of 256 values, else Q8_0).
+--type writes a file as llama.cpp's quantize names them, for the converter's choice of sprig types:
+f16, q8_0, q4_0 and q4_1 store every matrix (embedding and head included) in that type;
+q4_k_m follows llama.cpp's Q4_K_M recipe: Q6_K for the output head (the tied embedding too),
+attn_v and ffn_down in the layers use_more_bits picks, Q4_K for the rest (rows must be whole
+256-value blocks, else Q8_0: make_family_checkpoint.py --dim 256 leaves only attn_output, whose
+rows are the 64 values of q, to fall back).
 --dequantized-hf then writes the HF folder with those tensors replaced by their dequantized
 values, so the reference can run on exactly the weights the GGUF file holds.
 """
@@ -32,8 +38,8 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from llama_reference import read_safetensors  # noqa: E402
 from make_hf_checkpoint import write_safetensors  # noqa: E402
 
-F32, F16, Q4_0, Q8_0, Q4_K, Q6_K = 0, 1, 2, 8, 12, 14
-BLOCK = {Q4_0: 32, Q8_0: 32, Q4_K: 256, Q6_K: 256}
+F32, F16, Q4_0, Q4_1, Q8_0, Q4_K, Q6_K = 0, 1, 2, 3, 8, 12, 14
+BLOCK = {Q4_0: 32, Q4_1: 32, Q8_0: 32, Q4_K: 256, Q6_K: 256}
 
 
 # ---------------------------------------------------------------------------
@@ -194,7 +200,39 @@ def dequant_q6_k(raw, n):
     return np.concatenate(out).astype(np.float32).reshape(n)
 
 
-QUANT = {Q8_0: (quant_q8_0, dequant_q8_0), Q4_0: (quant_q4_0, dequant_q4_0),
+def quant_q4_1(w):
+    b = w.reshape(-1, 32).astype(np.float32)
+    lo, hi = b.min(axis=1), b.max(axis=1)
+    d = f16((hi - lo) / 15.0)
+    m = f16(lo)
+    dd = d.astype(np.float32)
+    inv = np.where(dd > 0, 1.0 / np.maximum(dd, 1e-30), 0.0)
+    q = np.clip(np.rint((b - m.astype(np.float32)[:, None]) * inv[:, None]), 0, 15).astype(np.uint8)
+    out = np.zeros((b.shape[0], 20), np.uint8)
+    out[:, 0:2] = d.view(np.uint8).reshape(-1, 2)
+    out[:, 2:4] = m.view(np.uint8).reshape(-1, 2)
+    out[:, 4:] = q[:, :16] | (q[:, 16:] << 4)
+    return out.tobytes()
+
+
+def dequant_q4_1(raw, n):
+    b = np.frombuffer(raw, np.uint8).reshape(-1, 20)
+    d = b[:, 0:2].copy().view("<f2").astype(np.float32)
+    m = b[:, 2:4].copy().view("<f2").astype(np.float32)
+    q = np.concatenate([b[:, 4:] & 15, b[:, 4:] >> 4], axis=1).astype(np.float32)
+    return (d * q + m).reshape(-1)[:n]
+
+
+def quant_f16(w):
+    return np.asarray(w, np.float32).astype("<f2").tobytes()
+
+
+def dequant_f16(raw, n):
+    return np.frombuffer(raw, "<f2").astype(np.float32)[:n]
+
+
+QUANT = {F16: (quant_f16, dequant_f16), Q4_1: (quant_q4_1, dequant_q4_1),
+         Q8_0: (quant_q8_0, dequant_q8_0), Q4_0: (quant_q4_0, dequant_q4_0),
          Q4_K: (quant_q4_k, dequant_q4_k), Q6_K: (quant_q6_k, dequant_q6_k)}
 
 
@@ -392,11 +430,32 @@ def quant_type(gguf_name, cols, quantize):
     return F32
 
 
+def use_more_bits(layer, layers):
+    # llama.cpp's rule for the layers whose attn_v and ffn_down Q4_K_M keeps in Q6_K.
+    return layer < layers // 8 or layer >= 7 * layers // 8 or (layer - layers // 8) % 3 == 2
+
+
+def file_type(gguf_name, shape, kind, layers, tied):
+    if len(shape) != 2:
+        return F32
+    if kind in ("f16", "q8_0", "q4_0", "q4_1"):
+        return {"f16": F16, "q8_0": Q8_0, "q4_0": Q4_0, "q4_1": Q4_1}[kind]
+    if shape[-1] % 256 != 0:
+        # llama.cpp falls back to a 32-value type here (Q5_0 for Q4_K); sprig reads Q8_0 of those.
+        return Q8_0
+    if gguf_name == "output.weight" or (gguf_name == "token_embd.weight" and tied):
+        return Q6_K
+    if gguf_name.startswith("blk.") and ("attn_v." in gguf_name or "ffn_down." in gguf_name):
+        return Q6_K if use_more_bits(int(gguf_name.split(".")[1]), layers) else Q4_K
+    return Q4_K
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("hf")
     ap.add_argument("out")
     ap.add_argument("--quant", action="store_true")
+    ap.add_argument("--type", choices=["f16", "q8_0", "q4_0", "q4_1", "q4_k_m"])
     ap.add_argument("--dequantized-hf", metavar="DIR")
     args = ap.parse_args()
     with open(os.path.join(args.hf, "config.json")) as f:
@@ -405,9 +464,15 @@ def main():
     arch, kvs = metadata(c)
     kvs = [("general.architecture", 8, arch), ("general.alignment", 4, 32)] + kvs
     tensors, dequantized = [], dict(t)
-    for name, a, hf_name, to_hf in gguf_tensors(c, t):
+    entries = gguf_tensors(c, t)
+    tied = not any(name == "output.weight" for name, _, _, _ in entries)
+    layers = c.get("num_hidden_layers", c.get("n_layer"))
+    for name, a, hf_name, to_hf in entries:
         a = np.ascontiguousarray(a, np.float32)
-        ty = quant_type(name, a.shape[-1], args.quant)
+        if args.type:
+            ty = file_type(name, a.shape, args.type, layers, tied)
+        else:
+            ty = quant_type(name, a.shape[-1], args.quant)
         if ty == F32:
             tensors.append((name, a.shape, F32, a.astype("<f4").tobytes()))
             continue

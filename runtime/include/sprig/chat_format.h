@@ -9,6 +9,7 @@
 #include <string_view>
 #include <vector>
 
+#include "sprig/chat_date.h"
 #include "sprig/model.h"
 #include "sprig/status.h"
 #include "sprig/tokenizer.h"
@@ -30,8 +31,15 @@ class ChatFormatter {
     std::string text;  // the plain-text run between two markers
   };
 
-  // The model must carry a chat template (model.chat_template().present).
+  // The model must carry a chat template (model.chat_template().present). The date templates
+  // write (Llama 3.1+, Granite) is the device's today() until set_date pins another.
   ChatFormatter(const Model& model, const Tokenizer& tokenizer);
+  void set_date(const ChatDate& date);
+  // The template's reasoning switch (Qwen3's and SmolLM3's enable_thinking): on or off; starts as
+  // the template's default. Without a switch it changes nothing.
+  bool has_think_switch() const { return !template_.think_off_prefix.empty(); }
+  void set_thinking(bool on) { thinking_ = on; }
+  bool thinking() const { return thinking_; }
 
   // The prompt text exactly as the model's Jinja template renders it (control tokens as text).
   Status render_text(std::span<const ChatMessage> messages, bool add_generation_prompt, std::string& out) const;
@@ -66,14 +74,27 @@ class ChatFormatter {
               Sink&& sink) const;
   template <class Sink>
   void emit_open(const ChatMessage& message, bool first_in_conversation, std::string_view system_prefix,
-                 Sink&& sink) const;
+                 Sink&& sink, bool thinking = true) const;
+  // `text` with "<think>" and "</think>" as markers (tokens when the vocabulary has them).
+  template <class Sink>
+  void emit_reasoning(std::string_view text, Sink&& sink) const;
+  // SmolLM3's system turn: header, the system text (flags removed) or the mode's default, close.
+  template <class Sink>
+  void emit_metadata_system(std::span<const ChatMessage> messages, bool thinking, Sink&& sink) const;
+  // The switch as this conversation sets it (a system message's "/think", "/no_think").
+  bool thinking_for(std::span<const ChatMessage> messages) const;
   template <class Sink>
   void emit_close(const ChatMessage& message, Sink&& sink) const;
   int32_t marker_token(std::string_view marker) const;
+  // `text` as plain text with each "{date}" replaced by the date.
+  template <class Sink>
+  void emit_dated(std::string_view text, Sink&& sink) const;
 
   const ChatTemplate& template_;
   const Tokenizer& tokenizer_;
   std::string_view bos_text_, eos_text_;
+  std::string date_text_;  // the date as the template's date_format writes it
+  bool thinking_ = true;
 };
 
 }  // namespace sprig

@@ -5,6 +5,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -18,7 +19,8 @@
 namespace sprig {
 
 constexpr uint32_t kSchemaMajor = 1;
-constexpr uint32_t kSchemaMinor = 2;  // 1.1: byte-level BPE tokenizers, vocab-only files; 1.2: families, chat templates
+constexpr uint32_t kSchemaMinor = 3;  // 1.1: byte-level BPE tokenizers, vocab-only files; 1.2: families, chat templates;
+                                      // 1.3: generation defaults
 constexpr size_t kTensorAlignment = 64;
 
 struct Hyperparameters {
@@ -81,6 +83,15 @@ struct LayerWeights {
   bool sliding = false;                              // attends only the last sliding_window positions
 };
 
+// What the checkpoint's generation_config.json asked of generation (schemas/model.fbs
+// GenerationDefaults): callers use a value unless their user chose another. Empty when the
+// source said nothing.
+struct GenerationDefaults {
+  std::vector<int32_t> stop_ids;  // end any generation, like EOS
+  std::optional<float> temperature, top_p;
+  std::optional<uint32_t> top_k;
+};
+
 struct Provenance {
   std::string source, source_format, converter_version, options;
 };
@@ -104,6 +115,7 @@ class Model {
   const Vocabulary& vocab() const { return vocab_; }
   const Provenance& provenance() const { return provenance_; }
   const ChatTemplate& chat_template() const { return chat_template_; }
+  const GenerationDefaults& generation_defaults() const { return generation_defaults_; }
   const TensorView& token_embedding() const { return token_embedding_; }
   const TensorView& output_norm() const { return output_norm_; }
   const TensorView& output() const { return output_; }
@@ -131,6 +143,7 @@ class Model {
   Vocabulary vocab_;
   Provenance provenance_;
   ChatTemplate chat_template_;
+  GenerationDefaults generation_defaults_;
   TensorView token_embedding_, output_norm_, output_;
   TensorView output_norm_bias_, position_embedding_;
   FamilyOptions family_;

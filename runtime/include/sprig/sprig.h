@@ -239,6 +239,18 @@ sprig_status sprig_model_token_bytes(const sprig_model* model, int32_t token, co
  * Generation stops within one token when a callback returns 0 (sprig_generate, sprig_chat_turn).
  * Truncating to more positions than the session holds is SPRIG_ERROR_INVALID_ARGUMENT. */
 sprig_status sprig_session_truncate(sprig_session* session, uint32_t positions);
+/* How a chat renders its template's variable parts. Later versions append fields at the end; fill
+ * it with sprig_chat_options_init first. */
+typedef struct sprig_chat_options {
+  const char* date; /* "YYYY-MM-DD" dated templates write (Llama 3.1+, SmolLM3, Granite); NULL: today's */
+  int think;        /* the reasoning switch (Qwen3, SmolLM3 enable_thinking): -1 the template's, 0 off, 1 on */
+} sprig_chat_options;
+
+/* Defaults: the device's date, the template's own reasoning default. */
+void sprig_chat_options_init(sprig_chat_options* options);
+/* Applies to the next render or turn. A malformed date, a think other than -1/0/1, or 0/1 for a
+ * template without a switch is SPRIG_ERROR_INVALID_ARGUMENT, and nothing is changed. */
+sprig_status sprig_chat_set_options(sprig_chat* chat, const sprig_chat_options* options);
 
 #ifdef __cplusplus
 }

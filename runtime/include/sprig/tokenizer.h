@@ -3,6 +3,7 @@
 // vocabulary.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <memory_resource>
 #include <span>
@@ -94,6 +95,10 @@ class Tokenizer {
 
   int32_t bos_id() const { return vocab_.bos_id; }
   int32_t eos_id() const { return vocab_.eos_id; }
+  // EOS or one of the model's other stop tokens (generation_config.json's eos list).
+  bool ends_generation(int32_t token) const {
+    return token == vocab_.eos_id || std::find(vocab_.stop_ids.begin(), vocab_.stop_ids.end(), token) != vocab_.stop_ids.end();
+  }
   size_t vocab_size() const { return vocab_.pieces.size(); }
   std::string_view piece(int32_t token) const { return vocab_.pieces[size_t(token)]; }
   TokenType type(int32_t token) const { return vocab_.types[size_t(token)]; }

@@ -37,6 +37,8 @@ struct Vocabulary {
   bool add_space_prefix = true;
   std::vector<TokenMerge> merges;  // in rank order; empty when SentencePiece merges by score
   bool ignore_merges = false;      // a chunk that is a whole piece becomes that piece (Llama-3)
+  // Tokens besides EOS that end generation (GenerationDefaults::stop_ids).
+  std::vector<int32_t> stop_ids;
 };
 
 }  // namespace sprig

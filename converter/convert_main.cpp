@@ -167,6 +167,9 @@ int main(int argc, char** argv) {
       std::fprintf(stderr, "sprig-convert: error: %s\n", e.what());
       return 1;
     }
+  } catch (const cli::HelpRequested&) {
+    std::fputs(kUsage, stdout);
+    return 0;
   } catch (const cli::UsageError& e) {
     std::fprintf(stderr, "sprig-convert: %s\n%s", e.what(), kUsage);
     return 2;

@@ -29,7 +29,7 @@ PUBLIC = {
     "tokenizer.h": "tokenizer", "utf8_stream.h": "tokenizer",
     "session.h": "session",
     "sampler.h": "generate", "generate.h": "generate", "stop_strings.h": "generate",
-    "chat.h": "chat", "chat_format.h": "chat", "chat_json.h": "chat",
+    "chat.h": "chat", "chat_format.h": "chat", "chat_json.h": "chat", "chat_date.h": "chat",
     "sprig.h": "c_api",
 }
 # Known exceptions, each with its reason: (from folder, included header).

@@ -212,7 +212,14 @@ TEST_CASE("a GGUF vocabulary of 200000 tokens with 1-byte token types converts (
   for (uint64_t i = 0; i < n; ++i) put_string(bytes, "t" + std::to_string(i));
   put_array_head(bytes, "tokenizer.ggml.token_type", convert::kGgufI8, n);
   for (uint64_t i = 0; i < n; ++i) put<int8_t>(bytes, i % 1000 == 3 ? 3 : 1);  // some control tokens
-  const convert::TokenizerData tokenizer = convert::read_gguf_tokenizer(write_file("vocab.gguf", bytes));
+  const std::string path = write_file("vocab.gguf", bytes);
+  convert::TokenizerData tokenizer;
+  const Outcome outcome = measure([&] { tokenizer = convert::read_gguf_tokenizer(path); });
+  MESSAGE("a vocabulary of " << bytes.size() << " bytes: " << outcome.bytes << " bytes allocated");
+  REQUIRE(outcome.error == "");
+  // A piece: a 32-byte std::string (its bytes inline up to 15), a float score, a 1-byte type, for
+  // the at least 9 bytes (length, type) it takes in the file.
+  CHECK(outcome.bytes <= 5 * bytes.size() + kConstantBytes);
   REQUIRE(tokenizer.pieces.size() == n);
   CHECK(tokenizer.pieces[n - 1] == "t199999");
   CHECK(tokenizer.types[199003] == TokenType(3));

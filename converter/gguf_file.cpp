@@ -142,14 +142,14 @@ GgufValue GgufFile::read_value(ByteReader& reader, uint32_t type, int depth) con
       if (element_type > kGgufF64) file_->fail("unknown metadata array type " + std::to_string(element_type));
       if (count > reader.remaining() / minimum_size(element_type))
         file_->fail("metadata array of " + std::to_string(count) + " elements is larger than the file");
-      const uint8_t* first = file_->data() + reader.offset();
+      const uint64_t first = reader.offset();
       if (element_type == kGgufString || element_type == kGgufArray) {
         // Walked once to check each element's bounds; nothing is kept.
         for (uint64_t i = 0; i < count; ++i) read_value(reader, element_type, depth + 1);
       } else {
         reader.read_bytes(count * minimum_size(element_type), "metadata array");
       }
-      return {GgufArray(element_type, count, first)};
+      return {GgufArray(element_type, count, file_->data() + first, reader.offset() - first)};
     }
   }
   file_->fail("unknown metadata type " + std::to_string(type));

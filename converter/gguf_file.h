@@ -26,7 +26,8 @@ enum GgufType : uint32_t {
 // A metadata array as it lies in the file (its bounds checked when the file was opened).
 class GgufArray {
  public:
-  GgufArray(uint32_t element_type, uint64_t size, const uint8_t* data) : type_(element_type), size_(size), data_(data) {}
+  GgufArray(uint32_t element_type, uint64_t size, const uint8_t* data, uint64_t bytes)
+      : type_(element_type), size_(size), data_(data), bytes_(bytes) {}
 
   uint32_t element_type() const { return type_; }
   uint64_t size() const { return size_; }
@@ -37,15 +38,20 @@ class GgufArray {
   // Element i of a float array (holds_floats) or a signed one (holds_signed).
   double float_at(uint64_t i) const;
   int64_t signed_at(uint64_t i) const;
-  // Calls visit(std::string_view) for each element of a string array, in order.
+  // Calls visit(std::string_view) for each element of a string array, in order. The lengths
+  // were checked when the file was opened; they are checked again against the array's extent
+  // so that a file changed under the mapping cannot lead a read outside it.
   template <typename Visit>
   void for_each_string(Visit visit) const {
-    const uint8_t* p = data_;
+    uint64_t at = 0;
     for (uint64_t i = 0; i < size_; ++i) {
       uint64_t length;
-      std::memcpy(&length, p, sizeof length);
-      visit(std::string_view(reinterpret_cast<const char*>(p + 8), size_t(length)));
-      p += 8 + length;
+      if (bytes_ - at < 8) throw ConvertError("GGUF string array changed while it was read");
+      std::memcpy(&length, data_ + at, sizeof length);
+      at += 8;
+      if (length > bytes_ - at) throw ConvertError("GGUF string array changed while it was read");
+      visit(std::string_view(reinterpret_cast<const char*>(data_ + at), size_t(length)));
+      at += length;
     }
   }
 
@@ -53,6 +59,7 @@ class GgufArray {
   uint32_t type_;
   uint64_t size_;
   const uint8_t* data_;  // the first element, in the mapping
+  uint64_t bytes_;       // the elements' extent there
 };
 
 struct GgufValue {

@@ -17,26 +17,30 @@ TokenizerData read_gguf_tokenizer(const GgufFile& gguf) {
   } else if (model != "llama") {
     gguf.file().fail("tokenizer model '" + model + "' is not supported (SentencePiece 'llama' and byte-level 'gpt2' are)");
   }
-  for (const GgufValue& v : gguf.get_array("tokenizer.ggml.tokens")) {
-    const auto* piece = std::get_if<std::string>(&v.value);
-    if (!piece) gguf.file().fail("tokenizer.ggml.tokens holds a non-string");
-    tokenizer.pieces.push_back(*piece);
-  }
+  const GgufArray tokens = gguf.get_array("tokenizer.ggml.tokens");
+  if (!tokens.holds_strings()) gguf.file().fail("tokenizer.ggml.tokens holds a non-string");
+  tokenizer.pieces.reserve(tokens.size());
+  tokens.for_each_string([&](std::string_view piece) { tokenizer.pieces.emplace_back(piece); });
   const size_t n = tokenizer.pieces.size();
+  // Arrays of another length than the vocabulary are refused before anything is built from them.
   if (gguf.has("tokenizer.ggml.scores")) {
-    for (const GgufValue& v : gguf.get_array("tokenizer.ggml.scores")) {
-      const auto* score = std::get_if<double>(&v.value);
-      if (!score) gguf.file().fail("tokenizer.ggml.scores holds a non-number");
-      tokenizer.scores.push_back(float(*score));
-    }
+    const GgufArray scores = gguf.get_array("tokenizer.ggml.scores");
+    if (!scores.holds_floats()) gguf.file().fail("tokenizer.ggml.scores holds a non-number");
+    if (scores.size() != n) gguf.file().fail("tokenizer arrays have different lengths");
+    tokenizer.scores.reserve(n);
+    for (uint64_t i = 0; i < n; ++i) tokenizer.scores.push_back(float(scores.float_at(i)));
   } else {
     tokenizer.scores.assign(n, 0.0f);
   }
   if (gguf.has("tokenizer.ggml.token_type")) {
-    for (const GgufValue& v : gguf.get_array("tokenizer.ggml.token_type")) {
-      const auto* type = std::get_if<int64_t>(&v.value);
-      if (!type || *type < 0 || *type > 6) gguf.file().fail("tokenizer.ggml.token_type holds an unknown type");
-      tokenizer.types.push_back(TokenType(*type));
+    const GgufArray types = gguf.get_array("tokenizer.ggml.token_type");
+    if (!types.holds_signed()) gguf.file().fail("tokenizer.ggml.token_type holds an unknown type");
+    if (types.size() != n) gguf.file().fail("tokenizer arrays have different lengths");
+    tokenizer.types.reserve(n);
+    for (uint64_t i = 0; i < n; ++i) {
+      const int64_t type = types.signed_at(i);
+      if (type < 0 || type > 6) gguf.file().fail("tokenizer.ggml.token_type holds an unknown type");
+      tokenizer.types.push_back(TokenType(type));
     }
   } else {
     tokenizer.types.assign(n, TokenType::Normal);
@@ -67,11 +71,10 @@ TokenizerData read_gguf_tokenizer(const GgufFile& gguf) {
     tokenizer.normalizer = pattern.normalizer;
     tokenizer.ignore_merges = pattern.ignore_merges;
     std::vector<std::pair<std::string, std::string>> merges;
-    for (const GgufValue& v : gguf.get_array("tokenizer.ggml.merges")) {
-      const auto* merge = std::get_if<std::string>(&v.value);
-      if (!merge) gguf.file().fail("tokenizer.ggml.merges holds a non-string");
-      merges.push_back(split_merge(*merge, gguf.file().path()));
-    }
+    const GgufArray merge_array = gguf.get_array("tokenizer.ggml.merges");
+    if (!merge_array.holds_strings()) gguf.file().fail("tokenizer.ggml.merges holds a non-string");
+    merges.reserve(merge_array.size());
+    merge_array.for_each_string([&](std::string_view merge) { merges.push_back(split_merge(std::string(merge), gguf.file().path())); });
     tokenizer.merges = resolve_merges(tokenizer.pieces, merges, gguf.file().path());
   }
   return tokenizer;

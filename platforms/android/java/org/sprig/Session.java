@@ -41,7 +41,7 @@ public final class Session implements AutoCloseable {
       if (chat != null) throw new SprigException(SprigException.BUSY, "the session belongs to an open Chat");
       TextCollector collector = new TextCollector(listener);
       int[] stats = new int[4];
-      Native.sessionGenerate(h, prompt, options.temperature, options.topK, options.topP, options.seed,
+      Native.sessionGenerate(h, prompt, options.samplingValues(), options.samplingCounts(), options.seed,
           options.maxTokens, options.stop, collector, stats);
       lastStats = new GenerationStats(stats);
       return collector.text();

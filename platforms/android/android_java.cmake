@@ -4,8 +4,10 @@
 set(SPRIG_JNI_SOURCES
   ${CMAKE_CURRENT_LIST_DIR}/jni/utf_convert.cpp
   ${CMAKE_CURRENT_LIST_DIR}/jni/jni_support.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/jni/jni_sampler.cpp
   ${CMAKE_CURRENT_LIST_DIR}/jni/sprig_jni_model.cpp
   ${CMAKE_CURRENT_LIST_DIR}/jni/sprig_jni_session.cpp
+  ${CMAKE_CURRENT_LIST_DIR}/jni/sprig_jni_session_state.cpp
   ${CMAKE_CURRENT_LIST_DIR}/jni/sprig_jni_chat.cpp)
 file(GLOB SPRIG_JAVA_SOURCES ${CMAKE_CURRENT_LIST_DIR}/java/org/sprig/*.java)
 

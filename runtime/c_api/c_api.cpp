@@ -160,6 +160,12 @@ namespace sprig::c_api {
 const Model& model_of(const sprig_model* model) { return *model->shared->model; }
 const Tokenizer& tokenizer_of(const sprig_model* model) { return model->shared->tokenizer; }
 sprig_status fail(sprig_status status, const std::string& message) { return ::fail(status, message); }
+Session& session_of(sprig_session* session) { return *session->session; }
+const Session& session_of(const sprig_session* session) { return *session->session; }
+void restart_detokenizer(sprig_session* session, int32_t previous) {
+  session->previous = previous;
+  session->stream = Utf8Stream();
+}
 }  // namespace sprig::c_api
 
 extern "C" {

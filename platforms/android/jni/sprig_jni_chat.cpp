@@ -3,6 +3,7 @@
 // TextCollector like Session.generate's, and Session.cancel() stops them too.
 #include <string>
 
+#include "jni_sampler.h"
 #include "jni_session.h"
 #include "jni_support.h"
 
@@ -48,18 +49,10 @@ jstring text_result(JNIEnv* env, sprig_status status, const char* text, size_t l
 
 extern "C" {
 
-JNIEXPORT jlong JNICALL Java_org_sprig_Native_chatCreate(JNIEnv* env, jclass, jlong session, jfloat temperature,
-                                                         jint top_k, jfloat top_p, jlong seed) {
+JNIEXPORT jlong JNICALL Java_org_sprig_Native_chatCreate(JNIEnv* env, jclass, jlong session, jfloatArray sampling,
+                                                         jintArray counts, jlong seed) {
   JniSession* s = from_handle<JniSession>(session);
-  if (top_k < 0) {
-    throw_sprig(env, SPRIG_ERROR_INVALID_ARGUMENT, "topK must not be negative");
-    return 0;
-  }
-  const sprig_sampler_options sampling{temperature, uint32_t(top_k), top_p, uint64_t(seed)};
-  if (sprig_status status = sprig_set_sampler(s->session, &sampling); status != SPRIG_OK) {
-    throw_status(env, status);
-    return 0;
-  }
+  if (!set_sampler(env, s->session, sampling, counts, seed)) return 0;
   sprig_chat* chat = nullptr;
   if (sprig_status status = sprig_chat_create(s->session, &chat); status != SPRIG_OK) {
     throw_status(env, status);

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "jni_sampler.h"
 #include "jni_session.h"
 #include "jni_support.h"
 
@@ -195,26 +196,22 @@ JNIEXPORT jlong JNICALL Java_org_sprig_Native_sessionNumber(JNIEnv*, jclass, jlo
 
 // stats: prompt tokens, generated tokens, shifts, stop reason (4: a stop string).
 JNIEXPORT void JNICALL Java_org_sprig_Native_sessionGenerate(JNIEnv* env, jclass, jlong handle, jstring prompt,
-                                                             jfloat temperature, jint top_k, jfloat top_p, jlong seed,
+                                                             jfloatArray sampling, jintArray counts, jlong seed,
                                                              jint max_tokens, jobjectArray stop_strings,
                                                              jobject collector, jintArray stats) {
   JniSession* s = session_of(handle);
   if (null_argument(env, prompt, "prompt") || null_argument(env, collector, "collector") ||
       null_argument(env, stats, "stats"))
     return;
-  if (top_k < 0 || max_tokens < 0) {
-    throw_sprig(env, SPRIG_ERROR_INVALID_ARGUMENT, "topK and maxTokens must not be negative");
+  if (max_tokens < 0) {
+    throw_sprig(env, SPRIG_ERROR_INVALID_ARGUMENT, "maxTokens must not be negative");
     return;
   }
   std::vector<std::string> stops;
   if (!read_stops(env, stop_strings, stops)) return;
   size_t length = 0;
   if (!to_utf8(env, prompt, s->text, s->text_capacity, &length)) return;
-  const sprig_sampler_options sampling{temperature, uint32_t(top_k), top_p, uint64_t(seed)};
-  if (sprig_status status = sprig_set_sampler(s->session, &sampling); status != SPRIG_OK) {
-    throw_status(env, status);
-    return;
-  }
+  if (!set_sampler(env, s->session, sampling, counts, seed)) return;
   s->cancel.store(false, std::memory_order_relaxed);
   Delivery delivery{env, collector, s, &stops, {}};
   sprig_generation_stats result{};

@@ -252,6 +252,16 @@ void sprig_chat_options_init(sprig_chat_options* options);
  * template without a switch is SPRIG_ERROR_INVALID_ARGUMENT, and nothing is changed. */
 sprig_status sprig_chat_set_options(sprig_chat* chat, const sprig_chat_options* options);
 
+/* ---- Saving a session ---------------------------------------------------------------------------
+ * The tokens in the context and their KV cache to a file, and back into a session of the same
+ * model and session options (an app stopped by the system resumes without computing them again).
+ * The sampler is not saved (call sprig_set_sampler after loading); detokenizing goes on after the
+ * last token loaded. A missing, damaged or truncated file, one for another model or options, or a
+ * chat's file (sprig_chat_save_session) is SPRIG_ERROR_INVALID_ARGUMENT naming the file and what
+ * is wrong, and leaves the session empty (position 0) and usable. */
+sprig_status sprig_session_save(const sprig_session* session, const char* path);
+sprig_status sprig_session_load(sprig_session* session, const char* path);
+
 #ifdef __cplusplus
 }
 #endif

@@ -36,7 +36,7 @@ if(SPRIG_SANITIZE)
   set(java_preload "${asan}:${ubsan}")
 endif()
 
-foreach(suite Generate Chat Text Errors)
+foreach(suite Generate Chat Text Errors Sampling SessionState)
   string(TOLOWER ${suite} name)
   add_test(NAME java_${name} COMMAND ${java_test_dir}/run_java_test.sh ${Java_JAVA_EXECUTABLE} ${java_classpath}
            $<TARGET_FILE:sprig_jni> $<TARGET_FILE:sprig> ${java_models} "${java_preload}" org.sprig.test.${suite}Test)

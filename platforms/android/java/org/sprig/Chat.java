@@ -20,7 +20,7 @@ public final class Chat implements AutoCloseable {
     try {
       session.attach(this);
       try {
-        handle = Native.chatCreate(s, options.temperature, options.topK, options.topP, options.seed);
+        handle = Native.chatCreate(s, options.samplingValues(), options.samplingCounts(), options.seed);
         if (options.systemPrompt != null) Native.chatSetMessagesJson(handle, systemJson(options.systemPrompt));
       } catch (RuntimeException e) {
         if (handle != 0) Native.chatDestroy(handle);

@@ -35,11 +35,13 @@ final class Native {
   static native void sessionReset(long session);
   static native void sessionCancel(long session);
   static native long sessionNumber(long session, int which);
-  static native void sessionGenerate(long session, String prompt, float temperature, int topK, float topP, long seed,
+  static native void sessionGenerate(long session, String prompt, float[] sampling, int[] counts, long seed,
       int maxTokens, String[] stops, TextCollector collector, int[] stats);
+  static native void sessionSave(long session, String path);
+  static native void sessionLoad(long session, String path);
   static native int sessionProbs(long session, String text, int k, int[] ids, double[] probabilities);
 
-  static native long chatCreate(long session, float temperature, int topK, float topP, long seed);
+  static native long chatCreate(long session, float[] sampling, int[] counts, long seed);
   static native void chatDestroy(long chat);
   static native void chatSetMessagesJson(long chat, String json);
   static native String chatMessagesJson(long chat);

@@ -41,7 +41,7 @@ public final class Session implements AutoCloseable {
       if (chat != null) throw new SprigException(SprigException.BUSY, "the session belongs to an open Chat");
       TextCollector collector = new TextCollector(listener);
       int[] stats = new int[4];
-      Native.sessionGenerate(h, prompt, options.temperature, options.topK, options.topP, options.seed,
+      Native.sessionGenerate(h, prompt, options.samplingValues(), options.samplingCounts(), options.seed,
           options.maxTokens, options.stop, collector, stats);
       lastStats = new GenerationStats(stats);
       return collector.text();
@@ -83,6 +83,52 @@ public final class Session implements AutoCloseable {
       return result;
     } finally {
       handleGuard.exit();
+    }
+  }
+
+  /**
+   * The tokens in the context and their KV cache to a file (for onSaveInstanceState / onStop);
+   * the file is written whole or not at all. A Chat's session is saved with {@link Chat#save}.
+   */
+  public void save(String path) {
+    Native.requireNonNull(path, "path");
+    long h = enter();
+    try {
+      if (chat != null) throw new SprigException(SprigException.BUSY, "the session belongs to an open Chat");
+      Native.sessionSave(h, path);
+    } finally {
+      handleGuard.exit();
+    }
+  }
+
+  /**
+   * Replaces the context with a file {@link #save} wrote for the same model and session options;
+   * generate then continues as the saved session would have. A missing, damaged or foreign file
+   * (another model, other options, a Chat's file) throws SprigException(INVALID_ARGUMENT) and
+   * leaves this session empty and usable.
+   */
+  public void load(String path) {
+    Native.requireNonNull(path, "path");
+    long h = enter();
+    try {
+      if (chat != null) throw new SprigException(SprigException.BUSY, "the session belongs to an open Chat");
+      Native.sessionLoad(h, path);
+    } finally {
+      handleGuard.exit();
+    }
+  }
+
+  /** A new session of `model` with `options`, holding what {@link #save} wrote to `path`; throws as load() does. */
+  public static Session restore(Model model, SessionOptions options, String path) {
+    Native.requireNonNull(model, "model");
+    Native.requireNonNull(path, "path");
+    Session session = model.newSession(options);
+    try {
+      session.load(path);
+      return session;
+    } catch (RuntimeException e) {
+      session.close();
+      throw e;
     }
   }
 

@@ -7,8 +7,8 @@
 #include <random>
 
 #include "sprig/sampler.h"
+#include "sprig/stop_strings.h"
 #include "sprig/utf8_stream.h"
-#include "stop_strings.h"
 
 namespace sprig::serve {
 namespace {
@@ -34,13 +34,14 @@ Slot::Slot(Session::Ptr session, const Tokenizer& tokenizer) : session_(std::mov
   counts_.resize(vocab);
   order_.resize(vocab);
   top_.reserve(kMaxTopLogprobs);
-  text_.reserve(256);
+  text_.reserve(kPieceBytes);
 }
 
 size_t Slot::bookkeeping_bytes() const {
   return cached_.capacity() * sizeof(int32_t) + generated_.capacity() * sizeof(int32_t) +
          logits_.capacity() * sizeof(float) + counts_.capacity() * sizeof(uint32_t) +
-         order_.capacity() * sizeof(int32_t) + top_.capacity() * sizeof(TokenChoice) + text_.capacity();
+         order_.capacity() * sizeof(int32_t) + top_.capacity() * sizeof(TokenChoice) + text_.capacity() +
+         shown_.capacity();
 }
 
 size_t Slot::shared_prefix(std::span<const int32_t> prompt) const {
@@ -111,7 +112,11 @@ Result<SlotRun> Slot::run(std::span<const int32_t> prompt, const SamplingRequest
   options.top_p = s.top_p;
   options.seed = s.seed ? *s.seed : std::random_device()() | (uint64_t(std::random_device()()) << 32) | 1;
   Sampler sampler(options, tokenizer_.vocab_size(), session.region(ArenaRegion::SamplerCandidates));
-  StopStrings stops(s.stop, 64 * 1024);
+  // The matcher and what it releases are sized here, so the token path allocates nothing.
+  StopStrings stops(s.stop, kPieceBytes);
+  size_t longest_stop = 0;
+  for (const std::string& stop : s.stop) longest_stop = std::max(longest_stop, stop.size());
+  shown_.reserve(longest_stop + kPieceBytes);
   Utf8Stream stream;
   generated_.clear();
   std::fill(counts_.begin(), counts_.end(), 0u);
@@ -148,7 +153,9 @@ Result<SlotRun> Slot::run(std::span<const int32_t> prompt, const SamplingRequest
     text_.clear();
     stream.push(tokenizer_.decode(previous, token), text_);
     previous = token;
-    const std::string_view out = stops.feed(text_);
+    shown_.clear();
+    stops.push(text_, shown_);
+    const std::string_view out = shown_;
     if (Status st = session.decode(token); !st) return Error(st.message());
     cached_.push_back(token);
     if (!sink(out, s.logprobs ? &logprobs_ : nullptr)) {
@@ -165,9 +172,9 @@ Result<SlotRun> Slot::run(std::span<const int32_t> prompt, const SamplingRequest
   } else {
     text_.clear();
     stream.finish(text_);
-    std::string tail(stops.feed(text_));
-    if (!stops.stopped()) tail += stops.finish();
-    if (!tail.empty() && !sink(tail, nullptr)) run.finish = Finish::Cancelled;
+    shown_.clear();
+    if (!stops.push(text_, shown_)) stops.finish(shown_);
+    if (!shown_.empty() && !sink(shown_, nullptr)) run.finish = Finish::Cancelled;
   }
   run.decode_seconds = seconds_since(start);
   return run;

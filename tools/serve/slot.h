@@ -74,7 +74,9 @@ class Slot {
   std::vector<int32_t> order_;      // token ids, for the top alternatives
   std::vector<TokenChoice> top_;
   TokenLogprobs logprobs_{};
-  std::string text_;
+  static constexpr size_t kPieceBytes = 256;  // one token's text, as the stream gives it
+  std::string text_;   // one token's text
+  std::string shown_;  // what the stop strings release of it
 };
 
 }  // namespace sprig::serve

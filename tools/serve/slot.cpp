@@ -29,17 +29,14 @@ Result<std::unique_ptr<Slot>> Slot::create(std::shared_ptr<const Model> model, c
 Slot::Slot(Session::Ptr session, const Tokenizer& tokenizer) : session_(std::move(session)), tokenizer_(tokenizer) {
   const size_t vocab = tokenizer.vocab_size();
   cached_.reserve(session_->context_length());
-  generated_.reserve(session_->context_length());
   logits_.resize(vocab);
-  counts_.resize(vocab);
   order_.resize(vocab);
   top_.reserve(kMaxTopLogprobs);
   text_.reserve(kPieceBytes);
 }
 
 size_t Slot::bookkeeping_bytes() const {
-  return cached_.capacity() * sizeof(int32_t) + generated_.capacity() * sizeof(int32_t) +
-         logits_.capacity() * sizeof(float) + counts_.capacity() * sizeof(uint32_t) +
+  return cached_.capacity() * sizeof(int32_t) + logits_.capacity() * sizeof(float) +
          order_.capacity() * sizeof(int32_t) + top_.capacity() * sizeof(TokenChoice) + text_.capacity() +
          shown_.capacity();
 }
@@ -68,17 +65,6 @@ void Slot::compute_logprobs(uint32_t top, int32_t chosen) {
     for (size_t i = 0; i < k; ++i) top_.push_back({order_[i], logprob(order_[i])});
   }
   logprobs_.top = top_;
-}
-
-// OpenAI's penalties over the tokens generated so far: frequency per occurrence, presence once.
-void Slot::apply_penalties(const SamplingRequest& s) {
-  if (s.presence_penalty == 0.0f && s.frequency_penalty == 0.0f) return;
-  for (int32_t t : generated_) {
-    if (counts_[size_t(t)] == 0) continue;  // this token's penalty is applied already
-    logits_[size_t(t)] -= s.frequency_penalty * float(counts_[size_t(t)]) + s.presence_penalty;
-    counts_[size_t(t)] = 0;
-  }
-  for (int32_t t : generated_) ++counts_[size_t(t)];  // restored for the next token
 }
 
 Result<SlotRun> Slot::run(std::span<const int32_t> prompt, const SamplingRequest& s, const StopToken& is_stop,
@@ -110,6 +96,12 @@ Result<SlotRun> Slot::run(std::span<const int32_t> prompt, const SamplingRequest
   options.temperature = s.temperature;
   options.top_k = s.top_k;
   options.top_p = s.top_p;
+  options.min_p = s.min_p;
+  // OpenAI's penalties count the tokens generated so far: the chain's window holds exactly those
+  // (the prompt is not remembered), up to its longest window.
+  options.presence_penalty = s.presence_penalty;
+  options.frequency_penalty = s.frequency_penalty;
+  options.repeat_last_n = kMaxPenaltyWindow;
   options.seed = s.seed ? *s.seed : std::random_device()() | (uint64_t(std::random_device()()) << 32) | 1;
   Sampler sampler(options, tokenizer_.vocab_size(), session.region(ArenaRegion::SamplerCandidates));
   // The matcher and what it releases are sized here, so the token path allocates nothing.
@@ -118,8 +110,6 @@ Result<SlotRun> Slot::run(std::span<const int32_t> prompt, const SamplingRequest
   for (const std::string& stop : s.stop) longest_stop = std::max(longest_stop, stop.size());
   shown_.reserve(longest_stop + kPieceBytes);
   Utf8Stream stream;
-  generated_.clear();
-  std::fill(counts_.begin(), counts_.end(), 0u);
   const uint32_t limit = s.max_tokens ? *s.max_tokens : session.context_length();
   int32_t previous = prompt.back();
   bool stopped_by_client = false;
@@ -128,16 +118,10 @@ Result<SlotRun> Slot::run(std::span<const int32_t> prompt, const SamplingRequest
     if (run.completion_tokens >= limit) break;
     const std::span<const float> logits = session.logits();
     std::copy(logits.begin(), logits.end(), logits_.begin());
-    apply_penalties(s);
+    // logit_bias is the one step before the chain (its penalties only subtract, so the order of
+    // the two does not matter).
     for (const auto& [id, bias] : s.logit_bias)
       logits_[size_t(id)] = bias <= -100.0f ? -std::numeric_limits<float>::infinity() : logits_[size_t(id)] + bias;
-    if (s.min_p > 0.0f && s.temperature > 0.0f) {
-      // p / p_max >= min_p at temperature T  <=>  logit >= peak + T * ln(min_p)
-      const float peak = *std::max_element(logits_.begin(), logits_.end());
-      const float floor = peak + s.temperature * std::log(s.min_p);
-      for (float& l : logits_)
-        if (l < floor) l = -std::numeric_limits<float>::infinity();
-    }
     const int32_t token = sampler.sample(logits_);
     if (is_stop(token)) {
       run.finish = Finish::Stop;
@@ -145,7 +129,6 @@ Result<SlotRun> Slot::run(std::span<const int32_t> prompt, const SamplingRequest
     }
     if (session.position() >= session.context_length()) break;
     ++run.completion_tokens;
-    generated_.push_back(token);
     if (s.logprobs) {
       compute_logprobs(s.top_logprobs, token);
       logprobs_.previous = previous;

@@ -6,9 +6,9 @@
 #include <limits>
 #include <random>
 
+#include "sprig/generate.h"
 #include "sprig/sampler.h"
 #include "sprig/stop_strings.h"
-#include "sprig/utf8_stream.h"
 
 namespace sprig::serve {
 namespace {
@@ -109,52 +109,52 @@ Result<SlotRun> Slot::run(std::span<const int32_t> prompt, const SamplingRequest
   size_t longest_stop = 0;
   for (const std::string& stop : s.stop) longest_stop = std::max(longest_stop, stop.size());
   shown_.reserve(longest_stop + kPieceBytes);
-  Utf8Stream stream;
-  const uint32_t limit = s.max_tokens ? *s.max_tokens : session.context_length();
-  int32_t previous = prompt.back();
-  bool stopped_by_client = false;
-  run.finish = Finish::Length;
-  while (true) {
-    if (run.completion_tokens >= limit) break;
-    const std::span<const float> logits = session.logits();
-    std::copy(logits.begin(), logits.end(), logits_.begin());
-    // logit_bias is the one step before the chain (its penalties only subtract, so the order of
-    // the two does not matter).
-    for (const auto& [id, bias] : s.logit_bias)
-      logits_[size_t(id)] = bias <= -100.0f ? -std::numeric_limits<float>::infinity() : logits_[size_t(id)] + bias;
-    const int32_t token = sampler.sample(logits_);
-    if (is_stop(token)) {
-      run.finish = Finish::Stop;
-      break;
+  // The runtime's decode loop in a chat turn's order (feed, then stream), so a greedy reply is
+  // byte-identical to `sprig chat`; this adds logit_bias, logprobs, stop strings and the client.
+  struct Turn {
+    Slot& slot;
+    const SamplingRequest& s;
+    const TextSink& sink;
+    StopStrings& stops;
+    int32_t previous;
+    bool stopped_by_client = false;
+  } turn{*this, s, sink, stops, prompt.back()};
+  DecodeOptions loop;
+  loop.max_tokens = s.max_tokens ? *s.max_tokens : session.context_length();
+  loop.is_stop = [&is_stop](int32_t token) { return is_stop(token); };
+  loop.feed_before_sink = true;
+  loop.adjust_logits = [t = &turn](std::span<float> logits) {
+    for (const auto& [id, bias] : t->s.logit_bias)
+      logits[size_t(id)] = bias <= -100.0f ? -std::numeric_limits<float>::infinity() : logits[size_t(id)] + bias;
+  };
+  loop.on_token = [t = &turn](int32_t token) {
+    if (!t->s.logprobs) return;
+    t->slot.compute_logprobs(t->s.top_logprobs, token);
+    t->slot.logprobs_.previous = t->previous;
+  };
+  const TokenSink stream_out = [t = &turn](int32_t token, std::string_view text) {
+    if (token < 0) {  // the stream's unfinished tail, a U+FFFD: sent after the loop
+      t->slot.text_.assign(text);
+      return false;
     }
-    if (session.position() >= session.context_length()) break;
-    ++run.completion_tokens;
-    if (s.logprobs) {
-      compute_logprobs(s.top_logprobs, token);
-      logprobs_.previous = previous;
+    t->previous = token;
+    t->slot.cached_.push_back(token);
+    t->slot.shown_.clear();
+    t->stops.push(text, t->slot.shown_);
+    if (!t->sink(t->slot.shown_, t->s.logprobs ? &t->slot.logprobs_ : nullptr)) {
+      t->stopped_by_client = true;
+      return false;
     }
-    text_.clear();
-    stream.push(tokenizer_.decode(previous, token), text_);
-    previous = token;
-    shown_.clear();
-    stops.push(text_, shown_);
-    const std::string_view out = shown_;
-    if (Status st = session.decode(token); !st) return Error(st.message());
-    cached_.push_back(token);
-    if (!sink(out, s.logprobs ? &logprobs_ : nullptr)) {
-      stopped_by_client = true;
-      break;
-    }
-    if (stops.stopped()) {
-      run.finish = Finish::Stop;
-      break;
-    }
-  }
-  if (stopped_by_client) {
+    return !t->stops.stopped();
+  };
+  text_.clear();
+  auto decoded = decode_tokens(session, tokenizer_, sampler, prompt.back(), logits_, loop, stream_out);
+  if (!decoded) return Error(decoded.error().message());
+  run.completion_tokens = decoded->generated_tokens;
+  run.finish = decoded->stop == StopReason::EndOfSequence || stops.stopped() ? Finish::Stop : Finish::Length;
+  if (turn.stopped_by_client) {
     run.finish = Finish::Cancelled;
   } else {
-    text_.clear();
-    stream.finish(text_);
     shown_.clear();
     if (!stops.push(text_, shown_)) stops.finish(shown_);
     if (!shown_.empty() && !sink(shown_, nullptr)) run.finish = Finish::Cancelled;

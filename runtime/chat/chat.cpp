@@ -4,7 +4,6 @@
 #include <chrono>
 
 #include "platform/clock.h"
-#include "sprig/utf8_stream.h"
 
 namespace sprig {
 
@@ -24,7 +23,6 @@ Chat::Chat(Session& session, const Tokenizer& tokenizer, const ChatFormatter& fo
   new_starts_.reserve(slots_.size() + 1);
   // A run of plain text between two markers holds at most a system prompt and a message.
   workspace_.reserve(2 * limits.message_bytes + 256);
-  piece_.reserve(256);
 }
 
 StoredMessage& Chat::append_message(std::string_view role, std::string_view content) {
@@ -174,49 +172,31 @@ Result<ChatTurnStats> Chat::reply(uint32_t max_tokens, const TokenSink& sink) {
   stats.prefilled_tokens = uint32_t(new_tokens_.size());
   stats.prompt_seconds = seconds_since(start);
 
-  start = std::chrono::steady_clock::now();
   std::string& reply = append_message("assistant", "").content;
-  Utf8Stream stream;
-  std::string& text = piece_;
-  int32_t previous = tokens_.back();
-  while (true) {
-    if (stats.generated_tokens >= max_tokens) {
-      stats.stop = StopReason::TokenLimit;
-      break;
-    }
-    const std::span<const float> logits = session_.logits();
-    std::copy(logits.begin(), logits.end(), logits_.begin());
-    const int32_t token = sampler_.sample(logits_);
-    if (formatter_.is_stop(token)) {
-      stats.stop = StopReason::EndOfSequence;
-      break;
-    }
-    if (session_.position() >= session_.context_length()) {
-      stats.stop = StopReason::ContextFull;
-      break;
-    }
-    ++stats.generated_tokens;
-    text.clear();
-    stream.push(tokenizer_.decode(previous, token), text);
-    previous = token;
-    reply += text;
-    if (Status s = session_.decode(token); !s) return s.error();
-    tokens_.push_back(token);
-    if (!sink(token, text)) {
-      stats.stop = StopReason::Cancelled;
-      break;
-    }
-  }
-  text.clear();
-  stream.finish(text);
-  if (!text.empty()) {
-    reply += text;
-    sink(-1, text);
-  }
+  // The loop's sink and stop test capture one pointer each, so building them allocates nothing.
+  struct Turn {
+    Chat& chat;
+    std::string& reply;
+    const TokenSink& sink;
+  } turn{*this, reply, sink};
+  const TokenSink record = [t = &turn](int32_t token, std::string_view text) {
+    t->reply += text;
+    if (token < 0) return t->sink(token, text);
+    t->chat.tokens_.push_back(token);
+    return t->sink(token, text);
+  };
+  DecodeOptions options;
+  options.max_tokens = max_tokens;
+  options.is_stop = [f = &formatter_](int32_t token) { return f->is_stop(token); };
+  options.feed_before_sink = true;
+  auto decoded = decode_tokens(session_, tokenizer_, sampler_, tokens_.back(), logits_, options, record);
+  if (!decoded) return decoded.error();
+  stats.generated_tokens = decoded->generated_tokens;
+  stats.stop = decoded->stop;
   // The reply's tokens are cached; its closing marker comes at the start of the next turn.
   cached_messages_ = count_;
   last_closed_ = false;
-  stats.generation_seconds = seconds_since(start);
+  stats.generation_seconds = decoded->generation_seconds;
   return stats;
 }
 

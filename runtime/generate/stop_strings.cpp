@@ -4,11 +4,11 @@
 
 namespace sprig {
 
-StopStrings::StopStrings(std::vector<std::string> stops) : stops_(std::move(stops)) {
+StopStrings::StopStrings(std::vector<std::string> stops, size_t piece_bytes) : stops_(std::move(stops)) {
   std::erase_if(stops_, [](const std::string& s) { return s.empty(); });
   size_t longest = 0;
   for (const std::string& s : stops_) longest = std::max(longest, s.size());
-  pending_.reserve(2 * longest + 64);  // a held-back tail and the next piece
+  pending_.reserve(longest + piece_bytes);  // a held-back tail (shorter than a stop) and the next piece
 }
 
 bool StopStrings::push(std::string_view text, std::string& released) {

@@ -8,7 +8,7 @@
 #include <string_view>
 
 #include "openai_request.h"
-#include "stop_strings.h"
+#include "sprig/stop_strings.h"
 
 using namespace sprig::serve;
 
@@ -32,10 +32,10 @@ void check_sampling(const SamplingRequest& s) {
 
 void run_stops(const SamplingRequest& s, std::string_view text) {
   if (s.stop.empty()) return;
-  StopStrings stops(s.stop, 1024);
+  sprig::StopStrings stops(s.stop);
   std::string out;
-  for (size_t i = 0; i < text.size() && !stops.stopped(); i += 3) out += stops.feed(text.substr(i, 3));
-  if (!stops.stopped()) out += stops.finish();
+  for (size_t i = 0; i < text.size() && !stops.stopped(); i += 3) stops.push(text.substr(i, 3), out);
+  if (!stops.stopped()) stops.finish(out);
   // What went out never contains a stop string, and is a prefix of the text.
   for (const auto& stop : s.stop) require(out.find(stop) == std::string::npos);
   require(text.substr(0, out.size()) == out);

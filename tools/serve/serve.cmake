@@ -35,7 +35,6 @@ add_library(sprig_serve STATIC
   ${CMAKE_CURRENT_LIST_DIR}/openai_response.cpp
   ${CMAKE_CURRENT_LIST_DIR}/slot.cpp
   ${CMAKE_CURRENT_LIST_DIR}/slot_pool.cpp
-  ${CMAKE_CURRENT_LIST_DIR}/stop_strings.cpp
   ${CMAKE_CURRENT_LIST_DIR}/metrics.cpp
   ${SPRIG_SERVE_PAGE_SOURCE})
 target_link_libraries(sprig_serve PUBLIC sprig_serve_requests sprig_runtime sprig_arguments PkgConfig::CPP_HTTPLIB)

@@ -6,9 +6,9 @@
 #include <limits>
 #include <random>
 
+#include "sprig/generate.h"
 #include "sprig/sampler.h"
-#include "sprig/utf8_stream.h"
-#include "stop_strings.h"
+#include "sprig/stop_strings.h"
 
 namespace sprig::serve {
 namespace {
@@ -29,18 +29,16 @@ Result<std::unique_ptr<Slot>> Slot::create(std::shared_ptr<const Model> model, c
 Slot::Slot(Session::Ptr session, const Tokenizer& tokenizer) : session_(std::move(session)), tokenizer_(tokenizer) {
   const size_t vocab = tokenizer.vocab_size();
   cached_.reserve(session_->context_length());
-  generated_.reserve(session_->context_length());
   logits_.resize(vocab);
-  counts_.resize(vocab);
   order_.resize(vocab);
   top_.reserve(kMaxTopLogprobs);
-  text_.reserve(256);
+  text_.reserve(kPieceBytes);
 }
 
 size_t Slot::bookkeeping_bytes() const {
-  return cached_.capacity() * sizeof(int32_t) + generated_.capacity() * sizeof(int32_t) +
-         logits_.capacity() * sizeof(float) + counts_.capacity() * sizeof(uint32_t) +
-         order_.capacity() * sizeof(int32_t) + top_.capacity() * sizeof(TokenChoice) + text_.capacity();
+  return cached_.capacity() * sizeof(int32_t) + logits_.capacity() * sizeof(float) +
+         order_.capacity() * sizeof(int32_t) + top_.capacity() * sizeof(TokenChoice) + text_.capacity() +
+         shown_.capacity();
 }
 
 size_t Slot::shared_prefix(std::span<const int32_t> prompt) const {
@@ -67,17 +65,6 @@ void Slot::compute_logprobs(uint32_t top, int32_t chosen) {
     for (size_t i = 0; i < k; ++i) top_.push_back({order_[i], logprob(order_[i])});
   }
   logprobs_.top = top_;
-}
-
-// OpenAI's penalties over the tokens generated so far: frequency per occurrence, presence once.
-void Slot::apply_penalties(const SamplingRequest& s) {
-  if (s.presence_penalty == 0.0f && s.frequency_penalty == 0.0f) return;
-  for (int32_t t : generated_) {
-    if (counts_[size_t(t)] == 0) continue;  // this token's penalty is applied already
-    logits_[size_t(t)] -= s.frequency_penalty * float(counts_[size_t(t)]) + s.presence_penalty;
-    counts_[size_t(t)] = 0;
-  }
-  for (int32_t t : generated_) ++counts_[size_t(t)];  // restored for the next token
 }
 
 Result<SlotRun> Slot::run(std::span<const int32_t> prompt, const SamplingRequest& s, const StopToken& is_stop,
@@ -109,65 +96,68 @@ Result<SlotRun> Slot::run(std::span<const int32_t> prompt, const SamplingRequest
   options.temperature = s.temperature;
   options.top_k = s.top_k;
   options.top_p = s.top_p;
+  options.min_p = s.min_p;
+  // OpenAI's penalties count the tokens generated so far: the chain's window holds exactly those
+  // (the prompt is not remembered), up to its longest window.
+  options.presence_penalty = s.presence_penalty;
+  options.frequency_penalty = s.frequency_penalty;
+  options.repeat_last_n = kMaxPenaltyWindow;
   options.seed = s.seed ? *s.seed : std::random_device()() | (uint64_t(std::random_device()()) << 32) | 1;
   Sampler sampler(options, tokenizer_.vocab_size(), session.region(ArenaRegion::SamplerCandidates));
-  StopStrings stops(s.stop, 64 * 1024);
-  Utf8Stream stream;
-  generated_.clear();
-  std::fill(counts_.begin(), counts_.end(), 0u);
-  const uint32_t limit = s.max_tokens ? *s.max_tokens : session.context_length();
-  int32_t previous = prompt.back();
-  bool stopped_by_client = false;
-  run.finish = Finish::Length;
-  while (true) {
-    if (run.completion_tokens >= limit) break;
-    const std::span<const float> logits = session.logits();
-    std::copy(logits.begin(), logits.end(), logits_.begin());
-    apply_penalties(s);
-    for (const auto& [id, bias] : s.logit_bias)
-      logits_[size_t(id)] = bias <= -100.0f ? -std::numeric_limits<float>::infinity() : logits_[size_t(id)] + bias;
-    if (s.min_p > 0.0f && s.temperature > 0.0f) {
-      // p / p_max >= min_p at temperature T  <=>  logit >= peak + T * ln(min_p)
-      const float peak = *std::max_element(logits_.begin(), logits_.end());
-      const float floor = peak + s.temperature * std::log(s.min_p);
-      for (float& l : logits_)
-        if (l < floor) l = -std::numeric_limits<float>::infinity();
+  // The matcher and what it releases are sized here, so the token path allocates nothing.
+  StopStrings stops(s.stop, kPieceBytes);
+  size_t longest_stop = 0;
+  for (const std::string& stop : s.stop) longest_stop = std::max(longest_stop, stop.size());
+  shown_.reserve(longest_stop + kPieceBytes);
+  // The runtime's decode loop in a chat turn's order (feed, then stream), so a greedy reply is
+  // byte-identical to `sprig chat`; this adds logit_bias, logprobs, stop strings and the client.
+  struct Turn {
+    Slot& slot;
+    const SamplingRequest& s;
+    const TextSink& sink;
+    StopStrings& stops;
+    int32_t previous;
+    bool stopped_by_client = false;
+  } turn{*this, s, sink, stops, prompt.back()};
+  DecodeOptions loop;
+  loop.max_tokens = s.max_tokens ? *s.max_tokens : session.context_length();
+  loop.is_stop = [&is_stop](int32_t token) { return is_stop(token); };
+  loop.feed_before_sink = true;
+  loop.adjust_logits = [t = &turn](std::span<float> logits) {
+    for (const auto& [id, bias] : t->s.logit_bias)
+      logits[size_t(id)] = bias <= -100.0f ? -std::numeric_limits<float>::infinity() : logits[size_t(id)] + bias;
+  };
+  loop.on_token = [t = &turn](int32_t token) {
+    if (!t->s.logprobs) return;
+    t->slot.compute_logprobs(t->s.top_logprobs, token);
+    t->slot.logprobs_.previous = t->previous;
+  };
+  const TokenSink stream_out = [t = &turn](int32_t token, std::string_view text) {
+    if (token < 0) {  // the stream's unfinished tail, a U+FFFD: sent after the loop
+      t->slot.text_.assign(text);
+      return false;
     }
-    const int32_t token = sampler.sample(logits_);
-    if (is_stop(token)) {
-      run.finish = Finish::Stop;
-      break;
+    t->previous = token;
+    t->slot.cached_.push_back(token);
+    t->slot.shown_.clear();
+    t->stops.push(text, t->slot.shown_);
+    if (!t->sink(t->slot.shown_, t->s.logprobs ? &t->slot.logprobs_ : nullptr)) {
+      t->stopped_by_client = true;
+      return false;
     }
-    if (session.position() >= session.context_length()) break;
-    ++run.completion_tokens;
-    generated_.push_back(token);
-    if (s.logprobs) {
-      compute_logprobs(s.top_logprobs, token);
-      logprobs_.previous = previous;
-    }
-    text_.clear();
-    stream.push(tokenizer_.decode(previous, token), text_);
-    previous = token;
-    const std::string_view out = stops.feed(text_);
-    if (Status st = session.decode(token); !st) return Error(st.message());
-    cached_.push_back(token);
-    if (!sink(out, s.logprobs ? &logprobs_ : nullptr)) {
-      stopped_by_client = true;
-      break;
-    }
-    if (stops.stopped()) {
-      run.finish = Finish::Stop;
-      break;
-    }
-  }
-  if (stopped_by_client) {
+    return !t->stops.stopped();
+  };
+  text_.clear();
+  auto decoded = decode_tokens(session, tokenizer_, sampler, prompt.back(), logits_, loop, stream_out);
+  if (!decoded) return Error(decoded.error().message());
+  run.completion_tokens = decoded->generated_tokens;
+  run.finish = decoded->stop == StopReason::EndOfSequence || stops.stopped() ? Finish::Stop : Finish::Length;
+  if (turn.stopped_by_client) {
     run.finish = Finish::Cancelled;
   } else {
-    text_.clear();
-    stream.finish(text_);
-    std::string tail(stops.feed(text_));
-    if (!stops.stopped()) tail += stops.finish();
-    if (!tail.empty() && !sink(tail, nullptr)) run.finish = Finish::Cancelled;
+    shown_.clear();
+    if (!stops.push(text_, shown_)) stops.finish(shown_);
+    if (!shown_.empty() && !sink(shown_, nullptr)) run.finish = Finish::Cancelled;
   }
   run.decode_seconds = seconds_since(start);
   return run;

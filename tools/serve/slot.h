@@ -63,18 +63,17 @@ class Slot {
  private:
   Slot(Session::Ptr session, const Tokenizer& tokenizer);
   void compute_logprobs(uint32_t top, int32_t chosen);
-  void apply_penalties(const SamplingRequest& sampling);
 
   Session::Ptr session_;
   const Tokenizer& tokenizer_;
   std::vector<int32_t> cached_;     // one token per session position
   std::vector<float> logits_;       // the sampler's copy
-  std::vector<uint32_t> counts_;    // how often each token was generated in this reply
-  std::vector<int32_t> generated_;  // this reply's tokens, to clear counts_
   std::vector<int32_t> order_;      // token ids, for the top alternatives
   std::vector<TokenChoice> top_;
   TokenLogprobs logprobs_{};
-  std::string text_;
+  static constexpr size_t kPieceBytes = 256;  // one token's text, as the stream gives it
+  std::string text_;   // one token's text
+  std::string shown_;  // what the stop strings release of it
 };
 
 }  // namespace sprig::serve

@@ -91,7 +91,6 @@ class Chat {
   std::vector<float> logits_;
   std::vector<ChatMessage> views_;
   ChatFormatter::Workspace workspace_;
-  std::string piece_;  // one token's completed characters
 };
 
 }  // namespace sprig

@@ -11,7 +11,8 @@ fi
 mkdir -p "$work/corpus"
 serve=$repo/tools/serve
 clang++ -std=c++20 -O1 -g -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -I"$serve" \
-  "$repo/tests/fuzz/fuzz_serve_request.cpp" "$serve/openai_request.cpp" "$serve/stop_strings.cpp" \
+  -I"$repo/runtime/include" "$repo/tests/fuzz/fuzz_serve_request.cpp" "$serve/openai_request.cpp" \
+  "$repo/runtime/generate/stop_strings.cpp" \
   -o "$work/fuzz_serve_request" 2> "$work/compile.log" || { cat "$work/compile.log"; exit 1; }
 # Seeds: a body for each route (the first byte picks the route).
 printf '\x00{"model":"m","messages":[{"role":"system","content":"Be kind."},{"role":"user","content":[{"type":"text","text":"hi"}]}],"temperature":0.5,"top_p":0.9,"top_k":40,"min_p":0.05,"seed":7,"max_tokens":16,"stop":["\\n","The"],"logprobs":true,"top_logprobs":3,"stream":true,"stream_options":{"include_usage":true},"presence_penalty":0.5,"frequency_penalty":-0.5,"logit_bias":{"513":-100,"7":2.5}}' > "$work/corpus/chat"

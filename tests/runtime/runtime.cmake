@@ -43,6 +43,11 @@ sprig_test_suite(sampler runtime/generate)
 
 sprig_test_suite(chat runtime/chat)
 sprig_test_suite(chat_format runtime/chat)
+# The chat's JSON reader and writer (messages in, replies out): round trips, escapes and bounds.
+add_executable(test_chat_json ${CMAKE_CURRENT_LIST_DIR}/chat/chat_json.cpp)
+target_link_libraries(test_chat_json PRIVATE sprig_test_main)
+add_test(NAME chat_json COMMAND test_chat_json)
+
 # The C API, compiled as C (C11) against the one public header, driven by a script that
 # converts the models it reads.
 foreach(suite c_api c_api_chat)

@@ -139,6 +139,22 @@ class Reader {
   size_t at_ = 0;
 };
 
+// A key or role as an error message quotes it: at most 64 bytes of it (whole UTF-8 characters),
+// so a hostile file cannot make the message as large as itself.
+std::string quoted(std::string_view text) {
+  constexpr size_t kMaxQuoted = 64;
+  size_t cut = text.size();
+  if (cut > kMaxQuoted) {
+    cut = kMaxQuoted;
+    while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) --cut;
+  }
+  std::string out(1, '"');
+  out.append(text.substr(0, cut));
+  if (cut < text.size()) out += "...";
+  out += '"';
+  return out;
+}
+
 Status read_message(Reader& reader, StoredMessage& message) {
   if (!reader.consume('{')) return reader.fail("expected an object {\"role\": ..., \"content\": ...}");
   bool has_role = false, has_content = false, has_reasoning = false;
@@ -146,9 +162,9 @@ Status read_message(Reader& reader, StoredMessage& message) {
   if (!reader.consume('}')) {
     do {
       if (Status s = reader.read_string(key); !s) return s;
-      if (!reader.consume(':')) return reader.fail("expected ':' after \"" + key + "\"");
+      if (!reader.consume(':')) return reader.fail("expected ':' after " + quoted(key));
       if (key != "role" && key != "content" && key != "reasoning_content")
-        return reader.fail("unknown member \"" + key + "\" (messages hold role, content and reasoning_content)");
+        return reader.fail("unknown member " + quoted(key) + " (messages hold role, content and reasoning_content)");
       bool& seen = key == "role" ? has_role : key == "content" ? has_content : has_reasoning;
       if (seen) return reader.fail("\"" + key + "\" appears twice");
       seen = true;
@@ -160,7 +176,7 @@ Status read_message(Reader& reader, StoredMessage& message) {
   if (!has_role) return reader.fail("a message has no \"role\"");
   if (!has_content) return reader.fail("a message has no \"content\"");
   if (message.role != "system" && message.role != "user" && message.role != "assistant")
-    return reader.fail("role \"" + message.role + "\" is not system, user or assistant");
+    return reader.fail("role " + quoted(message.role) + " is not system, user or assistant");
   // A reply's reasoning (as `sprig chat --json` writes it) goes back into its text the way the
   // thinking templates write it, so the template keeps or drops it as it does (Qwen3, DeepSeek-R1).
   if (has_reasoning) {

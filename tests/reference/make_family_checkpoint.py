@@ -59,7 +59,7 @@ LAYERS = 2
 HEADS = 4
 KV_HEADS = 2
 CONTEXT = 128
-PROMPT_LAST_TOKEN = 400  # the last token of the test prompt (tests/test_model_families.cpp)
+PROMPT_LAST_TOKEN = 400  # the last token of the test prompt (tests/e2e/test_model_families.cpp)
 
 
 class Weights:

@@ -9,9 +9,9 @@
 #include <tuple>
 #include <vector>
 
-#include "../runtime/kernels/attention.h"
-#include "../runtime/kernels/exp_approx.h"
-#include "../runtime/kernels/reference.h"
+#include "kernels/attention.h"
+#include "kernels/exp_approx.h"
+#include "kernels/reference.h"
 #include "sprig/half.h"
 
 using namespace sprig;

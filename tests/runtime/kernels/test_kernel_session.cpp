@@ -7,7 +7,7 @@
 #include <cmath>
 #include <vector>
 
-#include "../runtime/kernels/kernel_set.h"
+#include "kernels/kernel_set.h"
 #include "sprig/session.h"
 #include "test_support.h"
 

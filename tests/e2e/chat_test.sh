@@ -4,7 +4,7 @@
 # loading conversations and sessions, and random-weight models with the Qwen2.5 and Phi-3
 # tokenizers and templates.
 set -u
-sprig=$1 convert=$2 shared=$3 work=$4 python=${5:-} tests=$(cd "$(dirname "$0")" && pwd)
+sprig=$1 convert=$2 shared=$3 work=$4 python=${5:-} tests=$(cd "$(dirname "$0")/.." && pwd)
 if [ ! -d "$shared/models/stories260K-chat" ]; then
   echo "NOTICE: skipped chat test: shared test data not found at $shared"
   exit 0

@@ -12,4 +12,4 @@ bin=$shared/models/stories260K/stories260K.bin
 "$sprig" tokenize -m "$work/f32.sprig" --ids --no-bos -f "$shared/eval/tinytales.txt" > "$work/ids.txt"
 "$sprig" perplexity -m "$work/f32.sprig" -f "$shared/eval/tinytales.txt" -c 96 --kv-cache f32 --kl-base "$work/f32.sprig" --json \
   > "$work/sprig.json"
-"$python" "$(dirname "$0")/reference/perplexity_reference.py" "$bin" "$work/ids.txt" 96 "$work/sprig.json"
+"$python" "$(dirname "$0")/../reference/perplexity_reference.py" "$bin" "$work/ids.txt" 96 "$work/sprig.json"

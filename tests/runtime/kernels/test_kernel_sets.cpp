@@ -17,8 +17,8 @@
 #include <tuple>
 #include <vector>
 
-#include "../runtime/kernels/attention.h"
-#include "../runtime/kernels/kernel_set.h"
+#include "kernels/attention.h"
+#include "kernels/kernel_set.h"
 #include "sprig/half.h"
 #include "sprig/tensor_format.h"
 

@@ -7,7 +7,7 @@
 #include <cstdlib>
 #include <string>
 
-#include "../runtime/kernels/kernel_set.h"
+#include "kernels/kernel_set.h"
 
 using namespace sprig;
 using namespace sprig::kernels;

@@ -6,13 +6,19 @@ set(SPRIG_TEST_CPUS "" CACHE STRING "qemu CPU models and the kernel set each sel
 set(SPRIG_HOST_BUILD "" CACHE PATH "A host build of sprig (sprig-convert and sprig): makes the files the device tests read")
 
 find_path(NLOHMANN_JSON_INCLUDE_DIR nlohmann/json.hpp REQUIRED)
-add_library(sprig_device_test_main STATIC support/test_main.cpp)
-target_include_directories(sprig_device_test_main PUBLIC ${DOCTEST_INCLUDE_DIR} support)
+set(tests ${CMAKE_CURRENT_SOURCE_DIR})
+add_library(sprig_device_test_main STATIC ${tests}/support/test_main.cpp)
+target_include_directories(sprig_device_test_main PUBLIC ${DOCTEST_INCLUDE_DIR} ${tests}/support)
 target_link_libraries(sprig_device_test_main PUBLIC sprig_runtime)
 
+# Each suite with the folder it lives in: the kernels' suites are the runtime's own.
 set(device_suites kernels kernel_sets kernel_selection golden_device)
+foreach(suite kernels kernel_sets kernel_selection)
+  add_executable(test_${suite} ${tests}/runtime/kernels/test_${suite}.cpp)
+  target_include_directories(test_${suite} PRIVATE ${CMAKE_SOURCE_DIR}/runtime)
+endforeach()
+add_executable(test_golden_device ${CMAKE_CURRENT_LIST_DIR}/test_golden_device.cpp)
 foreach(suite ${device_suites})
-  add_executable(test_${suite} test_${suite}.cpp)
   target_link_libraries(test_${suite} PRIVATE sprig_device_test_main)
 endforeach()
 target_compile_definitions(test_golden_device PRIVATE SPRIG_SHARED_DIR="${SPRIG_SHARED_DIR}")
@@ -21,7 +27,7 @@ target_include_directories(test_golden_device PRIVATE ${NLOHMANN_JSON_INCLUDE_DI
 # Models are converted on the host, as for a real device, and the host's completions recorded.
 set(device_models ${CMAKE_CURRENT_BINARY_DIR}/scratch/device_models)
 if(SPRIG_HOST_BUILD)
-  add_test(NAME device_models COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/make_device_models.sh ${SPRIG_HOST_BUILD}
+  add_test(NAME device_models COMMAND ${CMAKE_CURRENT_LIST_DIR}/make_device_models.sh ${SPRIG_HOST_BUILD}
            ${SPRIG_SHARED_DIR} ${device_models})
   set_tests_properties(device_models PROPERTIES FIXTURES_SETUP device_models)
 endif()
@@ -55,7 +61,7 @@ endforeach()
 
 # A host-side check of the aarch64 library's objects (no emulator: nm is the cross binutils').
 if(CMAKE_SYSTEM_PROCESSOR MATCHES "aarch64|arm64" AND SPRIG_SIMD_KERNELS)
-  add_test(NAME isa_objects_private COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/isa_objects_test.sh ${CMAKE_NM}
+  add_test(NAME isa_objects_private COMMAND ${tests}/runtime/kernels/isa_objects_test.sh ${CMAKE_NM}
            $<TARGET_OBJECTS:sprig_runtime>)
 endif()
 

@@ -1,6 +1,6 @@
 // On the target device (or under qemu-user), with model files converted on the workstation (the
-// cross builds have no converter; SPRIG_DEVICE_MODELS names the folder tests/make_device_models.sh
-// filled on the host):
+// cross builds have no converter; SPRIG_DEVICE_MODELS names the folder
+// tests/e2e/device/make_device_models.sh filled on the host):
 //  - the f32 file reproduces llama2.c's greedy output for stories260K token for token;
 //  - the q8 and q4 files complete a prompt exactly as the host's sprig run did: the integer paths
 //    and (built with -ffp-contract=off) the float ones give the same tokens on both machines.

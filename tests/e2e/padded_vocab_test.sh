@@ -10,7 +10,7 @@ if [ ! -d "$shared/models" ] || [ -z "$python" ]; then
   exit 0
 fi
 rm -rf "$work" && mkdir -p "$work"
-reference=$(dirname "$0")/reference
+reference=$(dirname "$0")/../reference
 failures=0
 check() { if eval "$2"; then echo "ok: $1"; else echo "FAILED: $1"; failures=$((failures + 1)); fi; }
 

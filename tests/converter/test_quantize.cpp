@@ -5,7 +5,7 @@
 #include <cmath>
 #include <random>
 
-#include "../runtime/kernels/reference.h"
+#include "kernels/reference.h"
 #include <filesystem>
 
 #include "calibrate.h"

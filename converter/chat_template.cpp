@@ -5,6 +5,7 @@
 #include <string_view>
 
 #include "checkpoint.h"
+#include "jinja_literal.h"
 
 namespace sprig::convert {
 namespace {
@@ -68,16 +69,7 @@ bool find_default_system(std::string_view t, std::string& out) {
     if (end == std::string_view::npos) continue;
     const std::string_view middle = t.substr(start, end - start);
     if (middle.empty() || middle.find_first_of("'\"{}+") != std::string_view::npos) continue;
-    // Undo the Jinja string literal's escapes.
-    out.clear();
-    for (size_t i = 0; i < middle.size(); ++i) {
-      if (middle[i] != '\\' || i + 1 == middle.size()) {
-        out += middle[i];
-        continue;
-      }
-      const char next = middle[++i];
-      out += next == 'n' ? '\n' : next == 't' ? '\t' : next;
-    }
+    out = jinja_unescape(middle);
     return true;
   }
   return false;

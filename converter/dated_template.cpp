@@ -5,35 +5,19 @@
 #include <string_view>
 
 #include "checkpoint.h"
+#include "jinja_literal.h"
 
 namespace sprig::convert {
 namespace {
 
 constexpr std::string_view kSpace = " \t\n\r";
 
-// The Jinja string literal whose opening quote is at `at`, unescaped; `end` is just past it.
-bool read_literal(std::string_view t, size_t at, std::string& out, size_t& end) {
-  if (at >= t.size() || (t[at] != '"' && t[at] != '\'')) return false;
-  const char quote = t[at];
-  out.clear();
-  for (size_t i = at + 1; i < t.size(); ++i) {
-    if (t[i] == quote) return end = i + 1, true;
-    if (t[i] != '\\' || i + 1 == t.size()) {
-      out += t[i];
-      continue;
-    }
-    const char next = t[++i];
-    out += next == 'n' ? '\n' : next == 't' ? '\t' : next;
-  }
-  return false;
-}
-
 // The literal that holds `needle` (its opening quote is the last quote before it).
 bool literal_holding(std::string_view t, std::string_view needle, std::string& out, size_t& end) {
   const size_t at = t.find(needle);
   if (at == std::string_view::npos) return false;
   const size_t quote = t.find_last_of("'\"", at);
-  return quote != std::string_view::npos && read_literal(t, quote, out, end) && end > at;
+  return quote != std::string_view::npos && read_jinja_literal(t, quote, out, end) && end > at;
 }
 
 // Skips whitespace, then `word`; `at` moves past it.
@@ -46,7 +30,7 @@ bool expect(std::string_view t, size_t& at, std::string_view word) {
 
 bool literal_next(std::string_view t, size_t& at, std::string& out) {
   at = t.find_first_not_of(kSpace, at);
-  return at != std::string_view::npos && read_literal(t, at, out, at);
+  return at != std::string_view::npos && read_jinja_literal(t, at, out, at);
 }
 
 // The format of the first strftime_now('...') call.
@@ -70,7 +54,7 @@ bool expressions_text(std::string_view t, size_t from, size_t to, std::string& o
       at = t.find_first_not_of(kSpace, at);
       if (at == std::string_view::npos) return false;
       if (t[at] == '"' || t[at] == '\'') {
-        if (!read_literal(t, at, piece, at)) return false;
+        if (!read_jinja_literal(t, at, piece, at)) return false;
         out += piece;
       } else if (t.substr(at, 5) == "today") {
         out += "{date}", at += 5;

@@ -6,27 +6,12 @@
 #include <string_view>
 
 #include "checkpoint.h"
+#include "jinja_literal.h"
 
 namespace sprig::convert {
 namespace {
 
 bool contains(std::string_view text, std::string_view needle) { return text.find(needle) != std::string_view::npos; }
-
-// The Jinja string literal opening at `at` (a quote), unescaped.
-bool literal_at(std::string_view t, size_t at, std::string& out) {
-  const char quote = t[at];
-  out.clear();
-  for (size_t i = at + 1; i < t.size(); ++i) {
-    if (t[i] == quote) return true;
-    if (t[i] != '\\' || i + 1 == t.size()) {
-      out += t[i];
-      continue;
-    }
-    const char next = t[++i];
-    out += next == 'n' ? '\n' : next == 't' ? '\t' : next;
-  }
-  return false;
-}
 
 }  // namespace
 
@@ -37,7 +22,9 @@ void read_reasoning_switch(const std::string& jinja, const std::string& source, 
   const size_t at = single == std::string_view::npos ? dbl
                     : dbl == std::string_view::npos  ? single
                                                      : std::max(single, dbl);
-  if (at == std::string_view::npos || !literal_at(t, at, chat.think_off_prefix) || !contains(chat.think_off_prefix, "</think>"))
+  size_t end = 0;
+  if (at == std::string_view::npos || !read_jinja_literal(t, at, chat.think_off_prefix, end) ||
+      !contains(chat.think_off_prefix, "</think>"))
     throw ConvertError(source + ": the chat template has a reasoning switch (enable_thinking) but no empty "
                        "'<think>...</think>' text for thinking off was found in it");
   chat.think_off_by_default = contains(t, "set enable_thinking = false");

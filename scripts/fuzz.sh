@@ -2,7 +2,7 @@
 # Long fuzzing runs: builds every libFuzzer target with clang (ASan + UBSan) and sprig-convert in
 # build-fuzz/, makes the seed corpora from ../shared, then fuzzes each target for SECONDS (default
 # 600) with JOBS forked workers (default 1), going on after findings. Corpora grow in
-# build-fuzz/work/corpus across runs; findings land in build-fuzz/work/findings.
+# the corpus folder under build-fuzz across runs; findings land in its findings folder.
 #   scripts/fuzz.sh [SECONDS] [JOBS] [TARGET...]     (targets: tests/fuzz/fuzz.sh targets)
 set -eu
 repo=$(cd "$(dirname "$0")/.." && pwd)

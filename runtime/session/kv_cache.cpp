@@ -74,37 +74,31 @@ void KvCache::attend(size_t layer, size_t first, size_t count, size_t kv_head, c
   const k::KernelSet& ks = kernels_;
   const size_t first_row = row(layer, first);
   const size_t offset = first_row * kv_dim_ + kv_head * head_dim_;
+  const size_t scale_offset = first_row * kv_heads_ + kv_head;  // int8 only
+  const std::byte* keys = static_cast<const std::byte*>(r_.keys) + offset * kv_element_bytes(type_);
+  const std::byte* values = static_cast<const std::byte*>(r_.values) + offset * kv_element_bytes(type_);
   switch (type_) {
-    case KvCacheType::F32: {
-      const float* keys = static_cast<const float*>(r_.keys) + offset;
-      const float* values = static_cast<const float*>(r_.values) + offset;
-      ks.attention_scores_f32(q, keys, kv_dim_, count, head_dim_, scale, scores);
-      family::softcap(scores, count, softcap);
-      ks.softmax(scores, count);
-      ks.weighted_sum_f32(scores, values, kv_dim_, count, head_dim_, out);
+    case KvCacheType::F32:
+      ks.attention_scores_f32(q, reinterpret_cast<const float*>(keys), kv_dim_, count, head_dim_, scale, scores);
       break;
-    }
-    case KvCacheType::F16: {
-      const uint16_t* keys = static_cast<const uint16_t*>(r_.keys) + offset;
-      const uint16_t* values = static_cast<const uint16_t*>(r_.values) + offset;
-      ks.attention_scores_f16(q, keys, kv_dim_, count, head_dim_, scale, scores);
-      family::softcap(scores, count, softcap);
-      ks.softmax(scores, count);
-      ks.weighted_sum_f16(scores, values, kv_dim_, count, head_dim_, out);
+    case KvCacheType::F16:
+      ks.attention_scores_f16(q, reinterpret_cast<const uint16_t*>(keys), kv_dim_, count, head_dim_, scale, scores);
       break;
-    }
-    case KvCacheType::Int8: {
-      const int8_t* keys = static_cast<const int8_t*>(r_.keys) + offset;
-      const int8_t* values = static_cast<const int8_t*>(r_.values) + offset;
-      const size_t scale_offset = first_row * kv_heads_ + kv_head;
-      ks.attention_scores_int8(q, keys, kv_dim_, r_.key_scales + scale_offset, kv_heads_, count, head_dim_, scale,
-                               scores);
-      family::softcap(scores, count, softcap);
-      ks.softmax(scores, count);
-      ks.weighted_sum_int8(scores, values, kv_dim_, r_.value_scales + scale_offset, kv_heads_, count, head_dim_,
-                           out);
+    case KvCacheType::Int8:
+      ks.attention_scores_int8(q, reinterpret_cast<const int8_t*>(keys), kv_dim_, r_.key_scales + scale_offset,
+                               kv_heads_, count, head_dim_, scale, scores);
       break;
-    }
+  }
+  family::softcap(scores, count, softcap);
+  ks.softmax(scores, count);
+  switch (type_) {
+    case KvCacheType::F32:
+      return ks.weighted_sum_f32(scores, reinterpret_cast<const float*>(values), kv_dim_, count, head_dim_, out);
+    case KvCacheType::F16:
+      return ks.weighted_sum_f16(scores, reinterpret_cast<const uint16_t*>(values), kv_dim_, count, head_dim_, out);
+    case KvCacheType::Int8:
+      return ks.weighted_sum_int8(scores, reinterpret_cast<const int8_t*>(values), kv_dim_,
+                                  r_.value_scales + scale_offset, kv_heads_, count, head_dim_, out);
   }
 }
 

@@ -17,7 +17,7 @@ model="$work/stories.sprig"
   -o "$model" 2> /dev/null || { echo "FAILED: convert"; exit 1; }
 
 # --- Help ----------------------------------------------------------------------------------------
-for cmd in run chat probs plan tokenize perplexity bench; do
+for cmd in run chat probs plan tokenize perplexity bench serve; do
   "$sprig" $cmd --help > "$work/help_$cmd.txt" 2> "$work/help_$cmd.err"; status=$?
   check "sprig $cmd --help: status 0, usage on stdout, nothing on stderr" \
     "[ $status -eq 0 ] && grep -q '^usage: sprig $cmd' '$work/help_$cmd.txt' && [ ! -s '$work/help_$cmd.err' ]"
@@ -26,6 +26,9 @@ for cmd in run chat probs plan tokenize perplexity bench; do
   check "sprig $cmd -h and sprig help $cmd print the same" \
     "cmp -s '$work/help_$cmd.txt' '$work/h_$cmd.txt' && cmp -s '$work/help_$cmd.txt' '$work/helpcmd_$cmd.txt'"
 done
+"$convert" --help > "$work/help_convert.txt" 2> "$work/help_convert.err"; status=$?
+check "sprig-convert --help: status 0, usage on stdout, nothing on stderr" \
+  "[ $status -eq 0 ] && grep -q '^usage: sprig-convert' '$work/help_convert.txt' && [ ! -s '$work/help_convert.err' ]"
 # Every option run and chat take is in their usage with its default.
 for flag in --model --prompt --file --n-predict --reverse-prompt --ignore-eos --special --echo --display-prompt \
   --no-display-prompt --temp --top-k --top-p --min-p --repeat-penalty --repeat-last-n --presence-penalty \
